@@ -1,0 +1,57 @@
+"""Reading cohort files and writing results: the only module that touches the file system."""
+
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+import polars as pl
+
+
+def read_cohort_table(path: str | Path, contract_columns: Iterable[str]) -> pl.DataFrame:
+    """Read a cohort input file, .csv or .parquet, chosen by extension.
+
+    The contract's columns are read as text so that validation sees each value exactly as the
+    file gives it (``11.0`` stays ``11.0``; ``abc`` in a number column is reported, not lost).
+    Any further column keeps the type the reader infers.
+    """
+    path = Path(path)
+    contract = list(contract_columns)
+    if path.suffix.lower() == ".parquet":
+        frame = pl.read_parquet(path)
+        present = [c for c in contract if c in frame.columns]
+        return frame.with_columns(pl.col(present).cast(pl.Utf8))
+    header = pl.read_csv(path, n_rows=0).columns
+    overrides = {c: pl.Utf8 for c in contract if c in header}
+    return pl.read_csv(
+        path,
+        schema_overrides=overrides,
+        infer_schema_length=None,
+    )
+
+
+def write_atomic(write, path: str | Path) -> None:
+    """Write through a temporary file in the same folder, then rename: a reader never sees
+    half a file, and a failure leaves nothing behind."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_parquet(frame: pl.DataFrame, path: str | Path) -> None:
+    write_atomic(frame.write_parquet, path)
+
+
+def write_csv(frame: pl.DataFrame, path: str | Path) -> None:
+    write_atomic(frame.write_csv, path)
+
+
+def write_text(text: str, path: str | Path) -> None:
+    write_atomic(lambda tmp: Path(tmp).write_text(text, encoding="utf-8"), path)

@@ -1,0 +1,128 @@
+"""The cohort input contract as pandera DataFrameModels (polars backend).
+
+The models check the files' values as text, exactly as written, so that every failure names
+the offending value as the user typed it. Each number column has a format check and a range
+check; the range check passes values that fail the format check, so one bad value is reported
+once, under the rule it breaks.
+"""
+
+import pandera.polars as pa
+import polars as pl
+from pandera.api.polars.types import PolarsData
+from pandera.extensions import register_check_method
+
+from pppflow import constants as c
+
+NUMBER = r"^-?[0-9]+(\.[0-9]+)?$"
+INTEGER = r"^-?[0-9]+$"
+ONE_DECIMAL = r"^-?[0-9]+(\.[0-9])?$"
+
+PATIENT_COLUMNS = ("patient_id", "sex", "age_years", "dose_mg")
+VISIT_COLUMNS = ("patient_id", "visit", "week", "pppasi", "pga")
+COMPONENT_COLUMNS = ("patient_id", "visit", "region", *c.SEVERITY_ITEMS, "area")
+
+
+def _passes(data: PolarsData, ok: pl.Expr) -> pl.LazyFrame:
+    return data.lazyframe.select(pl.col(data.key).is_null() | ok)
+
+
+@register_check_method()
+def is_number(data: PolarsData) -> pl.LazyFrame:
+    return _passes(data, pl.col(data.key).str.contains(NUMBER))
+
+
+@register_check_method()
+def is_integer(data: PolarsData) -> pl.LazyFrame:
+    return _passes(data, pl.col(data.key).str.contains(INTEGER))
+
+
+@register_check_method()
+def at_most_one_decimal(data: PolarsData) -> pl.LazyFrame:
+    value = pl.col(data.key)
+    return _passes(data, ~value.str.contains(NUMBER) | value.str.contains(ONE_DECIMAL))
+
+
+@register_check_method()
+def not_blank(data: PolarsData) -> pl.LazyFrame:
+    return _passes(data, pl.col(data.key).str.strip_chars().str.len_chars() > 0)
+
+
+@register_check_method(statistics=["low", "high"])
+def number_in_range(data: PolarsData, *, low: float, high: float) -> pl.LazyFrame:
+    """low <= value <= high for a value written as a number; high may be inf."""
+    value = pl.col(data.key).cast(pl.Float64, strict=False)
+    return _passes(data, value.is_null() | ((value >= low) & (value <= high)))
+
+
+def _score(high: int, nullable: bool = False):
+    return pa.Field(nullable=nullable, is_integer=(), number_in_range={"low": 0, "high": high})
+
+
+def _label():
+    return pa.Field(nullable=False, not_blank=())
+
+
+class PatientsFile(pa.DataFrameModel):
+    """patients: one row per patient; further columns ride along as they are."""
+
+    patient_id: str = _label()
+    sex: str | None = pa.Field(nullable=True, isin=list(c.SEXES))
+    age_years: str | None = pa.Field(
+        nullable=True,
+        is_number=(),
+        number_in_range={"low": 0, "high": c.AGE_MAX_YEARS},
+    )
+    dose_mg: str | None = pa.Field(
+        nullable=True, is_number=(), number_in_range={"low": 0, "high": float("inf")}
+    )
+
+    class Config:
+        strict = False
+
+
+class ComponentsFile(pa.DataFrameModel):
+    """components: one row per patient, visit and region."""
+
+    patient_id: str = _label()
+    visit: str = _label()
+    region: str = pa.Field(nullable=False, isin=list(c.REGIONS))
+    erythema: str = _score(c.SEVERITY_MAX)
+    pustules: str = _score(c.SEVERITY_MAX)
+    desquamation: str = _score(c.SEVERITY_MAX)
+    area: str = _score(c.AREA_MAX)
+
+    class Config:
+        strict = False
+
+
+class VisitsFile(pa.DataFrameModel):
+    """visits: one row per patient and visit. The PGA range is the cohort's own scale:
+    `visits_model(pga_max)` narrows it."""
+
+    patient_id: str = _label()
+    visit: str = _label()
+    week: str = pa.Field(
+        nullable=False, is_number=(), number_in_range={"low": 0, "high": float("inf")}
+    )
+    pppasi: str | None = pa.Field(
+        nullable=True,
+        is_number=(),
+        at_most_one_decimal=(),
+        number_in_range={
+            "low": c.PPPASI_MIN_TENTHS / c.TENTHS_PER_POINT,
+            "high": c.PPPASI_MAX_TENTHS / c.TENTHS_PER_POINT,
+        },
+    )
+    pga: str | None = pa.Field(
+        nullable=True, is_integer=(), number_in_range={"low": 0, "high": float("inf")}
+    )
+
+    class Config:
+        strict = False
+
+
+def visits_model(pga_max: int) -> type[pa.DataFrameModel]:
+    class CohortVisitsFile(VisitsFile):
+        pga: str | None = _score(pga_max, nullable=True)
+
+    return CohortVisitsFile

@@ -1,0 +1,1 @@
+# Stage: charts. Rules are added by the issue that builds this stage.

@@ -1,0 +1,71 @@
+# Cohort look-ups, input functions and wildcard constraints. No rule lives here.
+from pathlib import Path
+
+COHORTS = sorted(config["cohorts"])
+
+# Defaults of optional cohort keys: the same values config/schema.yaml documents.
+COHORT_DEFAULTS = {"missing": "observed", "pppasi_disagreement": "warn"}
+
+
+wildcard_constraints:
+    cohort="[a-z0-9_]+",
+
+
+def cohort_entry(wildcards):
+    return config["cohorts"][wildcards.cohort]
+
+
+def cohort_setting(key):
+    """An input/params function giving one key of the wildcard's cohort entry."""
+
+    def lookup(wildcards):
+        entry = cohort_entry(wildcards)
+        return entry.get(key, COHORT_DEFAULTS.get(key))
+
+    return lookup
+
+
+def cohort_inputs(wildcards):
+    """The cohort's own files. A missing one is reported by the validation step itself,
+    so it is not declared as an input here (Snakemake would stop with a bare MissingInput).
+    """
+    entry = cohort_entry(wildcards)
+    return {
+        k: entry[k]
+        for k in ("patients", "visits", "components")
+        if k in entry and Path(entry[k]).exists()
+    }
+
+
+def package(*modules):
+    """Modules of the pppflow package a step runs: declared as inputs so that a change to
+    one reruns the steps that use it (Snakemake does not track what a script imports).
+    """
+    return [f"pppflow/{name}.py" for name in ("__init__", "constants", *modules)]
+
+
+LOCK = "requirements.lock"
+
+
+def cohort_outputs(cohort):
+    out = f"results/{cohort}"
+    return [
+        f"{out}/validated/patients.parquet",
+    ]
+
+
+def cohort_files(wildcards):
+    """The validation step's view of a cohort entry (paths as configured, even missing ones)."""
+    entry = cohort_entry(wildcards)
+    return {
+        "patients": entry["patients"],
+        "visits": entry["visits"],
+        "components": entry.get("components"),
+        "baseline_visit": entry["baseline_visit"],
+        "endpoint_visit": entry["endpoint_visit"],
+        "pga_max": entry["pga_max"],
+    }
+
+
+def all_outputs():
+    return [path for cohort in COHORTS for path in cohort_outputs(cohort)]

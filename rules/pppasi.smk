@@ -1,0 +1,1 @@
+# Stage: pppasi. Rules are added by the issue that builds this stage.

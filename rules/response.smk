@@ -1,0 +1,1 @@
+# Stage: response. Rules are added by the issue that builds this stage.

@@ -1,0 +1,19 @@
+rule validate:
+    input:
+        unpack(cohort_inputs),
+        code=package("io", "schemas", "validate"),
+        lock=LOCK,
+    output:
+        patients="results/{cohort}/validated/patients.parquet",
+        visits="results/{cohort}/validated/visits.parquet",
+        components="results/{cohort}/validated/components.parquet",
+    log:
+        "logs/validate/{cohort}.log",
+    benchmark:
+        "benchmarks/validate/{cohort}.tsv"
+    conda:
+        "../envs/core.yaml"
+    params:
+        files=cohort_files,
+    script:
+        "../workflow_scripts/validate.py"
