@@ -47,11 +47,15 @@ def package(*modules):
 LOCK = "requirements.lock"
 
 
-def cohort_outputs(cohort):
-    out = f"results/{cohort}"
-    return [
-        f"{out}/validated/patients.parquet",
-    ]
+# Each stage's rule file registers the per-cohort outputs a full run must produce, as patterns
+# in {cohort}; `rule all` asks for all of them. Cross-cohort outputs go in GLOBAL_OUTPUTS.
+STAGE_OUTPUTS = {}
+GLOBAL_OUTPUTS = []
+
+
+def all_outputs():
+    per_cohort = [p for patterns in STAGE_OUTPUTS.values() for p in patterns]
+    return expand(per_cohort, cohort=COHORTS) + GLOBAL_OUTPUTS
 
 
 def cohort_files(wildcards):
@@ -65,7 +69,3 @@ def cohort_files(wildcards):
         "endpoint_visit": entry["endpoint_visit"],
         "pga_max": entry["pga_max"],
     }
-
-
-def all_outputs():
-    return [path for cohort in COHORTS for path in cohort_outputs(cohort)]

@@ -1,3 +1,10 @@
+STAGE_OUTPUTS["validate"] = [
+    "results/{cohort}/validated/patients.parquet",
+    "results/{cohort}/validated/visits.parquet",
+    "results/{cohort}/validated/components.parquet",
+]
+
+
 rule validate:
     input:
         unpack(cohort_inputs),
