@@ -6,6 +6,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SNAKEMAKE := $(BIN)/snakemake
 CORES ?= 4
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
+# This machine's pip config names local mirrors that may be absent; their warnings are noise.
+QUIET_PIP := grep -v 'is ignored: it is neither a file nor a directory' || true
 
 .PHONY: setup run test lint report golden bench synth test-slurm lock clean
 
@@ -13,19 +17,20 @@ setup: $(STAMP)
 
 $(STAMP): requirements.lock
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock 2>&1 | { $(QUIET_PIP); }
 	touch $@
 
 run: $(STAMP)
-	$(SNAKEMAKE) --cores $(CORES)
+	$(SNAKEMAKE) --workflow-profile profiles/default --cores $(CORES)
 
 test: $(STAMP) lint
 	$(BIN)/python -m pytest -q tests
 
 lint: $(STAMP)
-	$(BIN)/ruff check pppflow workflow_scripts tests
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/snakefmt --check Snakefile rules
-	$(SNAKEMAKE) --lint --cores 1
+	$(SNAKEMAKE) --lint
 
 lock:
 	$(PYTHON) -m venv /tmp/pppflow-lock-venv
