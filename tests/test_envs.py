@@ -31,7 +31,9 @@ def test_every_env_pins_what_the_lock_pins():
         pins = env_pins(env)
         assert pins, env
         for name, version in pins.items():
-            assert lock.get(name) == version, f"{env.name}: {name}=={version}, lock has {lock.get(name)}"
+            assert lock.get(name) == version, (
+                f"{env.name}: {name}=={version}, lock has {lock.get(name)}"
+            )
 
 
 def test_every_rule_names_an_existing_env():
