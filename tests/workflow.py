@@ -17,12 +17,17 @@ WORKFLOW_PARTS = (
     "envs",
     "resources",
     "requirements.lock",
+    "profiles",
+    "tests/cohorts",
+    "report",
 )
 
 
 def copy_workflow(dest: Path) -> Path:
     for part in WORKFLOW_PARTS:
         src = ROOT / part
+        if not src.exists():
+            continue
         if src.is_dir():
             shutil.copytree(src, dest / part, ignore=shutil.ignore_patterns("__pycache__"))
         else:

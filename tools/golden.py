@@ -1,0 +1,54 @@
+"""Regenerate the golden outputs under tests/golden/ on purpose: `make golden`.
+
+Runs the workflow on a fresh copy (default cohort + the component-level test cohort) and copies
+the CSVs that carry results. Review the diff (`git diff tests/golden`) before committing it.
+"""
+
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from workflow import copy_workflow, snakemake  # noqa: E402
+
+GOLDEN = ROOT / "tests" / "golden"
+GOLDEN_CONFIG = "tests/cohorts/components_demo/config.yaml"
+GOLDEN_COHORTS = ("zheng2024", "components_demo")
+GOLDEN_FILES = (
+    "pppasi_check.csv",
+    "per_patient.csv",
+    "response_rates.csv",
+    "tests.csv",
+    "descriptives.csv",
+    "table1.csv",
+    "audit.csv",
+)
+
+
+def run_golden_workflow(workdir: Path) -> Path:
+    """Run the workflow as the goldens were made; returns the results folder."""
+    copy_workflow(workdir)
+    targets = [f"results/{c}/{name}" for c in GOLDEN_COHORTS for name in GOLDEN_FILES]
+    snakemake(workdir, "--configfile", GOLDEN_CONFIG, *targets)
+    return workdir / "results"
+
+
+def present_golden_files(cohort: str) -> list[str]:
+    return [name for name in GOLDEN_FILES if (GOLDEN / cohort / name).exists()]
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory(prefix="pppflow-golden-") as tmp:
+        results = run_golden_workflow(Path(tmp))
+        for cohort in GOLDEN_COHORTS:
+            (GOLDEN / cohort).mkdir(parents=True, exist_ok=True)
+            for name in GOLDEN_FILES:
+                shutil.copy2(results / cohort / name, GOLDEN / cohort / name)
+                print(f"wrote tests/golden/{cohort}/{name}")
+
+
+if __name__ == "__main__":
+    main()
