@@ -32,6 +32,10 @@ lint: $(STAMP)
 	$(BIN)/snakefmt --check Snakefile rules
 	$(SNAKEMAKE) --lint
 
+# Regenerate tests/golden/ on purpose after an intended change; review `git diff tests/golden`.
+golden: $(STAMP)
+	$(BIN)/python tools/golden.py
+
 lock:
 	$(PYTHON) -m venv /tmp/pppflow-lock-venv
 	/tmp/pppflow-lock-venv/bin/python -m pip install --quiet -r requirements.in
