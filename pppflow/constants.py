@@ -37,3 +37,61 @@ AGE_MAX_YEARS: Final[int] = 130
 
 MISSING_RULES: Final[tuple[str, ...]] = ("observed", "nri")
 DISAGREEMENT_ACTIONS: Final[tuple[str, ...]] = ("warn", "error")
+
+# Labels of the response endpoints, as response_rates.csv and claims.yaml (refers_to.endpoint)
+# spell them.
+PPPASI_ENDPOINT_PREFIX: Final[str] = "PPPASI"
+PGA_CLEAR_ENDPOINT: Final[str] = "PGA0/1"
+PGA_IMPROVED_ENDPOINT: Final[str] = "PGA≥2"
+
+# Statistics, baseline table and audit (issue 4).
+# Outcomes compared between the baseline and the endpoint visit, as tests.csv names them.
+PPPASI_OUTCOME: Final[str] = "PPPASI"
+PGA_OUTCOME: Final[str] = "PGA"
+# Exact (conditional) Wilcoxon signed-rank P values enumerate the sign patterns of the non-zero
+# differences by a count over rank sums: cheap at any n, but beyond this n the normal
+# approximation is what every package reports and the exact one adds nothing.
+WILCOXON_EXACT_MAX_N: Final[int] = 50
+# Biologics whose mention in a patient's previous treatments counts as prior biologic exposure
+# (matched as whole words, case-insensitively). TNF, IL-17, IL-23, IL-12/23, IL-36, IL-4/13,
+# IL-6, CD20, CTLA-4 and integrin antibodies and fusion proteins.
+BIOLOGIC_AGENTS: Final[tuple[str, ...]] = (
+    "adalimumab",
+    "infliximab",
+    "etanercept",
+    "certolizumab",
+    "golimumab",
+    "secukinumab",
+    "ixekizumab",
+    "brodalumab",
+    "bimekizumab",
+    "ustekinumab",
+    "guselkumab",
+    "risankizumab",
+    "tildrakizumab",
+    "spesolimab",
+    "dupilumab",
+    "tralokinumab",
+    "tocilizumab",
+    "rituximab",
+    "abatacept",
+    "vedolizumab",
+)
+PRIOR_BIOLOGIC_COLUMN: Final[str] = "prior_biologic"
+PREVIOUS_TREATMENTS_COLUMN: Final[str] = "previous_treatments"
+# Table 1: a text column with at most this many distinct values is tabulated as categorical;
+# one with more is free text and left out (it is listed under the table).
+TABLE1_MAX_LEVELS: Final[int] = 5
+TABLE1_DECIMALS: Final[int] = 2
+TABLE1_PERCENT_DECIMALS: Final[int] = 1
+
+# Charts (issue 5). A chart that draws patients draws each one up to this many; beyond, it draws
+# groups of them, so that its size stops growing with the cohort's.
+CHART_MAX_PATIENT_MARKS: Final[int] = 200
+# Lines a paired chart draws at most beyond CHART_MAX_PATIENT_MARKS patients, each a group of
+# patients with the same (rounded) baseline and endpoint PPPASI.
+CHART_MAX_PAIRED_LINES: Final[int] = 1000
+# Groups of equal size a waterfall shows beyond CHART_MAX_PATIENT_MARKS patients.
+CHART_WATERFALL_GROUPS: Final[int] = 200
+# Past this many bars the waterfall drops its patient-ID axis labels: they would overlap.
+CHART_MAX_LABELLED_PATIENTS: Final[int] = 40

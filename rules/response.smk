@@ -1,1 +1,33 @@
-# Stage: response. Rules are added by the issue that builds this stage.
+# Stage: response. PPPASI-50/75/90/100 and PGA endpoints per patient and follow-up visit, and
+# the response rates with exact Clopper-Pearson intervals.
+STAGE_OUTPUTS["response"] = [
+    "results/{cohort}/responses.parquet",
+    "results/{cohort}/per_patient.parquet",
+    "results/{cohort}/per_patient.csv",
+    "results/{cohort}/response_rates.csv",
+]
+
+
+rule response:
+    input:
+        pppasi="results/{cohort}/pppasi.parquet",
+        code=package("io", "pppasi", "response"),
+        lock=LOCK,
+    output:
+        responses="results/{cohort}/responses.parquet",
+        per_patient="results/{cohort}/per_patient.parquet",
+        per_patient_csv="results/{cohort}/per_patient.csv",
+        rates="results/{cohort}/response_rates.csv",
+    log:
+        "logs/response/{cohort}.log",
+    benchmark:
+        "benchmarks/response/{cohort}.tsv"
+    conda:
+        "../envs/stats.yaml"
+    params:
+        baseline_visit=cohort_setting("baseline_visit"),
+        endpoint_visit=cohort_setting("endpoint_visit"),
+        missing=cohort_setting("missing"),
+        confidence_level=config["stats"]["confidence_level"],
+    script:
+        "../workflow_scripts/response.py"

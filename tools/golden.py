@@ -32,7 +32,8 @@ def run_golden_workflow(workdir: Path) -> Path:
     """Run the workflow as the goldens were made; returns the results folder."""
     copy_workflow(workdir)
     targets = [f"results/{c}/{name}" for c in GOLDEN_COHORTS for name in GOLDEN_FILES]
-    snakemake(workdir, "--configfile", GOLDEN_CONFIG, *targets)
+    # Targets before --configfile: that option takes every argument after it.
+    snakemake(workdir, *targets, "--configfile", GOLDEN_CONFIG)
     return workdir / "results"
 
 

@@ -1,0 +1,42 @@
+"""Recompute PPPASI from region scores, check every recorded total, write both tables; under
+`pppasi_disagreement: error` a contradicted total stops the run and nothing is written."""
+
+import sys
+
+import polars as pl
+from _shim import start_logging
+
+from pppflow.io import write_csv, write_parquet
+from pppflow.pppasi import PppasiDisagreement, combine_pppasi, enforce_agreement, pppasi_check
+
+log = start_logging(snakemake)  # noqa: F821
+cohort = snakemake.wildcards.cohort  # noqa: F821
+inp, out = snakemake.input, snakemake.output  # noqa: F821
+action = snakemake.params.disagreement  # noqa: F821
+
+pppasi = combine_pppasi(pl.scan_parquet(inp.visits), pl.scan_parquet(inp.components)).collect()
+check = pppasi_check(pppasi.lazy()).collect()
+try:
+    found = enforce_agreement(check, action)
+except PppasiDisagreement as err:
+    log.error(
+        "cohort %s: %s\n(pppasi_disagreement is 'error'; set it to 'warn' to carry on with the "
+        "recomputed totals)",
+        cohort,
+        err,
+    )
+    sys.exit(1)
+for problem in found:
+    log.warning("cohort %s: %s", cohort, problem.message)
+
+write_parquet(pppasi, out.pppasi)
+write_csv(check, out.check)
+recomputed = pppasi.get_column("pppasi_recomputed_tenths").is_not_null().sum()
+log.info(
+    "cohort %s: %d patient-visits, %d recomputed from components, %d recorded total(s) "
+    "contradicting the formula",
+    cohort,
+    pppasi.height,
+    recomputed,
+    len(found),
+)
