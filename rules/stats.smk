@@ -1,1 +1,57 @@
-# Stage: stats. Rules are added by the issue that builds this stage.
+# Stage: stats. Baseline versus endpoint tests and descriptives of PPPASI and PGA, response rates
+# by subgroup, and the baseline characteristics table.
+STAGE_OUTPUTS["stats"] = [
+    "results/{cohort}/tests.csv",
+    "results/{cohort}/descriptives.csv",
+    "results/{cohort}/subgroup_rates.csv",
+    "results/{cohort}/table1.csv",
+    "results/{cohort}/table1.md",
+]
+
+
+rule stats:
+    input:
+        pppasi="results/{cohort}/pppasi.parquet",
+        responses="results/{cohort}/responses.parquet",
+        patients="results/{cohort}/validated/patients.parquet",
+        code=package("io", "consistency", "response", "pppasi", "stats", "table1"),
+        lock=LOCK,
+    output:
+        tests="results/{cohort}/tests.csv",
+        descriptives="results/{cohort}/descriptives.csv",
+        subgroup_rates="results/{cohort}/subgroup_rates.csv",
+    log:
+        "logs/stats/{cohort}.log",
+    benchmark:
+        "benchmarks/stats/{cohort}.tsv"
+    conda:
+        "../envs/stats.yaml"
+    params:
+        baseline_visit=cohort_setting("baseline_visit"),
+        endpoint_visit=cohort_setting("endpoint_visit"),
+        confidence_level=config["stats"]["confidence_level"],
+        group_columns=config["stats"]["subgroup_columns"],
+    script:
+        "../workflow_scripts/stats.py"
+
+
+rule table1:
+    input:
+        patients="results/{cohort}/validated/patients.parquet",
+        pppasi="results/{cohort}/pppasi.parquet",
+        code=package("io", "consistency", "pppasi", "table1"),
+        lock=LOCK,
+    output:
+        table1="results/{cohort}/table1.csv",
+        markdown="results/{cohort}/table1.md",
+    log:
+        "logs/table1/{cohort}.log",
+    benchmark:
+        "benchmarks/table1/{cohort}.tsv"
+    conda:
+        "../envs/core.yaml"
+    params:
+        baseline_visit=cohort_setting("baseline_visit"),
+        group_column=config["stats"]["table1_group_column"],
+    script:
+        "../workflow_scripts/table1.py"

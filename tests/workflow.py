@@ -24,6 +24,7 @@ WORKFLOW_PARTS = (
 
 
 def copy_workflow(dest: Path) -> Path:
+    dest.mkdir(parents=True, exist_ok=True)
     for part in WORKFLOW_PARTS:
         src = ROOT / part
         if not src.exists():

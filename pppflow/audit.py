@@ -1,0 +1,579 @@
+"""The audit: every claim of claims.yaml recomputed from the cohort's data, with a verdict.
+
+A printed number matches when the recomputed value rounds to it at the printed precision
+(exact decimal arithmetic, half up or half down: see pppflow.consistency). Two tiers, as
+statcheck has them: a mismatch, and a decisive one where the conclusion changes (a P on the
+other side of alpha, a responder rate off by at least one patient). Means and SDs of integer-
+valued data also get GRIM / GRIMMER (or DEBIT for a true/false variable), and an SD says which
+convention, n - 1 or n, reproduces it.
+"""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from fractions import Fraction
+
+import polars as pl
+
+from pppflow import constants as c
+from pppflow.claims import Claim, Claims, percent_value
+from pppflow.consistency import (
+    SD_CONVENTIONS,
+    Moments,
+    Printed,
+    debit,
+    grim_informative,
+    grim_percent,
+    grim_totals,
+    grimmer,
+    parse_printed,
+    quantile,
+    round_half_up,
+    rounds_to,
+    sd_conventions_matching,
+    sqrt_round_half_up,
+)
+
+AUDIT_SCHEMA = {
+    "claim_id": pl.Utf8,
+    "quote": pl.Utf8,
+    "reported": pl.Utf8,
+    "recomputed": pl.Utf8,
+    "verdict": pl.Utf8,
+    "decisive": pl.Boolean,
+    "note": pl.Utf8,
+}
+VERDICTS = ("match", "mismatch", "not_checkable")
+FOLLOW_UP = "follow_up_weeks"
+SCORE_VARIABLES = {
+    "pppasi": ("pppasi_tenths", Fraction(1, c.TENTHS_PER_POINT)),
+    "pga": ("pga", Fraction(1)),
+}
+NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+P_CLAIM = re.compile(r"^\s*[Pp]\s*(<=|>=|<|>|=|≤|≥)\s*(\d*\.?\d+)\s*$")
+NUMBER_WORDS = {
+    word: i
+    for i, word in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+        "fifteen sixteen seventeen eighteen nineteen twenty".split()
+    )
+}
+NONE_WORDS = ("no", "none", "excluded")
+ALL_WORDS = ("all", "these patients")
+# Patient ids listed in a recomputed count up to this many.
+MAX_LISTED_IDS = 10
+
+
+@dataclass(frozen=True)
+class AuditInputs:
+    """Everything the claims are checked against, all computed from the cohort's resources."""
+
+    patients: pl.DataFrame  # validated patients, with prior_biologic where derivable
+    scores: pl.DataFrame  # pppasi.parquet: patient_id, visit, week, pppasi_tenths, pga
+    response_rates: pl.DataFrame  # response_rates.csv
+    tests: pl.DataFrame  # tests.csv
+    alpha: float
+
+
+@dataclass(frozen=True)
+class Verdict:
+    recomputed: str
+    verdict: str
+    decisive: bool = False
+    note: str = ""
+
+
+class NotCheckable(Exception):
+    """The data cannot answer this claim (a column or visit absent): the reason is the text."""
+
+
+# Helpers -------------------------------------------------------------------------------------
+
+
+def _id_key(pid: str):
+    return (0, int(pid), "") if pid.isdigit() else (1, 0, pid)
+
+
+def _ids(ids) -> str:
+    ordered = sorted(ids, key=_id_key)
+    return ", ".join(ordered) if ordered else "none"
+
+
+def _count_text(ids: list[str]) -> str:
+    if 0 < len(ids) <= MAX_LISTED_IDS:
+        noun = "patient" if len(ids) == 1 else "patients"
+        return f"{len(ids)} ({noun} {_ids(ids)})"
+    return str(len(ids))
+
+
+def term_pattern(terms) -> str:
+    """Whole-word start, case-insensitive: 'rash' finds 'rashes', 'TCM' does not find 'xTCM'."""
+    words = [terms] if isinstance(terms, str) else list(terms)
+    return r"(?i)\b(?:" + "|".join(re.escape(w) for w in words) + ")"
+
+
+def _require(frame: pl.DataFrame, column: str) -> pl.Expr:
+    if column not in frame.columns:
+        raise NotCheckable(f"column {column!r} is not in the cohort's patient data")
+    return pl.col(column)
+
+
+def condition_expr(frame: pl.DataFrame, condition: dict) -> pl.Expr:
+    column = condition["column"]
+    col = _require(frame, column)
+    text = col.cast(pl.Utf8)
+    if "equals" in condition:
+        return (col == condition["equals"]).fill_null(False)
+    if "in" in condition:
+        return col.is_in(condition["in"]).fill_null(False)
+    if "contains_any" in condition:
+        return text.str.contains(term_pattern(condition["contains_any"])).fill_null(False)
+    if "contains_none" in condition:
+        return ~text.str.contains(term_pattern(condition["contains_none"])).fill_null(False)
+    filled = text.is_not_null() & (text.str.strip_chars().str.len_chars() > 0)
+    if condition.get("not_empty"):
+        return filled
+    return ~filled
+
+
+def matching(patients: pl.DataFrame, where: list[dict] | None) -> pl.DataFrame:
+    if not where:
+        return patients
+    expr = pl.lit(True)
+    for condition in where:
+        expr = expr & condition_expr(patients, condition)
+    return patients.filter(expr)
+
+
+def _patient_ids(frame: pl.DataFrame) -> list[str]:
+    return [str(p) for p in frame["patient_id"].to_list()]
+
+
+def _numbers(text: str) -> list[Printed]:
+    return [parse_printed(m) for m in NUMBER.findall(text)]
+
+
+@dataclass(frozen=True)
+class Sample:
+    values: list[Fraction]
+    unit: Fraction | None  # every value a multiple of it (GRIM applies), or None
+    binary: bool
+    description: str
+
+
+def _integer_unit(values: list[Fraction]) -> Fraction | None:
+    return Fraction(1) if all(v.denominator == 1 for v in values) else None
+
+
+def sample(inputs: AuditInputs, variable: str, visit: str | None) -> Sample:
+    """The values a mean / SD / median / range claim is about."""
+    if variable in SCORE_VARIABLES:
+        column, unit = SCORE_VARIABLES[variable]
+        if visit is None:
+            raise NotCheckable(f"{variable} needs a visit in refers_to")
+        rows = inputs.scores.filter(pl.col("visit") == visit)
+        if rows.is_empty():
+            raise NotCheckable(f"no {variable} scores at visit {visit!r}")
+        units = rows[column].drop_nulls().to_list()
+        return Sample([Fraction(u) * unit for u in units], unit, False, f"{variable} at {visit}")
+    if variable == FOLLOW_UP:
+        scored = inputs.scores.filter(
+            pl.col("pppasi_tenths").is_not_null() | pl.col("pga").is_not_null()
+        )
+        last = scored.group_by("patient_id").agg(pl.col("week").max())["week"].to_list()
+        values = [Fraction(w) for w in last]
+        return Sample(values, _integer_unit(values), False, "last scored week per patient")
+    _require(inputs.patients, variable)
+    series = inputs.patients[variable]
+    if series.dtype == pl.Boolean:
+        values = [Fraction(int(v)) for v in series.drop_nulls().to_list()]
+        return Sample(values, Fraction(1), True, variable)
+    if not series.dtype.is_numeric():
+        raise NotCheckable(f"column {variable!r} is not numeric")
+    values = [Fraction(v) for v in series.drop_nulls().to_list()]
+    return Sample(values, _integer_unit(values), False, variable)
+
+
+# Verdicts per kind ---------------------------------------------------------------------------
+
+
+def parse_count(reported: str, cohort_size: int) -> int:
+    text = reported.strip().lower()
+    if text.isdigit():
+        return int(text)
+    if text in NONE_WORDS:
+        return 0
+    if text in ALL_WORDS:
+        return cohort_size
+    if text in NUMBER_WORDS:
+        return NUMBER_WORDS[text]
+    raise ValueError(
+        f"a count is a numeral, a number word, {'/'.join(NONE_WORDS)} or {'/'.join(ALL_WORDS)}: "
+        f"{reported!r}"
+    )
+
+
+def check_count(claim: Claim, inputs: AuditInputs) -> Verdict:
+    ids = _patient_ids(matching(inputs.patients, claim.refers_to.get("where")))
+    expected = parse_count(claim.reported, inputs.patients.height)
+    verdict = "match" if len(ids) == expected else "mismatch"
+    note = f"reported as {expected}" if not claim.reported.strip().isdigit() else ""
+    if verdict == "mismatch" and expected == inputs.patients.height:
+        others = set(_patient_ids(inputs.patients)) - set(ids)
+        if len(others) <= MAX_LISTED_IDS:
+            note = _join(note, f"not so for patient(s) {_ids(others)}")
+    return Verdict(_count_text(ids), verdict, False, note)
+
+
+def check_exists(claim: Claim, inputs: AuditInputs) -> Verdict:
+    ids = _patient_ids(matching(inputs.patients, claim.refers_to["where"]))
+    noun = "patient" if len(ids) == 1 else "patients"
+    recomputed = f"{noun} {_ids(ids)}" if ids else "no patient"
+    return Verdict(recomputed, "match" if ids else "mismatch")
+
+
+def check_mentions(claim: Claim, inputs: AuditInputs) -> Verdict:
+    pool = matching(inputs.patients, claim.refers_to.get("where"))
+    column = claim.refers_to["column"]
+    _require(pool, column)
+    parts, missing = [], []
+    for term in claim.refers_to["terms"]:
+        label = term if isinstance(term, str) else "/".join(term)
+        found = _patient_ids(
+            pool.filter(
+                pl.col(column).cast(pl.Utf8).str.contains(term_pattern(term)).fill_null(False)
+            )
+        )
+        parts.append(f"{label}: {_ids(found)}")
+        if not found:
+            missing.append(label)
+    note = ""
+    if missing:
+        shown = [f"{pid}: {text!r}" for pid, text in pool.select("patient_id", column).rows()]
+        note = f"not found: {', '.join(missing)}"
+        if len(shown) <= 3:
+            note = _join(note, f"{column} of patient(s) {'; '.join(shown)}")
+    return Verdict("; ".join(parts), "mismatch" if missing else "match", False, note)
+
+
+def check_patient_value(claim: Claim, inputs: AuditInputs) -> Verdict:
+    pool = matching(inputs.patients, claim.refers_to["where"])
+    column = claim.refers_to["column"]
+    _require(pool, column)
+    numbers = _numbers(claim.reported)
+    if not numbers:
+        raise ValueError(f"claim {claim.id}: no number in reported {claim.reported!r}")
+    target = numbers[0]
+    values = [(str(pid), v) for pid, v in pool.select("patient_id", column).rows()]
+    if not values:
+        return Verdict("no patient matches", "mismatch")
+    ok = all(v is not None and rounds_to(Fraction(v), target) for _, v in values)
+    recomputed = "; ".join(f"patient {pid}: {_plain(v)}" for pid, v in values)
+    return Verdict(recomputed, "match" if ok else "mismatch")
+
+
+def _plain(value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def check_value_set(claim: Claim, inputs: AuditInputs) -> Verdict:
+    column = claim.refers_to["column"]
+    _require(inputs.patients, column)
+    values = sorted({Fraction(v) for v in inputs.patients[column].drop_nulls().to_list()})
+    printed = _numbers(claim.reported)
+    every_value_printed = all(any(rounds_to(v, p) for p in printed) for v in values)
+    every_printed_seen = all(any(rounds_to(v, p) for v in values) for p in printed)
+    recomputed = ", ".join(_plain(float(v)) for v in values)
+    ok = every_value_printed and every_printed_seen
+    return Verdict(recomputed, "match" if ok else "mismatch")
+
+
+def _grim_note(printed: Printed, s: Sample) -> str:
+    if s.unit is None:
+        return "GRIM not applicable: the values are not all multiples of one unit"
+    n = len(s.values)
+    unit_text = "integers" if s.unit == 1 else f"multiples of {float(s.unit):g}"
+    if not grim_informative(printed, n, s.unit):
+        return f"GRIM uninformative: every mean of {n} {unit_text} is printable at this precision"
+    totals = grim_totals(printed, n, s.unit)
+    if not totals:
+        return f"GRIM-inconsistent: no {n} {unit_text} have a mean that rounds to {printed.text}"
+    sums = ", ".join(_plain(float(t * s.unit)) for t in totals)
+    return f"GRIM-consistent: {n} {unit_text} summing to {sums} give {printed.text}"
+
+
+def check_mean(claim: Claim, inputs: AuditInputs) -> Verdict:
+    s = sample(inputs, claim.refers_to["variable"], claim.refers_to.get("visit"))
+    if not s.values:
+        raise NotCheckable(f"no values of {s.description}")
+    printed = parse_printed(claim.reported)
+    moments = Moments.of(s.values)
+    ok = rounds_to(moments.mean, printed)
+    recomputed = round_half_up(moments.mean, printed.decimals)
+    exact = _exact_text(moments.mean)
+    note = _join(
+        f"mean of {moments.n} values = {_plain(float(moments.total))} / {moments.n} = {exact}",
+        _grim_note(printed, s),
+    )
+    return Verdict(recomputed, "match" if ok else "mismatch", False, note)
+
+
+def _exact_text(value: Fraction) -> str:
+    for decimals in range(7):
+        if (value * 10**decimals).denominator == 1:
+            return round_half_up(value, decimals)
+    return round_half_up(value, 6) + "..."
+
+
+def _grimmer_note(mean_printed: Printed, sd_printed: Printed, s: Sample) -> str:
+    n = len(s.values)
+    if s.binary:
+        parts = []
+        for convention in SD_CONVENTIONS:
+            counts = debit(mean_printed, sd_printed, n, convention)
+            parts.append(
+                f"{convention}: consistent ({len(counts)} count(s) of ones)"
+                if counts
+                else f"{convention}: inconsistent"
+            )
+        return f"DEBIT with the printed mean {mean_printed.text}: " + "; ".join(parts)
+    if s.unit is None:
+        return "GRIMMER not applicable: the values are not all multiples of one unit"
+    parts = []
+    for convention in SD_CONVENTIONS:
+        result = grimmer(mean_printed, sd_printed, n, s.unit, convention)
+        parts.append(
+            f"{convention}: consistent"
+            if result.consistent
+            else f"{convention}: inconsistent ({result.failed})"
+        )
+    return f"GRIMMER with the printed mean {mean_printed.text} and n = {n}: " + "; ".join(parts)
+
+
+def check_sd(claim: Claim, inputs: AuditInputs, claims: Claims) -> Verdict:
+    s = sample(inputs, claim.refers_to["variable"], claim.refers_to.get("visit"))
+    if len(s.values) < 2:
+        raise NotCheckable(f"an SD needs 2 values of {s.description}")
+    printed = parse_printed(claim.reported)
+    mean_printed = parse_printed(claims.by_id(claim.refers_to["mean_claim"]).reported)
+    moments = Moments.of(s.values)
+    reproduced = list(sd_conventions_matching(moments, printed))
+    recomputed = "; ".join(
+        f"{sqrt_round_half_up(moments.variance(conv), printed.decimals)} ({conv})"
+        for conv in SD_CONVENTIONS
+    )
+    if reproduced:
+        which = " and ".join(reproduced)
+        first = f"reproduced with the {which} denominator" + (
+            " (population SD)" if reproduced == ["n"] else ""
+        )
+    else:
+        first = "neither the n - 1 nor the n denominator reproduces it"
+    note = _join(first, _grimmer_note(mean_printed, printed, s))
+    return Verdict(recomputed, "match" if reproduced else "mismatch", False, note)
+
+
+def check_median(claim: Claim, inputs: AuditInputs) -> Verdict:
+    s = sample(inputs, claim.refers_to["variable"], claim.refers_to.get("visit"))
+    if not s.values:
+        raise NotCheckable(f"no values of {s.description}")
+    printed = _numbers(claim.reported)[0]
+    median = quantile(s.values, Fraction(1, 2))
+    ok = rounds_to(median, printed)
+    note = f"median of {len(s.values)} values ({s.description})"
+    return Verdict(
+        round_half_up(median, printed.decimals), "match" if ok else "mismatch", False, note
+    )
+
+
+def check_range(claim: Claim, inputs: AuditInputs) -> Verdict:
+    s = sample(inputs, claim.refers_to["variable"], claim.refers_to.get("visit"))
+    if not s.values:
+        raise NotCheckable(f"no values of {s.description}")
+    printed = _numbers(claim.reported)
+    if len(printed) != 2:
+        raise ValueError(f"claim {claim.id}: a range prints two numbers, got {claim.reported!r}")
+    low, high = min(s.values), max(s.values)
+    ok_low, ok_high = rounds_to(low, printed[0]), rounds_to(high, printed[1])
+    recomputed = (
+        f"{round_half_up(low, printed[0].decimals)} to {round_half_up(high, printed[1].decimals)}"
+    )
+    wrong = [side for side, ok in (("lower", ok_low), ("upper", ok_high)) if not ok]
+    note = f"over {len(s.values)} values ({s.description})"
+    if len(wrong) == 2:
+        note = _join(note, "both bounds differ")
+    elif wrong:
+        note = _join(note, f"the {wrong[0]} bound differs")
+    return Verdict(recomputed, "match" if ok_low and ok_high else "mismatch", False, note)
+
+
+def check_response_rate(claim: Claim, inputs: AuditInputs) -> Verdict:
+    endpoint, visit = claim.refers_to["endpoint"], claim.refers_to["visit"]
+    rows = inputs.response_rates.filter(
+        (pl.col("endpoint") == endpoint) & (pl.col("visit") == visit)
+    )
+    if rows.is_empty():
+        raise NotCheckable(f"no {endpoint} rate at visit {visit!r} in response_rates.csv")
+    responders, evaluable = int(rows["responders"][0]), int(rows["evaluable"][0])
+    if evaluable == 0:
+        raise NotCheckable(f"no evaluable patient for {endpoint} at {visit}")
+    printed = parse_printed(percent_value(claim.reported))
+    percent = Fraction(100 * responders, evaluable)
+    ok = rounds_to(percent, printed)
+    recomputed = f"{round_half_up(percent, printed.decimals)}% ({responders}/{evaluable})"
+    implied = grim_percent(printed, evaluable)
+    if implied:
+        counts = ", ".join(str(k) for k in implied)
+        note = f"{claim.reported} of {evaluable} means {counts} responder(s)"
+    else:
+        note = f"GRIM-inconsistent: no count out of {evaluable} gives {claim.reported}"
+    decisive = False
+    if not ok:
+        gap = abs(Fraction(responders) - printed.value * evaluable / 100)
+        decisive = gap >= 1
+        note = _join(note, f"off by {_plain(float(gap))} patient(s)")
+    return Verdict(recomputed, "match" if ok else "mismatch", decisive, note)
+
+
+def _satisfies(p: float, operator: str, threshold: Printed) -> bool:
+    value = Fraction(p)
+    if operator in ("<",):
+        return value < threshold.value
+    if operator in ("<=", "≤"):
+        return value <= threshold.value
+    if operator in (">",):
+        return value > threshold.value
+    if operator in (">=", "≥"):
+        return value >= threshold.value
+    return rounds_to(value, threshold)
+
+
+def _claimed_significant(operator: str, threshold: Printed, alpha: Fraction) -> bool | None:
+    """What the printed P says about P < alpha; None when it says nothing."""
+    if operator in ("<", "<=", "≤"):
+        return True if threshold.value <= alpha else None
+    if operator in (">", ">=", "≥"):
+        return False if threshold.value >= alpha else None
+    return threshold.value < alpha
+
+
+def check_p_value(claim: Claim, inputs: AuditInputs) -> Verdict:
+    match = P_CLAIM.match(claim.reported)
+    if match is None:
+        raise ValueError(
+            f"claim {claim.id}: a P claim reads like 'P < 0.05', got {claim.reported!r}"
+        )
+    operator, threshold = match.group(1), parse_printed(match.group(2))
+    outcome = claim.refers_to["outcome"]
+    alpha = Fraction(inputs.alpha).limit_denominator(10**9)
+    claimed = _claimed_significant(operator, threshold, alpha)
+    parts, satisfied, decisive = [], [], False
+    for test in claim.refers_to["tests"]:
+        row = inputs.tests.filter((pl.col("outcome") == outcome) & (pl.col("test") == test))
+        if row.is_empty() or row["p_value"][0] is None:
+            raise NotCheckable(f"no P for {test} on {outcome} in tests.csv")
+        p = float(row["p_value"][0])
+        parts.append(f"P = {p:.2g} ({test})")
+        ok = _satisfies(p, operator, threshold)
+        satisfied.append(ok)
+        if not ok and claimed is not None and claimed != (Fraction(p) < alpha):
+            decisive = True
+    verdict = "match" if all(satisfied) else "mismatch"
+    note = f"{outcome}, baseline vs endpoint; every listed test checked against {claim.reported}"
+    return Verdict("; ".join(parts), verdict, decisive, note)
+
+
+def _join(*parts: str) -> str:
+    return "; ".join(p for p in parts if p)
+
+
+CHECKS: dict[str, Callable[[Claim, AuditInputs], Verdict]] = {
+    "count": check_count,
+    "exists": check_exists,
+    "mentions": check_mentions,
+    "patient_value": check_patient_value,
+    "value_set": check_value_set,
+    "mean": check_mean,
+    "median": check_median,
+    "range": check_range,
+    "response_rate": check_response_rate,
+    "p_value": check_p_value,
+}
+
+
+def check_claim(claim: Claim, inputs: AuditInputs, claims: Claims) -> Verdict:
+    if claim.kind == "not_checkable":
+        return Verdict("", "not_checkable", False, f"not checkable: {claim.reason}")
+    try:
+        if claim.kind == "sd":
+            return check_sd(claim, inputs, claims)
+        return CHECKS[claim.kind](claim, inputs)
+    except NotCheckable as reason:
+        return Verdict("", "not_checkable", False, f"not checkable: {reason}")
+
+
+def audit_claims(claims: Claims, inputs: AuditInputs) -> pl.DataFrame:
+    """audit.csv: one row per claim, in the file's order."""
+    rows = []
+    for claim in claims.claims:
+        verdict = check_claim(claim, inputs, claims)
+        rows.append(
+            {
+                "claim_id": claim.id,
+                "quote": claim.quote,
+                "reported": claim.reported,
+                "recomputed": verdict.recomputed,
+                "verdict": verdict.verdict,
+                "decisive": verdict.decisive,
+                "note": _join(verdict.note, claim.comment or ""),
+            }
+        )
+    return pl.DataFrame(rows, schema=AUDIT_SCHEMA)
+
+
+def audit_summary(audit: pl.DataFrame) -> dict[str, int]:
+    counts = {v: int((audit["verdict"] == v).sum()) for v in VERDICTS}
+    counts["claims"] = audit.height
+    counts["decisive"] = int(audit["decisive"].sum())
+    return counts
+
+
+def audit_markdown(audit: pl.DataFrame, cohort: str, source: str | None) -> str:
+    """A reader's summary: how many claims, how many match, each mismatch on one line."""
+    lines = [f"# Audit: {cohort}", ""]
+    if source:
+        lines += [f"Source: {source}", ""]
+    if audit.is_empty():
+        return "\n".join([*lines, "No claims were given for this cohort.", ""])
+    s = audit_summary(audit)
+    checkable = s["match"] + s["mismatch"]
+    lines.append(
+        f"{s['claims']} claims: {s['match']} of {checkable} checkable claims match, "
+        f"{s['mismatch']} mismatch ({s['decisive']} decisive: the conclusion changes), "
+        f"{s['not_checkable']} not checkable."
+    )
+    mismatches = audit.filter(pl.col("verdict") == "mismatch")
+    if not mismatches.is_empty():
+        lines += ["", "## Mismatches", ""]
+        for row in mismatches.iter_rows(named=True):
+            flag = " **decisive**" if row["decisive"] else ""
+            lines.append(
+                f"- `{row['claim_id']}`{flag}: reported {row['reported']}, "
+                f"recomputed {row['recomputed']}" + (f" ({row['note']})" if row["note"] else "")
+            )
+    unchecked = audit.filter(pl.col("verdict") == "not_checkable")
+    if not unchecked.is_empty():
+        lines += ["", "## Not checkable", ""]
+        for row in unchecked.iter_rows(named=True):
+            reason = row["note"].removeprefix("not checkable: ")
+            lines.append(f"- `{row['claim_id']}` ({row['reported']}): {reason}")
+    lines += [
+        "",
+        "A printed value matches when the recomputed one rounds to it at the printed precision "
+        "(exact decimal arithmetic, half up or half down). Decisive: a P on the other side of "
+        "alpha, or a response rate off by at least one patient.",
+        "",
+    ]
+    return "\n".join(lines)

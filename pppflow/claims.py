@@ -1,0 +1,232 @@
+"""claims.yaml: the quantitative claims a paper makes about its cohort, parsed and checked.
+
+The kinds and what each `refers_to` holds are documented in the header of
+resources/zheng2024/claims.yaml; `REFERS_TO` below is the same list as code. Parsing collects
+every problem (claim id, field, what is wrong) before it raises, as validation does.
+"""
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+import yaml
+
+from pppflow.consistency import parse_printed
+
+ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+PERCENT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%\s*$")
+
+# Per kind: (required refers_to keys, optional refers_to keys).
+REFERS_TO: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "count": (frozenset(), frozenset({"where"})),
+    "exists": (frozenset({"where"}), frozenset()),
+    "mentions": (frozenset({"column", "terms"}), frozenset({"where"})),
+    "patient_value": (frozenset({"column", "where"}), frozenset()),
+    "value_set": (frozenset({"column"}), frozenset()),
+    "mean": (frozenset({"variable"}), frozenset({"visit"})),
+    "sd": (frozenset({"variable", "mean_claim"}), frozenset({"visit"})),
+    "median": (frozenset({"variable"}), frozenset({"visit"})),
+    "range": (frozenset({"variable"}), frozenset({"visit"})),
+    "response_rate": (frozenset({"endpoint", "visit"}), frozenset()),
+    "p_value": (frozenset({"outcome", "tests"}), frozenset()),
+    "not_checkable": (frozenset(), frozenset()),
+}
+KINDS = tuple(REFERS_TO)
+# Operators of a `where` condition: {column: <name>, <operator>: <operand>}.
+CONDITION_OPERATORS = ("equals", "in", "contains_any", "contains_none", "not_empty", "is_empty")
+
+
+@dataclass(frozen=True)
+class Claim:
+    id: str
+    quote: str
+    reported: str
+    kind: str
+    refers_to: dict[str, Any] = field(default_factory=dict)
+    reason: str | None = None
+    # Context the audit adds to its note (how the claim was read), e.g. "PsA = joint pain".
+    comment: str | None = None
+
+
+@dataclass(frozen=True)
+class Claims:
+    cohort: str
+    source: str
+    claims: tuple[Claim, ...]
+
+    def by_id(self, claim_id: str) -> Claim:
+        return next(claim for claim in self.claims if claim.id == claim_id)
+
+
+class ClaimsInvalid(ValueError):
+    def __init__(self, source: str, problems: list[str]):
+        self.problems = problems
+        lines = [f"{source}: {len(problems)} problem(s) in the claims file:"]
+        lines += [f"  {p}" for p in problems]
+        super().__init__("\n".join(lines))
+
+
+def _condition_problems(where: Any, where_label: str) -> list[str]:
+    if not isinstance(where, list) or not where:
+        return [f"{where_label}: must be a non-empty list of conditions"]
+    problems = []
+    for i, condition in enumerate(where):
+        label = f"{where_label}[{i}]"
+        if not isinstance(condition, dict) or not isinstance(condition.get("column"), str):
+            problems.append(f"{label}: a condition is a mapping with a `column`")
+            continue
+        operators = [k for k in condition if k != "column"]
+        if len(operators) != 1 or operators[0] not in CONDITION_OPERATORS:
+            problems.append(
+                f"{label}: needs exactly one operator of {', '.join(CONDITION_OPERATORS)}, "
+                f"got {operators}"
+            )
+            continue
+        operator, operand = operators[0], condition[operators[0]]
+        if operator in ("in", "contains_any", "contains_none") and (
+            not isinstance(operand, list) or not operand
+        ):
+            problems.append(f"{label}: `{operator}` takes a non-empty list")
+        if operator in ("not_empty", "is_empty") and operand is not True:
+            problems.append(f"{label}: `{operator}` takes `true`")
+    return problems
+
+
+def _claim_problems(raw: Any, index: int) -> tuple[Claim | None, list[str]]:
+    if not isinstance(raw, dict):
+        return None, [f"claims[{index}]: a claim is a mapping"]
+    cid = raw.get("id")
+    label = f"claim {cid}" if isinstance(cid, str) else f"claims[{index}]"
+    problems = []
+    if not isinstance(cid, str) or not ID_PATTERN.match(cid):
+        problems.append(f"{label} | field id | must be snake_case text, got {cid!r}")
+    for name in ("quote", "reported"):
+        if not isinstance(raw.get(name), str) or not raw[name].strip():
+            problems.append(f"{label} | field {name} | must be non-empty text (quote it in YAML)")
+    kind = raw.get("kind")
+    if kind not in REFERS_TO:
+        problems.append(f"{label} | field kind | {kind!r} is not one of {', '.join(KINDS)}")
+        return None, problems
+    unknown = set(raw) - {"id", "quote", "reported", "kind", "refers_to", "reason", "comment"}
+    if unknown:
+        problems.append(f"{label} | unknown field(s) {sorted(unknown)}")
+    refers_to = raw.get("refers_to") or {}
+    if not isinstance(refers_to, dict):
+        problems.append(f"{label} | field refers_to | must be a mapping")
+        refers_to = {}
+    required, optional = REFERS_TO[kind]
+    missing = required - set(refers_to)
+    extra = set(refers_to) - required - optional
+    if missing:
+        problems.append(f"{label} | field refers_to | kind {kind} needs {sorted(missing)}")
+    if extra:
+        problems.append(f"{label} | field refers_to | kind {kind} does not take {sorted(extra)}")
+    if "where" in refers_to:
+        problems += [f"{label} | {p}" for p in _condition_problems(refers_to["where"], "where")]
+    if kind == "not_checkable" and not (isinstance(raw.get("reason"), str) and raw["reason"]):
+        problems.append(f"{label} | field reason | a not_checkable claim says why")
+    if kind == "response_rate" and isinstance(raw.get("reported"), str):
+        if not PERCENT.match(raw["reported"]):
+            problems.append(
+                f"{label} | field reported | a response rate is a percentage, "
+                f"got {raw['reported']!r}"
+            )
+    if kind in ("mean", "sd") and isinstance(raw.get("reported"), str):
+        try:
+            parse_printed(raw["reported"])
+        except ValueError:
+            problems.append(
+                f"{label} | field reported | a {kind} is a plain decimal number, "
+                f"got {raw['reported']!r}"
+            )
+    if kind == "p_value" and not (isinstance(refers_to.get("tests"), list) and refers_to["tests"]):
+        problems.append(f"{label} | field refers_to.tests | a non-empty list of test names")
+    if kind == "mentions" and not (isinstance(refers_to.get("terms"), list) and refers_to["terms"]):
+        problems.append(f"{label} | field refers_to.terms | a non-empty list")
+    if problems:
+        return None, problems
+    claim = Claim(
+        id=cid,
+        quote=raw["quote"],
+        reported=raw["reported"],
+        kind=kind,
+        refers_to=refers_to,
+        reason=raw.get("reason"),
+        comment=raw.get("comment"),
+    )
+    return claim, []
+
+
+def parse_claims(text: str, source: str) -> Claims:
+    """Parse and check the text of a claims file; `source` names it in error messages."""
+    try:
+        document = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        raise ClaimsInvalid(source, [f"not valid YAML: {err}"]) from err
+    if not isinstance(document, dict):
+        raise ClaimsInvalid(source, ["the file must be a mapping with cohort, source, claims"])
+    problems = [
+        f"field {name} | missing or not text"
+        for name in ("cohort", "source")
+        if not isinstance(document.get(name), str)
+    ]
+    raw_claims = document.get("claims")
+    if not isinstance(raw_claims, list):
+        raise ClaimsInvalid(source, [*problems, "field claims | must be a list"])
+    parsed = []
+    for index, raw in enumerate(raw_claims):
+        claim, found = _claim_problems(raw, index)
+        problems += found
+        if claim is not None:
+            parsed.append(claim)
+    ids = [claim.id for claim in parsed]
+    problems += [
+        f"claim {i} | field id | used more than once" for i in sorted(set(ids)) if ids.count(i) > 1
+    ]
+    kinds = {claim.id: claim for claim in parsed}
+    for claim in parsed:
+        if claim.kind != "sd":
+            continue
+        target = kinds.get(claim.refers_to["mean_claim"])
+        if target is None or target.kind != "mean":
+            problems.append(
+                f"claim {claim.id} | field refers_to.mean_claim | "
+                f"{claim.refers_to['mean_claim']!r} is not the id of a mean claim"
+            )
+        elif (target.refers_to.get("variable"), target.refers_to.get("visit")) != (
+            claim.refers_to.get("variable"),
+            claim.refers_to.get("visit"),
+        ):
+            problems.append(
+                f"claim {claim.id} | field refers_to.mean_claim | "
+                f"{target.id} is the mean of another variable or visit"
+            )
+    if problems:
+        raise ClaimsInvalid(source, problems)
+    return Claims(document["cohort"], document["source"], tuple(parsed))
+
+
+def percent_value(reported: str) -> str:
+    """'50%' -> '50' (the printed percentage, decimals kept)."""
+    match = PERCENT.match(reported)
+    if match is None:
+        raise ValueError(f"not a percentage: {reported!r}")
+    return match.group(1)
+
+
+def reported_response_rates(claims: Claims) -> pl.DataFrame:
+    """endpoint, visit, reported_rate (0-1, Float64): the response rates a paper prints, for
+    marking them beside the recomputed ones. Empty (same columns) when there are none."""
+    rows = [
+        {
+            "endpoint": claim.refers_to["endpoint"],
+            "visit": claim.refers_to["visit"],
+            "reported_rate": float(parse_printed(percent_value(claim.reported)).value / 100),
+        }
+        for claim in claims.claims
+        if claim.kind == "response_rate"
+    ]
+    return pl.DataFrame(
+        rows, schema={"endpoint": pl.Utf8, "visit": pl.Utf8, "reported_rate": pl.Float64}
+    )

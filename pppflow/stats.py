@@ -1,0 +1,577 @@
+"""Baseline versus endpoint: the tests the letter names and their companions, descriptives per
+outcome and visit, and response rates by subgroup.
+
+Scores come in as integers (PPPASI in tenths, PGA grades), so sums and sums of squares are exact
+and so are the means and SDs derived from them; floats enter only where a distribution
+function needs them (scipy). The paired difference is baseline minus endpoint: an improvement
+is positive.
+"""
+
+import math
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+import polars as pl
+from scipy import optimize, stats
+
+from pppflow import constants as c
+from pppflow import response
+from pppflow.consistency import Moments, quantile
+from pppflow.pppasi import points_from_tenths
+
+# The value of one integer step of each outcome, in the outcome's own unit.
+OUTCOME_UNITS: dict[str, Fraction] = {
+    c.PPPASI_OUTCOME: Fraction(1, c.TENTHS_PER_POINT),
+    c.PGA_OUTCOME: Fraction(1),
+}
+OUTCOME_COLUMNS: dict[str, str] = {c.PPPASI_OUTCOME: "pppasi_tenths", c.PGA_OUTCOME: "pga"}
+
+TESTS_SCHEMA = {
+    "outcome": pl.Utf8,
+    "test": pl.Utf8,
+    "n": pl.Int64,
+    "statistic": pl.Float64,
+    "df": pl.Float64,
+    "p_value": pl.Float64,
+    "estimate": pl.Float64,
+    "ci_low": pl.Float64,
+    "ci_high": pl.Float64,
+    "method": pl.Utf8,
+}
+
+DESCRIPTIVES_SCHEMA = {
+    "outcome": pl.Utf8,
+    "visit": pl.Utf8,
+    "week": pl.Float64,
+    "n": pl.Int64,
+    "mean": pl.Float64,
+    "sd": pl.Float64,
+    "sd_population": pl.Float64,
+    "median": pl.Float64,
+    "q1": pl.Float64,
+    "q3": pl.Float64,
+    "min": pl.Float64,
+    "max": pl.Float64,
+}
+
+SUBGROUP_SCHEMA = {
+    "grouping": pl.Utf8,
+    "group": pl.Utf8,
+    "endpoint": pl.Utf8,
+    "visit": pl.Utf8,
+    "week": pl.Float64,
+    "responders": pl.Int64,
+    "evaluable": pl.Int64,
+    "rate": pl.Float64,
+    "ci_low": pl.Float64,
+    "ci_high": pl.Float64,
+}
+
+
+class StatsInputError(ValueError):
+    """Scores that cannot be compared as asked (a visit missing, a column missing)."""
+
+
+# Pairs and descriptives -----------------------------------------------------------------------
+
+
+def outcome_scores(scores: pl.DataFrame) -> pl.DataFrame:
+    """Long form of pppasi.parquet: outcome, patient_id, visit, week, units (Int64, integer steps
+    of OUTCOME_UNITS), value (Float64, in the outcome's unit). Missing scores are dropped."""
+    missing = [
+        col
+        for col in ("patient_id", "visit", "week", *OUTCOME_COLUMNS.values())
+        if col not in scores.columns
+    ]
+    if missing:
+        raise StatsInputError(f"scores table lacks column(s) {', '.join(missing)}")
+    frames = [
+        scores.select(
+            pl.lit(outcome).alias("outcome"),
+            pl.col("patient_id").cast(pl.Utf8),
+            pl.col("visit").cast(pl.Utf8),
+            pl.col("week").cast(pl.Float64),
+            pl.col(column).cast(pl.Int64).alias("units"),
+        ).filter(pl.col("units").is_not_null())
+        for outcome, column in OUTCOME_COLUMNS.items()
+    ]
+    long = pl.concat(frames)
+    return long.with_columns(
+        pl.when(pl.col("outcome") == c.PPPASI_OUTCOME)
+        .then(points_from_tenths(pl.col("units")))
+        .otherwise(pl.col("units").cast(pl.Float64))
+        .alias("value")
+    )
+
+
+def paired_outcomes(scores: pl.DataFrame, baseline_visit: str, endpoint_visit: str) -> pl.DataFrame:
+    """Per outcome, the patients with a score at both visits: outcome, patient_id,
+    baseline_units, endpoint_units, baseline, endpoint (Float64, outcome's unit)."""
+    visits = set(scores["visit"].unique().to_list()) if "visit" in scores.columns else set()
+    for role, visit in (("baseline", baseline_visit), ("endpoint", endpoint_visit)):
+        if visit not in visits:
+            raise StatsInputError(
+                f"{role} visit {visit!r} is not among the scored visits {sorted(visits)}"
+            )
+    long = outcome_scores(scores)
+    keep = ["outcome", "patient_id", "units", "value"]
+    baseline = long.filter(pl.col("visit") == baseline_visit).select(keep)
+    endpoint = long.filter(pl.col("visit") == endpoint_visit).select(keep)
+    return (
+        baseline.join(endpoint, on=["outcome", "patient_id"], how="inner", suffix="_endpoint")
+        .select(
+            "outcome",
+            "patient_id",
+            pl.col("units").alias("baseline_units"),
+            pl.col("units_endpoint").alias("endpoint_units"),
+            pl.col("value").alias("baseline"),
+            pl.col("value_endpoint").alias("endpoint"),
+        )
+        .sort("outcome", "patient_id")
+    )
+
+
+def descriptives(scores: pl.DataFrame) -> pl.DataFrame:
+    """Per outcome and visit: n, mean, SD (n - 1), SD (n), median, quartiles (linear
+    interpolation between order statistics, numpy's and R's default type 7), min, max; all
+    computed exactly from the integer scores (integer sums, two order statistics per
+    quantile), then written as floats."""
+    long = outcome_scores(scores)
+    rows = []
+    for (outcome, visit), group in long.group_by(["outcome", "visit"], maintain_order=True):
+        unit = OUTCOME_UNITS[outcome]
+        units = np.sort(group["units"].to_numpy())
+        moments = Moments.of_integers(
+            len(units), int(units.sum()), int((units * units).sum()), unit
+        )
+
+        def at(p: Fraction, units=units, unit=unit) -> float:
+            return float(quantile(units, p, presorted=True) * unit)
+
+        rows.append(
+            {
+                "outcome": outcome,
+                "visit": visit,
+                "week": group["week"].min(),
+                "n": moments.n,
+                "mean": float(moments.mean),
+                "sd": _sqrt(moments.variance("n-1")) if moments.n > 1 else None,
+                "sd_population": _sqrt(moments.variance("n")),
+                "median": at(Fraction(1, 2)),
+                "q1": at(Fraction(1, 4)),
+                "q3": at(Fraction(3, 4)),
+                "min": float(int(units[0]) * unit),
+                "max": float(int(units[-1]) * unit),
+            }
+        )
+    order = {outcome: i for i, outcome in enumerate(OUTCOME_COLUMNS)}
+    return (
+        pl.DataFrame(rows, schema=DESCRIPTIVES_SCHEMA)
+        .with_columns(pl.col("outcome").replace_strict(order, return_dtype=pl.Int64).alias("_o"))
+        .sort(["_o", "week", "visit"])
+        .drop("_o")
+    )
+
+
+def _sqrt(square: Fraction) -> float:
+    return math.sqrt(square)
+
+
+# Tests ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TestRow:
+    test: str
+    n: int
+    statistic: float | None = None
+    df: float | None = None
+    p_value: float | None = None
+    estimate: float | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    method: str = ""
+
+
+def _finite(x) -> float | None:
+    if x is None:
+        return None
+    x = float(x)
+    return x if math.isfinite(x) else None
+
+
+def paired_t(diff: np.ndarray, confidence_level: float) -> TestRow:
+    """Paired Student's t on the differences: t = mean_d / (sd_d / sqrt(n)), df = n - 1."""
+    n = len(diff)
+    if n < 2 or np.all(diff == diff[0]):
+        return TestRow("paired_t", n, method="not computed: needs 2 pairs whose differences vary")
+    result = stats.ttest_rel(diff, np.zeros(n))
+    ci = result.confidence_interval(confidence_level)
+    return TestRow(
+        "paired_t",
+        n,
+        statistic=_finite(result.statistic),
+        df=float(result.df),
+        p_value=_finite(result.pvalue),
+        estimate=float(np.mean(diff)),
+        ci_low=_finite(ci.low),
+        ci_high=_finite(ci.high),
+        method="Student's paired t, two-sided; estimate = mean of baseline - endpoint",
+    )
+
+
+def independent_t(baseline: np.ndarray, endpoint: np.ndarray, confidence_level: float) -> TestRow:
+    """Student's two-sample t with pooled variance: the other reading of "Student's t-tests"
+    (it ignores the pairing)."""
+    n = len(baseline)
+    if n < 2 or (np.all(baseline == baseline[0]) and np.all(endpoint == endpoint[0])):
+        return TestRow("independent_t", n, method="not computed: needs 2 pairs with varying scores")
+    result = stats.ttest_ind(baseline, endpoint, equal_var=True)
+    ci = result.confidence_interval(confidence_level)
+    return TestRow(
+        "independent_t",
+        n,
+        statistic=_finite(result.statistic),
+        df=float(result.df),
+        p_value=_finite(result.pvalue),
+        estimate=float(np.mean(baseline) - np.mean(endpoint)),
+        ci_low=_finite(ci.low),
+        ci_high=_finite(ci.high),
+        method="Student's two-sample t, pooled variance, two-sided (pairing ignored); n per visit",
+    )
+
+
+def midranks_doubled(values: Sequence[Fraction]) -> list[int]:
+    """Twice the midranks of the values (ties share the mean of their ranks): integers."""
+    order = sorted(range(len(values)), key=lambda i: values[i])
+    doubled = [0] * len(values)
+    start = 0
+    while start < len(order):
+        stop = start
+        while stop + 1 < len(order) and values[order[stop + 1]] == values[order[start]]:
+            stop += 1
+        # ranks start+1 .. stop+1 share their mean; twice it is start + stop + 2.
+        for k in range(start, stop + 1):
+            doubled[order[k]] = start + stop + 2
+        start = stop + 1
+    return doubled
+
+
+def signed_rank_exact(differences: Sequence[Fraction]) -> tuple[Fraction, Fraction, int]:
+    """Exact (conditional) two-sided Wilcoxon signed-rank test, ties and zeros allowed.
+
+    Zeros are dropped (Wilcoxon's convention). Given the midranks of the |differences|, every
+    one of the 2^m sign patterns is equally likely under the null: the count of patterns per
+    rank sum is built rank by rank (a subset-sum count over doubled, hence integer, midranks).
+    Returns (W = min(W+, W-), P, m non-zero differences); P = min(1, 2 P(W+ <= min)).
+    """
+    nonzero = [Fraction(d) for d in differences if d != 0]
+    m = len(nonzero)
+    if m == 0:
+        return Fraction(0), Fraction(1), 0
+    ranks = midranks_doubled([abs(d) for d in nonzero])
+    total = sum(ranks)
+    counts = [0] * (total + 1)
+    counts[0] = 1
+    for r in ranks:
+        for s in range(total, r - 1, -1):
+            counts[s] += counts[s - r]
+    w_plus = sum(r for r, d in zip(ranks, nonzero, strict=True) if d > 0)
+    low = min(w_plus, total - w_plus)
+    tail = sum(counts[: low + 1])
+    p = min(Fraction(1), Fraction(2 * tail, 2**m))
+    return Fraction(low, 2), p, m
+
+
+def hodges_lehmann(diff_units: np.ndarray) -> Fraction | None:
+    """Median of the Walsh averages (d_i + d_j) / 2, i <= j, exactly, in the differences' own
+    integer units: the estimate that goes with the signed-rank test. None beyond
+    HODGES_LEHMANN_MAX_N pairs (n^2 / 2 averages)."""
+    d = np.asarray(diff_units, dtype=np.int64)
+    n = len(d)
+    if n == 0 or n > c.HODGES_LEHMANN_MAX_N:
+        return None
+    upper = np.triu_indices(n)
+    walsh_sums = np.sort((d[:, None] + d[None, :])[upper])
+    mid = len(walsh_sums) // 2
+    if len(walsh_sums) % 2:
+        return Fraction(int(walsh_sums[mid]), 2)
+    return Fraction(int(walsh_sums[mid - 1]) + int(walsh_sums[mid]), 4)
+
+
+def _hodges_lehmann_text(n: int) -> str:
+    if n > c.HODGES_LEHMANN_MAX_N:
+        return f"no Hodges-Lehmann estimate beyond {c.HODGES_LEHMANN_MAX_N} pairs"
+    return "estimate = Hodges-Lehmann pseudomedian of baseline - endpoint"
+
+
+def wilcoxon_exact(diff_units: np.ndarray, unit: Fraction = Fraction(1)) -> TestRow:
+    """Exact signed-rank P: scipy's exact distribution when the differences have no ties and no
+    zeros (the only case it covers), otherwise the exact conditional count of
+    `signed_rank_exact`. Differences in integer units (ranks do not depend on the unit)."""
+    d = np.asarray(diff_units, dtype=np.int64)
+    n = len(d)
+    if n == 0:
+        return TestRow("wilcoxon_signed_rank", 0, method="not computed: no pairs")
+    nonzero = d[d != 0]
+    m = len(nonzero)
+    ties = len(np.unique(np.abs(nonzero))) < m
+    hl = hodges_lehmann(d)
+    estimate = None if hl is None else float(hl * unit)
+    about = _hodges_lehmann_text(n)
+    if m == 0:
+        return TestRow(
+            "wilcoxon_signed_rank",
+            n,
+            estimate=estimate,
+            method="not computed: every difference is 0",
+        )
+    if m > c.WILCOXON_EXACT_MAX_N:
+        return TestRow(
+            "wilcoxon_signed_rank",
+            n,
+            estimate=estimate,
+            method=f"exact P not computed for {m} > {c.WILCOXON_EXACT_MAX_N} non-zero "
+            f"differences: see wilcoxon_signed_rank_normal; {about}",
+        )
+    if not ties and m == n:
+        result = stats.wilcoxon(d.astype(float), method="exact")
+        return TestRow(
+            "wilcoxon_signed_rank",
+            n,
+            statistic=float(result.statistic),
+            p_value=float(result.pvalue),
+            estimate=estimate,
+            method=f"exact (scipy, no ties or zeros), two-sided; {about}",
+        )
+    statistic, p, m = signed_rank_exact([Fraction(int(x)) for x in d])
+    why = " and ".join(
+        part
+        for part, present in (
+            (f"{len(np.unique(np.abs(nonzero)))} distinct |differences| among {m} (ties)", ties),
+            (f"{n - m} zero difference(s) dropped", m < n),
+        )
+        if present
+    )
+    return TestRow(
+        "wilcoxon_signed_rank",
+        n,
+        statistic=float(statistic),
+        p_value=float(p),
+        estimate=estimate,
+        method=f"exact conditional on midranks (all 2^{m} sign patterns), two-sided; {why}; "
+        f"scipy's exact distribution assumes no ties and no zeros; {about}",
+    )
+
+
+def wilcoxon_normal(diff: np.ndarray) -> TestRow:
+    """The normal approximation most packages print (R's wilcox.test with exact = FALSE):
+    zeros dropped, tie-corrected variance, continuity correction."""
+    d = np.asarray(diff, dtype=float)
+    n = len(d)
+    if not np.any(d != 0):
+        return TestRow(
+            "wilcoxon_signed_rank_normal", n, method="not computed: every difference is 0"
+        )
+    result = stats.wilcoxon(d, zero_method="wilcox", correction=True, method="asymptotic")
+    return TestRow(
+        "wilcoxon_signed_rank_normal",
+        n,
+        statistic=float(result.statistic),
+        p_value=float(result.pvalue),
+        method=f"normal approximation, zeros dropped, tie-corrected variance, continuity "
+        f"correction, two-sided; z = {float(result.zstatistic):.4f}",
+    )
+
+
+def shapiro_wilk(diff: np.ndarray) -> TestRow:
+    n = len(diff)
+    if n < 3 or np.all(diff == diff[0]):
+        return TestRow("shapiro_wilk", n, method="not computed: needs 3 differences that vary")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = stats.shapiro(diff)
+    caveat = "".join(f"; scipy: {w.message}" for w in caught)
+    return TestRow(
+        "shapiro_wilk",
+        n,
+        statistic=float(result.statistic),
+        p_value=float(result.pvalue),
+        method="Shapiro-Wilk on the paired differences (normality the paired t assumes)" + caveat,
+    )
+
+
+def mean_difference(diff: np.ndarray, confidence_level: float) -> TestRow:
+    n = len(diff)
+    if n < 2:
+        return TestRow("mean_difference", n, method="not computed: needs 2 pairs")
+    mean = float(np.mean(diff))
+    se = float(np.std(diff, ddof=1)) / math.sqrt(n)
+    half = stats.t.ppf((1 + confidence_level) / 2, n - 1) * se
+    return TestRow(
+        "mean_difference",
+        n,
+        df=float(n - 1),
+        estimate=mean,
+        ci_low=mean - half,
+        ci_high=mean + half,
+        method=f"mean of baseline - endpoint, {confidence_level:.0%} t interval",
+    )
+
+
+def cohens_dz(diff: np.ndarray, confidence_level: float) -> TestRow:
+    """dz = mean_d / sd_d (n - 1), with the exact interval from the noncentral t: the
+    noncentrality parameters whose t distribution puts the observed t at the interval's tail
+    quantiles, divided by sqrt(n)."""
+    n = len(diff)
+    sd = float(np.std(diff, ddof=1)) if n > 1 else 0.0
+    if n < 2 or sd == 0:
+        return TestRow("cohens_dz", n, method="not computed: needs 2 pairs whose differences vary")
+    dz = float(np.mean(diff)) / sd
+    t_obs = dz * math.sqrt(n)
+    df = n - 1
+    alpha = 1 - confidence_level
+
+    def ncp_at(tail: float) -> float:
+        # nct.cdf(t_obs, df, ncp) falls from 1 to 0 as ncp grows: bracket and solve.
+        def gap(ncp: float) -> float:
+            return stats.nct.cdf(t_obs, df, ncp) - tail
+
+        width = 10 + abs(t_obs)
+        return optimize.brentq(gap, t_obs - width, t_obs + width, xtol=1e-12)
+
+    low = ncp_at(1 - alpha / 2) / math.sqrt(n)
+    high = ncp_at(alpha / 2) / math.sqrt(n)
+    return TestRow(
+        "cohens_dz",
+        n,
+        df=float(df),
+        estimate=dz,
+        ci_low=low,
+        ci_high=high,
+        method=f"mean / SD (n - 1) of the differences; {confidence_level:.0%} interval by "
+        "inverting the noncentral t",
+    )
+
+
+def outcome_tests(pairs: pl.DataFrame, confidence_level: float) -> pl.DataFrame:
+    """Every test for every outcome of `paired_outcomes`: tests.csv."""
+    rows = []
+    for outcome in OUTCOME_COLUMNS:
+        group = pairs.filter(pl.col("outcome") == outcome)
+        unit = OUTCOME_UNITS[outcome]
+        diff_units = (group["baseline_units"] - group["endpoint_units"]).to_numpy()
+        # units / steps: the double nearest each exact difference (12.2 - 1.1 is 11.1 here).
+        diff = diff_units / unit.denominator * unit.numerator
+        baseline = group["baseline"].to_numpy()
+        endpoint = group["endpoint"].to_numpy()
+        for row in (
+            paired_t(diff, confidence_level),
+            independent_t(baseline, endpoint, confidence_level),
+            wilcoxon_exact(diff_units, unit),
+            wilcoxon_normal(diff),
+            shapiro_wilk(diff),
+            mean_difference(diff, confidence_level),
+            cohens_dz(diff, confidence_level),
+        ):
+            rows.append({"outcome": outcome, **row.__dict__})
+    return pl.DataFrame(rows, schema=TESTS_SCHEMA)
+
+
+# Subgroup response rates ----------------------------------------------------------------------
+
+
+def endpoint_columns() -> dict[str, str]:
+    """Endpoint label (as response_rates.csv spells it) -> its column in responses.parquet."""
+    return {endpoint.label: endpoint.column for endpoint in response.ENDPOINTS}
+
+
+def _group_label(value) -> str:
+    if value is None:
+        return "missing"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def subgroup_response_rates(
+    responses: pl.DataFrame,
+    patients: pl.DataFrame,
+    group_columns: Sequence[str],
+    confidence_level: float,
+) -> pl.DataFrame:
+    """Responders over evaluable patients (a null response is not evaluable, as in
+    response_rates.csv) per grouping column, group, endpoint and follow-up visit, with exact
+    Clopper-Pearson intervals. Descriptive only: no test across groups. Grouping columns the
+    patients table lacks are skipped (see `absent_group_columns`)."""
+    endpoints = {k: v for k, v in endpoint_columns().items() if v in responses.columns}
+    groups = [g for g in group_columns if g in patients.columns]
+    if not groups or not endpoints:
+        return pl.DataFrame(schema=SUBGROUP_SCHEMA)
+    joined = responses.join(
+        patients.select(pl.col("patient_id").cast(pl.Utf8), *groups), on="patient_id", how="left"
+    )
+    parts = []
+    for grouping in groups:
+        values = joined[grouping].unique().to_list()
+        levels = sorted(v for v in values if v is not None) + ([None] if None in values else [])
+        rank = {_group_label(v): i for i, v in enumerate(levels)}
+        labels = {v: _group_label(v) for v in levels if v is not None}
+        labelled = joined.with_columns(
+            pl.col(grouping)
+            .replace_strict(labels, default=None, return_dtype=pl.Utf8)
+            .fill_null("missing")
+            .alias("group")
+        ).with_columns(pl.col("group").replace_strict(rank, return_dtype=pl.Int64).alias("_rank"))
+        counts = labelled.group_by("group", "_rank", "visit").agg(
+            pl.col("week").median().alias("week"),
+            *(
+                pl.col(col).sum().cast(pl.Int64).alias(f"{label}:responders")
+                for label, col in endpoints.items()
+            ),
+            *(
+                pl.col(col).is_not_null().sum().cast(pl.Int64).alias(f"{label}:evaluable")
+                for label, col in endpoints.items()
+            ),
+        )
+        for label in endpoints:
+            parts.append(
+                counts.select(
+                    pl.lit(grouping).alias("grouping"),
+                    "group",
+                    "_rank",
+                    pl.lit(label).alias("endpoint"),
+                    "visit",
+                    "week",
+                    pl.col(f"{label}:responders").alias("responders"),
+                    pl.col(f"{label}:evaluable").alias("evaluable"),
+                )
+            )
+    counts = pl.concat(parts)
+    responders = counts["responders"].to_numpy()
+    evaluable = counts["evaluable"].to_numpy()
+    low, high = response.clopper_pearson(responders, evaluable, confidence_level)
+    group_order = {g: i for i, g in enumerate(groups)}
+    endpoint_order = {e: i for i, e in enumerate(endpoints)}
+    return (
+        counts.with_columns(
+            pl.Series("rate", response.exact_ratio(responders, evaluable)).fill_nan(None),
+            # Rounded as response_rates.csv rounds them (beta quantiles' last digits vary).
+            pl.Series("ci_low", low).fill_nan(None).round(6),
+            pl.Series("ci_high", high).fill_nan(None).round(6),
+            pl.col("grouping").replace_strict(group_order, return_dtype=pl.Int64).alias("_g"),
+            pl.col("endpoint").replace_strict(endpoint_order, return_dtype=pl.Int64).alias("_e"),
+        )
+        .sort("_g", "_rank", "_e", "week", "visit")
+        .select(list(SUBGROUP_SCHEMA))
+        .cast(SUBGROUP_SCHEMA)
+    )
+
+
+def absent_group_columns(patients: pl.DataFrame, group_columns: Sequence[str]) -> list[str]:
+    return [g for g in group_columns if g not in patients.columns]

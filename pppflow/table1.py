@@ -1,0 +1,285 @@
+"""Baseline characteristics ("Table 1") as clinical papers print them, overall and by group.
+
+Continuous columns: mean (SD) and median [Q1, Q3]; boolean columns: n (%) of true; text columns
+with few distinct values: n (%) per value. Which kind a column is follows from its type; text
+columns with more than TABLE1_MAX_LEVELS values are free text and left out (listed under the
+Markdown table). Means and SDs are rounded exactly (decimal, ties up) from exact sums.
+"""
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+import polars as pl
+
+from pppflow import constants as c
+from pppflow.consistency import Moments, quantile, round_half_up, sqrt_round_half_up
+from pppflow.pppasi import points_from_tenths
+
+# Patient-file columns of the data contract: a null there is missing data. In any other text
+# column an empty cell means "none" (the transcription's rule for free text).
+CONTRACT_TEXT_COLUMNS = ("sex",)
+TABLE1_KEYS = ("variable", "level", "statistic", "overall")
+
+
+def biologic_pattern(agents: Sequence[str] = c.BIOLOGIC_AGENTS) -> str:
+    """Case-insensitive, whole-word alternation of the agents' names."""
+    return r"(?i)\b(?:" + "|".join(re.escape(a) for a in agents) + r")\b"
+
+
+def with_prior_biologic(
+    patients: pl.DataFrame, agents: Sequence[str] = c.BIOLOGIC_AGENTS
+) -> pl.DataFrame:
+    """Add prior_biologic: true where the previous treatments name a biologic. No
+    previous_treatments column: the patients are returned unchanged (exposure unknown)."""
+    if c.PREVIOUS_TREATMENTS_COLUMN not in patients.columns:
+        return patients
+    text = pl.col(c.PREVIOUS_TREATMENTS_COLUMN).cast(pl.Utf8)
+    return patients.with_columns(
+        text.str.contains(biologic_pattern(agents)).fill_null(False).alias(c.PRIOR_BIOLOGIC_COLUMN)
+    )
+
+
+def baseline_characteristics(
+    patients: pl.DataFrame, scores: pl.DataFrame, baseline_visit: str
+) -> pl.DataFrame:
+    """Patients with their baseline PPPASI (points) and PGA, and prior biologic exposure."""
+    baseline = scores.filter(pl.col("visit") == baseline_visit).select(
+        pl.col("patient_id").cast(pl.Utf8),
+        points_from_tenths(pl.col("pppasi_tenths")).alias("baseline_pppasi"),
+        pl.col("pga").cast(pl.Int64).alias("baseline_pga"),
+    )
+    return with_prior_biologic(patients).join(baseline, on="patient_id", how="left")
+
+
+@dataclass(frozen=True)
+class ColumnKinds:
+    continuous: tuple[str, ...]
+    boolean: tuple[str, ...]
+    categorical: tuple[str, ...]
+    free_text: tuple[str, ...]
+
+
+def classify_columns(
+    frame: pl.DataFrame, exclude: Sequence[str], max_levels: int = c.TABLE1_MAX_LEVELS
+) -> ColumnKinds:
+    continuous, boolean, categorical, free_text = [], [], [], []
+    for name, dtype in frame.schema.items():
+        if name in exclude:
+            continue
+        if dtype == pl.Boolean:
+            boolean.append(name)
+        elif dtype.is_numeric():
+            continuous.append(name)
+        elif frame[name].drop_nulls().n_unique() <= max_levels:
+            categorical.append(name)
+        else:
+            free_text.append(name)
+    return ColumnKinds(tuple(continuous), tuple(boolean), tuple(categorical), tuple(free_text))
+
+
+def _label(value) -> str:
+    if value is None:
+        return "missing"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def group_labels(frame: pl.DataFrame, group_column: str | None) -> list[tuple[str, pl.Expr]]:
+    """(column header, row filter) per group, in the order of the group values; nulls last."""
+    if group_column is None:
+        return []
+    values = frame[group_column].unique().to_list()
+    ordered = sorted(v for v in values if v is not None) + ([None] if None in values else [])
+    return [
+        (
+            f"{group_column}={_label(v)}",
+            pl.col(group_column).is_null() if v is None else pl.col(group_column) == v,
+        )
+        for v in ordered
+    ]
+
+
+def _percent(count: int, total: int, decimals: int) -> str:
+    return round_half_up(Fraction(100 * count, total), decimals) if total else "-"
+
+
+def _n_pct(count: int, total: int, pct_decimals: int) -> str:
+    return f"{count} ({_percent(count, total, pct_decimals)})"
+
+
+# Floats with at most this many decimals are summed as exact decimals (10.7 as 107 tenths, not
+# as the binary double nearest 10.7); others as their exact binary values.
+MAX_DECIMAL_PLACES = 6
+INT64_MAX = 2**63 - 1
+
+
+def decimal_places(values: pl.Series) -> int | None:
+    """The fewest decimals (<= MAX_DECIMAL_PLACES) that write every value exactly as the float
+    it is, or None."""
+    if values.dtype.is_integer():
+        return 0
+    # numpy divides exactly (IEEE); polars multiplies by the reciprocal (107 * 0.1 != 10.7).
+    array = values.to_numpy()
+    for places in range(MAX_DECIMAL_PLACES + 1):
+        if np.array_equal(np.rint(array * 10**places) / 10**places, array):
+            return places
+    return None
+
+
+def exact_moments(values: pl.Series) -> Moments:
+    """n, sum and sum of squares of non-null values, exactly: as integer multiples of
+    10^-places where the values are short decimals (fast at any size), else as Fractions."""
+    places = decimal_places(values)
+    if places is not None:
+        scaled = pl.Series(np.rint(values.to_numpy() * 10**places)).cast(pl.Int64)
+        peak = max(abs(int(scaled.min())), abs(int(scaled.max())))
+        if peak * peak * len(scaled) < INT64_MAX:
+            return Moments.of_integers(
+                len(scaled),
+                int(scaled.sum()),
+                int((scaled * scaled).sum()),
+                Fraction(1, 10**places),
+            )
+    return Moments.of(Fraction(v) for v in values.to_list())
+
+
+def _mean_sd(values: pl.Series, decimals: int) -> str:
+    values = values.drop_nulls()
+    if values.is_empty():
+        return "-"
+    moments = exact_moments(values)
+    mean = round_half_up(moments.mean, decimals)
+    sd = sqrt_round_half_up(moments.variance("n-1"), decimals) if moments.n > 1 else "-"
+    return f"{mean} ({sd})"
+
+
+def _median_iqr(values: pl.Series, decimals: int) -> str:
+    values = values.drop_nulls()
+    if values.is_empty():
+        return "-"
+    places = decimal_places(values)
+    if places is not None:  # quantiles of the decimals themselves (8.4 and 8.8, not doubles)
+        ordered = np.sort(np.rint(values.to_numpy() * 10**places).astype(np.int64))
+        unit = Fraction(1, 10**places)
+    else:
+        ordered, unit = values.sort().to_numpy(), Fraction(1)
+    median, q1, q3 = (
+        round_half_up(quantile(ordered, Fraction(q, 4), presorted=True) * unit, decimals)
+        for q in (2, 1, 3)
+    )
+    return f"{median} [{q1}, {q3}]"
+
+
+def table1(
+    frame: pl.DataFrame,
+    group_column: str | None,
+    exclude: Sequence[str] = ("patient_id",),
+    max_levels: int = c.TABLE1_MAX_LEVELS,
+    decimals: int = c.TABLE1_DECIMALS,
+    pct_decimals: int = c.TABLE1_PERCENT_DECIMALS,
+) -> pl.DataFrame:
+    """One row per variable and statistic (and level): variable, level, statistic, overall,
+    then one column per group of `group_column` (which itself is not tabulated)."""
+    if group_column is not None and group_column not in frame.columns:
+        raise ValueError(
+            f"Table 1 group column {group_column!r} is not a patient column "
+            f"(columns: {', '.join(frame.columns)})"
+        )
+    kinds = classify_columns(
+        frame, [*exclude, *([group_column] if group_column else [])], max_levels
+    )
+    parts = [("overall", frame)] + [
+        (header, frame.filter(keep)) for header, keep in group_labels(frame, group_column)
+    ]
+    rows: list[dict[str, str]] = []
+
+    def add(variable: str, level: str, statistic: str, cell) -> None:
+        row = {"variable": variable, "level": level, "statistic": statistic}
+        row.update({header: cell(part) for header, part in parts})
+        rows.append(row)
+
+    add("n", "", "n", lambda part: str(part.height))
+    for name in frame.columns:
+        if name in kinds.continuous:
+            add(name, "", "mean (SD)", lambda part, n=name: _mean_sd(part[n], decimals))
+            add(name, "", "median [Q1, Q3]", lambda part, n=name: _median_iqr(part[n], decimals))
+            if frame[name].null_count():
+                add(
+                    name,
+                    "missing",
+                    "n (%)",
+                    lambda p, n=name: _n_pct(p[n].null_count(), p.height, pct_decimals),
+                )
+        elif name in kinds.boolean:
+            add(
+                name,
+                "true",
+                "n (%)",
+                lambda p, n=name: _n_pct(
+                    int(p[n].sum()), p.height - p[n].null_count(), pct_decimals
+                ),
+            )
+            if frame[name].null_count():
+                add(
+                    name,
+                    "missing",
+                    "n (%)",
+                    lambda p, n=name: _n_pct(p[n].null_count(), p.height, pct_decimals),
+                )
+        elif name in kinds.categorical:
+            levels = sorted(frame[name].drop_nulls().unique().to_list())
+            for level in levels:
+                add(
+                    name,
+                    str(level),
+                    "n (%)",
+                    lambda p, n=name, v=level: _n_pct(
+                        int((p[n] == v).sum()), p.height, pct_decimals
+                    ),
+                )
+            if frame[name].null_count():
+                empty = "missing" if name in CONTRACT_TEXT_COLUMNS else "none"
+                add(
+                    name,
+                    empty,
+                    "n (%)",
+                    lambda p, n=name: _n_pct(p[n].null_count(), p.height, pct_decimals),
+                )
+    return pl.DataFrame(rows, schema={k: pl.Utf8 for k in rows[0]})
+
+
+def free_text_columns(
+    frame: pl.DataFrame,
+    group_column: str | None,
+    exclude: Sequence[str] = ("patient_id",),
+    max_levels: int = c.TABLE1_MAX_LEVELS,
+) -> tuple[str, ...]:
+    return classify_columns(
+        frame, [*exclude, *([group_column] if group_column else [])], max_levels
+    ).free_text
+
+
+def table1_markdown(table: pl.DataFrame, title: str, left_out: Sequence[str]) -> str:
+    """The table as Markdown: one column per group, a variable's label on its first row."""
+    groups = [col for col in table.columns if col not in ("variable", "level", "statistic")]
+    header = ["Characteristic", *groups]
+    lines = [f"# {title}", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for row in table.iter_rows(named=True):
+        label = row["variable"] if not row["level"] else f"{row['variable']}: {row['level']}"
+        if row["variable"] == "n":
+            label = "n"
+        else:
+            label = f"{label}, {row['statistic']}"
+        lines.append("| " + " | ".join([label, *(row[g] for g in groups)]) + " |")
+    lines += [
+        "",
+        "Continuous: mean (SD, n - 1) and median [Q1, Q3] (linear interpolation); true/false and "
+        "categorical: n (%) of the patients in the column (for true/false, of those recorded).",
+    ]
+    if left_out:
+        lines.append(f"Free-text columns not tabulated: {', '.join(left_out)}.")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,419 @@
+"""The audit: each kind on fixture frames (match, mismatch, decisive, not checkable), the
+letter's verdicts against hand-worked ones, and the stage run end to end on a workflow copy."""
+
+import csv
+from pathlib import Path
+
+import polars as pl
+import pytest
+from workflow import copy_workflow, snakemake
+
+from pppflow import audit
+from pppflow.claims import parse_claims
+from pppflow.response import classify_responses, response_rates
+from pppflow.stats import outcome_tests, paired_outcomes
+from pppflow.table1 import with_prior_biologic
+from pppflow.validate import CohortFiles, validate_cohort
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+# --- fixture cohort -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def inputs() -> audit.AuditInputs:
+    patients = pl.DataFrame(
+        {
+            "patient_id": ["1", "2", "3", "4", "5"],
+            "sex": ["F", "M", "F", "F", "M"],
+            "age_years": [30.0, 41.0, 52.0, 60.0, 44.0],
+            "dose_mg": [15.0, 15.0, 30.0, 15.0, 30.0],
+            "joint_pain": [True, False, True, False, False],
+            "previous_treatments": ["Adalimumab", "TCM", None, "Untreated", "secukinumab, MTX"],
+            "adverse_events": [None, None, "Headache", None, None],
+        }
+    )
+    scores = pl.DataFrame(
+        {
+            "patient_id": ["1", "2", "3", "4", "5"] * 2,
+            "visit": ["baseline"] * 5 + ["week12"] * 5,
+            "week": [0.0] * 5 + [12.0] * 5,
+            "pppasi_tenths": [100, 200, 300, 50, 124, 0, 20, 30, 5, None],
+            "pga": [2, 3, 4, 2, 3, 0, 1, 1, 0, None],
+        },
+        schema_overrides={"pppasi_tenths": pl.Int64, "pga": pl.Int64},
+    )
+    rates = pl.DataFrame(
+        {
+            "endpoint": ["PPPASI90", "PPPASI100"],
+            "visit": ["week12", "week12"],
+            "responders": [3, 1],
+            "evaluable": [4, 4],
+        }
+    )
+    tests = pl.DataFrame(
+        {
+            "outcome": ["PPPASI", "PPPASI", "PGA", "PGA"],
+            "test": ["paired_t", "independent_t", "paired_t", "independent_t"],
+            "p_value": [0.03, 0.2, 0.001, 0.004],
+        }
+    )
+    return audit.AuditInputs(with_prior_biologic(patients), scores, rates, tests, 0.05)
+
+
+def run(inputs: audit.AuditInputs, claims_yaml: str) -> dict[str, dict]:
+    text = "cohort: demo\nsource: a paper\nclaims:\n" + claims_yaml
+    claims = parse_claims(text, "demo")
+    return {r["claim_id"]: r for r in audit.audit_claims(claims, inputs).iter_rows(named=True)}
+
+
+def claim(cid: str, kind: str, reported: str, refers_to: str = "{}", extra: str = "") -> str:
+    return (
+        f'  - {{id: {cid}, quote: "q", reported: "{reported}", kind: {kind}, '
+        f"refers_to: {refers_to}{extra}}}\n"
+    )
+
+
+def test_counts(inputs):
+    rows = run(
+        inputs,
+        claim("all", "count", "5")
+        + claim("men", "count", "two", "{where: [{column: sex, equals: M}]}")
+        + claim("women", "count", "4", "{where: [{column: sex, equals: F}]}")
+        + claim(
+            "treated",
+            "count",
+            "all",
+            "{where: [{column: previous_treatments, not_empty: true},"
+            " {column: previous_treatments, contains_none: [untreated]}]}",
+        )
+        + claim("no_ae", "count", "no", "{where: [{column: adverse_events, not_empty: true}]}"),
+    )
+    assert rows["all"]["verdict"] == "match"
+    assert (rows["men"]["verdict"], rows["men"]["recomputed"]) == ("match", "2 (patients 2, 5)")
+    assert (rows["women"]["verdict"], rows["women"]["recomputed"]) == (
+        "mismatch",
+        "3 (patients 1, 3, 4)",
+    )
+    assert rows["treated"]["verdict"] == "mismatch"
+    assert "not so for patient(s) 3, 4" in rows["treated"]["note"]
+    assert rows["no_ae"]["verdict"] == "mismatch" and rows["no_ae"]["recomputed"] == "1 (patient 3)"
+    assert not any(r["decisive"] for r in rows.values())
+
+
+def test_exists_mentions_values(inputs):
+    rows = run(
+        inputs,
+        claim("fig", "exists", "a 52-year-old woman", "{where: [{column: age_years, equals: 52}]}")
+        + claim("nobody", "exists", "a 99-year-old", "{where: [{column: age_years, equals: 99}]}")
+        + claim(
+            "agents",
+            "mentions",
+            "adalimumab, secukinumab, TCM",
+            "{column: previous_treatments, terms: [adalimumab, secukinumab, [traditional Chinese medicine, TCM]]}",
+        )
+        + claim(
+            "absent",
+            "mentions",
+            "infliximab",
+            "{column: previous_treatments, terms: [infliximab], where: [{column: joint_pain, equals: true}]}",
+        )
+        + claim(
+            "dose",
+            "patient_value",
+            "30 mg",
+            "{column: dose_mg, where: [{column: adverse_events, contains_any: [headache]}]}",
+        )
+        + claim("doses", "value_set", "15 or 30 mg", "{column: dose_mg}")
+        + claim("doses3", "value_set", "15, 30 or 45 mg", "{column: dose_mg}"),
+    )
+    assert (rows["fig"]["verdict"], rows["fig"]["recomputed"]) == ("match", "patient 3")
+    assert (rows["nobody"]["verdict"], rows["nobody"]["recomputed"]) == ("mismatch", "no patient")
+    assert rows["agents"]["verdict"] == "match"
+    assert rows["agents"]["recomputed"] == (
+        "adalimumab: 1; secukinumab: 5; traditional Chinese medicine/TCM: 2"
+    )
+    assert rows["absent"]["verdict"] == "mismatch"
+    assert "previous_treatments of patient(s) 1: 'Adalimumab'; 3: None" in rows["absent"]["note"]
+    assert (rows["dose"]["verdict"], rows["dose"]["recomputed"]) == ("match", "patient 3: 30")
+    assert rows["doses"]["verdict"] == "match" and rows["doses3"]["verdict"] == "mismatch"
+
+
+def test_means_and_sds_with_grim_and_grimmer(inputs):
+    # Ages 30, 41, 52, 60, 44: total 227, mean 45.4; squared deviations
+    # (-15.4)^2 + (-4.4)^2 + 6.6^2 + 14.6^2 + (-1.4)^2 = 237.16 + 19.36 + 43.56 + 213.16 +
+    # 1.96 = 515.2 -> SD(n-1) = sqrt(128.8) = 11.349, SD(n) = sqrt(103.04) = 10.151.
+    rows = run(
+        inputs,
+        claim("age", "mean", "45.40", "{variable: age_years}")
+        + claim("age_sd_n1", "sd", "11.35", "{variable: age_years, mean_claim: age}")
+        + claim("age_sd_n", "sd", "10.15", "{variable: age_years, mean_claim: age}")
+        + claim("age_sd_bad", "sd", "12.00", "{variable: age_years, mean_claim: age}")
+        + claim("age_wrong", "mean", "45.50", "{variable: age_years}")
+        + claim("pppasi", "mean", "15.48", "{variable: pppasi, visit: baseline}")
+        + claim("no_visit", "mean", "1.0", "{variable: pppasi}")
+        + claim("no_column", "mean", "1.0", "{variable: weight_kg}")
+        + claim("jp", "mean", "0.40", "{variable: joint_pain}")
+        + claim("jp_sd", "sd", "0.55", "{variable: joint_pain, mean_claim: jp}"),
+    )
+    assert (rows["age"]["verdict"], rows["age"]["recomputed"]) == ("match", "45.40")
+    assert "GRIM-consistent: 5 integers summing to 227 give 45.40" in rows["age"]["note"]
+    assert rows["age_sd_n1"]["recomputed"] == "11.35 (n-1); 10.15 (n)"
+    assert rows["age_sd_n1"]["verdict"] == "match"
+    assert "reproduced with the n-1 denominator" in rows["age_sd_n1"]["note"]
+    assert rows["age_sd_n"]["verdict"] == "match"
+    assert "reproduced with the n denominator (population SD)" in rows["age_sd_n"]["note"]
+    assert rows["age_sd_bad"]["verdict"] == "mismatch"
+    assert "neither" in rows["age_sd_bad"]["note"] and "GRIMMER" in rows["age_sd_bad"]["note"]
+    # 45.50 * 5 = 227.5: no 5 integers give it.
+    assert rows["age_wrong"]["verdict"] == "mismatch"
+    assert "GRIM-inconsistent" in rows["age_wrong"]["note"]
+    # PPPASI baseline 10, 20, 30, 5, 12.4: 77.4 / 5 = 15.48.
+    assert rows["pppasi"]["verdict"] == "match"
+    assert rows["no_visit"]["verdict"] == "not_checkable"
+    assert rows["no_column"]["verdict"] == "not_checkable"
+    assert "'weight_kg' is not in the cohort's patient data" in rows["no_column"]["note"]
+    # 2 of 5 with joint pain: SD(n-1) = sqrt(2 * 3 / 20) = 0.5477 -> DEBIT for a proportion.
+    assert rows["jp"]["verdict"] == "match" and rows["jp_sd"]["verdict"] == "match"
+    assert "DEBIT" in rows["jp_sd"]["note"] and "n-1: consistent" in rows["jp_sd"]["note"]
+
+
+def test_response_rates_and_the_decisive_tier(inputs):
+    rows = run(
+        inputs,
+        claim("p90", "response_rate", "75%", "{endpoint: PPPASI90, visit: week12}")
+        + claim("p90_off", "response_rate", "50%", "{endpoint: PPPASI90, visit: week12}")
+        + claim("p100_near", "response_rate", "27%", "{endpoint: PPPASI100, visit: week12}")
+        + claim("p50", "response_rate", "100%", "{endpoint: PPPASI50, visit: week12}"),
+    )
+    assert (rows["p90"]["verdict"], rows["p90"]["recomputed"]) == ("match", "75% (3/4)")
+    # 50 % of 4 is 2 responders, the data have 3: off by one patient.
+    assert rows["p90_off"]["verdict"] == "mismatch" and rows["p90_off"]["decisive"]
+    # 27 % of 4 is 1.08 patients: no count gives it (GRIM), 1 is 0.08 of a patient away.
+    near = rows["p100_near"]
+    assert near["verdict"] == "mismatch" and not near["decisive"]
+    assert "GRIM-inconsistent" in near["note"]
+    assert rows["p50"]["verdict"] == "not_checkable"
+
+
+def test_p_value_claims(inputs):
+    rows = run(
+        inputs,
+        claim("pga", "p_value", "P < 0.05", "{outcome: PGA, tests: [paired_t, independent_t]}")
+        + claim(
+            "pppasi", "p_value", "P < 0.05", "{outcome: PPPASI, tests: [paired_t, independent_t]}"
+        )
+        + claim("strict", "p_value", "P < 0.01", "{outcome: PPPASI, tests: [paired_t]}")
+        + claim("exact", "p_value", "P = 0.03", "{outcome: PPPASI, tests: [paired_t]}")
+        + claim("exact_off", "p_value", "P = 0.06", "{outcome: PPPASI, tests: [paired_t]}")
+        + claim(
+            "missing", "p_value", "P < 0.05", "{outcome: PPPASI, tests: [wilcoxon_signed_rank]}"
+        ),
+    )
+    assert rows["pga"]["verdict"] == "match" and not rows["pga"]["decisive"]
+    # The paired P (0.03) satisfies it, the two-sample one (0.2) does not: significance lost.
+    assert rows["pppasi"]["verdict"] == "mismatch" and rows["pppasi"]["decisive"]
+    assert rows["pppasi"]["recomputed"] == "P = 0.03 (paired_t); P = 0.2 (independent_t)"
+    # P < 0.01 is not met, but 0.03 is still below alpha: not decisive.
+    assert rows["strict"]["verdict"] == "mismatch" and not rows["strict"]["decisive"]
+    assert rows["exact"]["verdict"] == "match"
+    # Printed 0.06 (not significant) against 0.03 (significant): decisive.
+    assert rows["exact_off"]["verdict"] == "mismatch" and rows["exact_off"]["decisive"]
+    assert rows["missing"]["verdict"] == "not_checkable"
+
+
+def test_median_range_and_follow_up(inputs):
+    rows = run(
+        inputs,
+        claim("fu_median", "median", "12 weeks", "{variable: follow_up_weeks}")
+        + claim("fu_range", "range", "0 to 24 weeks", "{variable: follow_up_weeks}")
+        + claim("fu_range_ok", "range", "12 to 12 weeks", "{variable: follow_up_weeks}")
+        + claim("age_median", "median", "44", "{variable: age_years}")
+        + claim("lit", "not_checkable", "0.01%", "{}", ", reason: from the literature"),
+    )
+    # Patient 5 has no week-12 score: the last scored week is 0 for them.
+    assert rows["fu_median"]["verdict"] == "match"
+    assert rows["fu_range"]["recomputed"] == "0 to 12"
+    assert rows["fu_range"]["verdict"] == "mismatch"
+    assert "the upper bound differs" in rows["fu_range"]["note"]
+    assert rows["fu_range_ok"]["verdict"] == "mismatch"
+    assert rows["age_median"]["verdict"] == "match"
+    assert (rows["lit"]["verdict"], rows["lit"]["note"]) == (
+        "not_checkable",
+        "not checkable: from the literature",
+    )
+
+
+def test_markdown_summary(inputs):
+    text = "cohort: demo\nsource: a paper\nclaims:\n" + (
+        claim("men", "count", "2", "{where: [{column: sex, equals: M}]}")
+        + claim("p90_off", "response_rate", "50%", "{endpoint: PPPASI90, visit: week12}")
+        + claim("lit", "not_checkable", "1%", "{}", ", reason: literature")
+    )
+    table = audit.audit_claims(parse_claims(text, "demo"), inputs)
+    md = audit.audit_markdown(table, "demo", "a paper")
+    assert "3 claims: 1 of 2 checkable claims match, 1 mismatch (1 decisive" in md
+    assert "- `p90_off` **decisive**: reported 50%, recomputed 75% (3/4)" in md
+    assert "- `lit` (1%): literature" in md
+    assert "No claims" in audit.audit_markdown(table.clear(), "demo", None)
+
+
+# --- the letter ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def letter_audit() -> pl.DataFrame:
+    cohort = validate_cohort(
+        CohortFiles(
+            str(ROOT / "resources/zheng2024/patients.csv"),
+            str(ROOT / "resources/zheng2024/visits.csv"),
+            None,
+            "baseline",
+            "week12",
+            5,
+        )
+    )
+    scores = cohort.visits
+    rates = response_rates(
+        classify_responses(scores.lazy(), "baseline", "observed"), "observed", 0.95
+    )
+    tests = outcome_tests(paired_outcomes(scores, "baseline", "week12"), 0.95)
+    claims = parse_claims((ROOT / "resources/zheng2024/claims.yaml").read_text(), "claims.yaml")
+    inputs = audit.AuditInputs(with_prior_biologic(cohort.patients), scores, rates, tests, 0.05)
+    return audit.audit_claims(claims, inputs)
+
+
+def test_the_letters_mismatches_are_the_hand_worked_ones(letter_audit):
+    verdicts = dict(letter_audit.select("claim_id", "verdict").rows())
+    mismatches = {k for k, v in verdicts.items() if v == "mismatch"}
+    # Worked by hand from Tables 1 and 2:
+    # - ages sum to 994: mean 49.70 (printed 49.50); SD 11.05 (n-1) / 10.77 (n), not 10.96;
+    # - PPPASI-90: improvement >= 90 % for cases 1-8 (100, 100, 92.2, 100, 100, 95.0, 100,
+    #   100)... 14 of 20 (70 %), not 50 %; PPPASI-100: cases 1, 2, 4, 5, 7, 8, 12, 18 = 40 %;
+    # - PGA at week 12: five 1s and two 2s, SD 0.69 (n-1) / 0.67 (n), not 0.60;
+    # - case 18 (ulcerative colitis) is "Untreated", no vedolizumab or infliximab; cases 18
+    #   and 19 had no previous treatment; cases 17 (angina, hypertension) and 20
+    #   (hypertension) have cardiovascular conditions; every case has a week-12 score.
+    assert mismatches == {
+        "all_previously_treated",
+        "excluded_cardiovascular",
+        "follow_up_range",
+        "age_mean",
+        "age_sd",
+        "pppasi90_rate_week12",
+        "pppasi100_rate_week12",
+        "pga_sd_week12",
+        "uc_patient_prior_biologics",
+    }
+    decisive = set(letter_audit.filter(pl.col("decisive"))["claim_id"])
+    assert decisive == {"pppasi90_rate_week12", "pppasi100_rate_week12"}
+    assert sum(v == "not_checkable" for v in verdicts.values()) == 7
+    # The printed SDs the letter does reproduce are population SDs (n denominator).
+    notes = dict(letter_audit.select("claim_id", "note").rows())
+    for sd in ("pppasi_sd_baseline", "pppasi_sd_week12", "pga_sd_baseline"):
+        assert verdicts[sd] == "match"
+        assert notes[sd].startswith("reproduced with the n denominator (population SD)")
+    assert "n-1: inconsistent (test 1); n: consistent" in notes["pga_sd_baseline"]
+    recomputed = dict(letter_audit.select("claim_id", "recomputed").rows())
+    assert recomputed["pppasi90_rate_week12"] == "70% (14/20)"
+    assert recomputed["pppasi100_rate_week12"] == "40% (8/20)"
+    assert recomputed["age_mean"] == "49.70"
+
+
+# --- end to end ---------------------------------------------------------------------------------
+
+
+def read_csv(path: Path) -> list[dict]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.fixture(scope="module")
+def workflow_run(tmp_path_factory) -> Path:
+    wf = copy_workflow(tmp_path_factory.mktemp("audit_wf"))
+    targets = [
+        f"results/zheng2024/{name}"
+        for name in (
+            "tests.csv",
+            "descriptives.csv",
+            "subgroup_rates.csv",
+            "table1.csv",
+            "table1.md",
+            "audit.csv",
+            "audit.md",
+        )
+    ]
+    snakemake(wf, *targets)
+    return wf
+
+
+def test_the_stages_write_what_they_promise(workflow_run):
+    results = workflow_run / "results/zheng2024"
+    tests = read_csv(results / "tests.csv")
+    assert list(tests[0]) == [
+        "outcome",
+        "test",
+        "n",
+        "statistic",
+        "df",
+        "p_value",
+        "estimate",
+        "ci_low",
+        "ci_high",
+        "method",
+    ]
+    paired = next(r for r in tests if r["outcome"] == "PPPASI" and r["test"] == "paired_t")
+    assert float(paired["statistic"]) == pytest.approx(6.98334, abs=1e-5)
+    audit_rows = read_csv(results / "audit.csv")
+    assert list(audit_rows[0]) == list(audit.AUDIT_SCHEMA)
+    assert len(audit_rows) == len(
+        parse_claims((ROOT / "resources/zheng2024/claims.yaml").read_text(), "c").claims
+    )
+    md = (results / "audit.md").read_text()
+    assert "9 mismatch (2 decisive" in md
+    subgroups = read_csv(results / "subgroup_rates.csv")
+    assert {r["grouping"] for r in subgroups} == {"dose_mg", "joint_pain", "prior_biologic"}
+    # By hand from Table 2: PPPASI-90 (improvement >= 90 %) among the biologic-exposed cases
+    # 3, 4, 11, 13, 15 is met by 3 (92.2 %), 4 (100 %) and 13 (90.8 %), not 11 (83.3 %) or
+    # 15 (89.2 %); among the 10 with joint pain by all but 11 and 15.
+    by_key = {(r["grouping"], r["group"], r["endpoint"]): r for r in subgroups}
+    for key, counts in {
+        ("prior_biologic", "true", "PPPASI90"): ("3", "5"),
+        ("joint_pain", "true", "PPPASI90"): ("8", "10"),
+        ("dose_mg", "30", "PPPASI90"): ("2", "3"),
+        ("dose_mg", "45", "PPPASI100"): ("1", "1"),
+    }.items():
+        assert (by_key[key]["responders"], by_key[key]["evaluable"]) == counts, key
+    assert (results / "table1.md").read_text().startswith("# Table 1: baseline characteristics")
+    for rule in ("stats", "table1", "audit"):
+        assert (workflow_run / f"logs/{rule}/zheng2024.log").exists()
+        assert (workflow_run / f"benchmarks/{rule}/zheng2024.tsv").exists()
+
+
+def test_a_broken_claims_file_stops_the_audit_with_its_problems(workflow_run):
+    claims = workflow_run / "resources/zheng2024/claims.yaml"
+    original = claims.read_text()
+    try:
+        claims.write_text(original.replace("kind: response_rate", "kind: rate", 1))
+        proc = snakemake(workflow_run, "results/zheng2024/audit.csv", check=False)
+        assert proc.returncode != 0
+        assert "claim pppasi50_rate_week12 | field kind | 'rate' is not one of" in proc.stderr
+        assert "Traceback" not in proc.stderr
+    finally:
+        claims.write_text(original)
+
+
+def test_a_cohort_without_claims_gets_an_empty_audit(workflow_run):
+    config_path = workflow_run / "config/config.yaml"
+    config = config_path.read_text()
+    line = "    claims: resources/zheng2024/claims.yaml\n"
+    assert line in config
+    try:
+        config_path.write_text(config.replace(line, ""))
+        snakemake(workflow_run, "results/zheng2024/audit.md")
+        results = workflow_run / "results/zheng2024"
+        assert read_csv(results / "audit.csv") == []
+        assert "No claims were given for this cohort." in (results / "audit.md").read_text()
+    finally:
+        config_path.write_text(config)

@@ -1,0 +1,347 @@
+"""Tests and descriptives against hand calculations, first principles, and independent
+implementations (statsmodels, scipy's permutation test); subgroup rates on fixture frames."""
+
+import math
+from fractions import Fraction
+
+import numpy as np
+import polars as pl
+import pytest
+from scipy import stats as sps
+from statsmodels.stats.weightstats import ttest_ind as sm_ttest_ind
+
+from pppflow import stats
+from pppflow.table1 import with_prior_biologic
+
+# The letter's Table 2, typed from the paper here (not read from resources/): PPPASI before
+# treatment and at 12 weeks, cases 1..20, then PGA.
+PAPER_PPPASI_BASELINE = [10.8, 6.2, 48.6, 6.4, 5.4, 22.2, 11.2, 11, 10.8, 8.8,
+                         12, 6.2, 24, 8.4, 24, 32, 25.8, 21, 27, 32]  # fmt: skip
+PAPER_PPPASI_WEEK12 = [0, 0, 3.8, 0, 0, 1.1, 0, 0, 1.2, 1.1,
+                       2, 0, 2.2, 1.2, 2.6, 5.2, 1.2, 0, 1.2, 2.6]  # fmt: skip
+PAPER_PGA_BASELINE = [2, 2, 5, 2, 2, 4, 2, 3, 2, 2, 2, 2, 3, 2, 4, 4, 3, 2, 3, 3]
+PAPER_PGA_WEEK12 = [0, 0, 1, 0, 0, 1, 0, 0, 0, 0, 1, 0, 1, 0, 2, 2, 0, 0, 0, 1]
+
+
+def scores_frame(baseline_pppasi, endpoint_pppasi, baseline_pga, endpoint_pga) -> pl.DataFrame:
+    """A pppasi.parquet-contract frame: PPPASI in integer tenths."""
+    n = len(baseline_pppasi)
+    ids = [str(i + 1) for i in range(n)]
+    rows = []
+    for visit, week, pppasi, pga in (
+        ("baseline", 0.0, baseline_pppasi, baseline_pga),
+        ("week12", 12.0, endpoint_pppasi, endpoint_pga),
+    ):
+        for pid, p, g in zip(ids, pppasi, pga, strict=True):
+            tenths = None if p is None else int(Fraction(str(p)) * 10)
+            rows.append(
+                {
+                    "patient_id": pid,
+                    "visit": visit,
+                    "week": week,
+                    "pppasi_recorded_tenths": tenths,
+                    "pppasi_recomputed_tenths": None,
+                    "pppasi_tenths": tenths,
+                    "pga": g,
+                }
+            )
+    return pl.DataFrame(
+        rows,
+        schema={
+            "patient_id": pl.Utf8,
+            "visit": pl.Utf8,
+            "week": pl.Float64,
+            "pppasi_recorded_tenths": pl.Int64,
+            "pppasi_recomputed_tenths": pl.Int64,
+            "pppasi_tenths": pl.Int64,
+            "pga": pl.Int64,
+        },
+    )
+
+
+@pytest.fixture(scope="module")
+def paper_scores() -> pl.DataFrame:
+    return scores_frame(
+        PAPER_PPPASI_BASELINE, PAPER_PPPASI_WEEK12, PAPER_PGA_BASELINE, PAPER_PGA_WEEK12
+    )
+
+
+@pytest.fixture(scope="module")
+def paper_tests(paper_scores) -> pl.DataFrame:
+    return stats.outcome_tests(stats.paired_outcomes(paper_scores, "baseline", "week12"), 0.95)
+
+
+def row(tests: pl.DataFrame, outcome: str, test: str) -> dict:
+    return tests.filter((pl.col("outcome") == outcome) & (pl.col("test") == test)).row(
+        0, named=True
+    )
+
+
+# --- descriptives -------------------------------------------------------------------------------
+
+
+def test_descriptives_of_the_paper_by_hand(paper_scores):
+    d = stats.descriptives(paper_scores)
+    assert d["outcome"].to_list() == ["PPPASI", "PPPASI", "PGA", "PGA"]
+    base = d.filter((pl.col("outcome") == "PPPASI") & (pl.col("visit") == "baseline")).row(
+        0, named=True
+    )
+    # Hand sums of Table 2: 353.8 / 20 and 25.4 / 20.
+    assert base["n"] == 20 and base["mean"] == 17.69
+    assert base["sd"] == pytest.approx(float(np.std(PAPER_PPPASI_BASELINE, ddof=1)), abs=1e-12)
+    assert base["sd_population"] == pytest.approx(11.2926, abs=1e-4)
+    # Sorted baseline: ... 10.8, 11, 11.2, 12 ... the 10th and 11th are 11.2 and 12.
+    assert base["median"] == 11.6
+    # type 7: h = 19/4 = 4.75 -> x5 + 0.75 (x6 - x5) = 8.4 + 0.75 * 0.4 = 8.7
+    assert base["q1"] == 8.7
+    assert (base["min"], base["max"]) == (5.4, 48.6)
+    week12 = d.filter((pl.col("outcome") == "PPPASI") & (pl.col("visit") == "week12")).row(
+        0, named=True
+    )
+    assert week12["mean"] == 1.27 and week12["sd_population"] == 1.41
+    pga = d.filter((pl.col("outcome") == "PGA") & (pl.col("visit") == "week12")).row(0, named=True)
+    # nine grades summing to 9 (five 1s, two 2s): mean 0.45, sum of squares 13.
+    assert pga["mean"] == 0.45
+    assert pga["sd"] == pytest.approx(math.sqrt((13 - 81 / 20) / 19))
+
+
+# --- t tests ------------------------------------------------------------------------------------
+
+
+def test_paired_t_from_first_principles(paper_tests):
+    diff = [
+        Fraction(str(b)) - Fraction(str(e))
+        for b, e in zip(PAPER_PPPASI_BASELINE, PAPER_PPPASI_WEEK12, strict=True)
+    ]
+    n = len(diff)
+    mean = sum(diff) / n
+    assert mean == Fraction("16.42")  # (353.8 - 25.4) / 20
+    sd = math.sqrt(sum((d - mean) ** 2 for d in diff) / (n - 1))
+    t = float(mean) / (sd / math.sqrt(n))
+    r = row(paper_tests, "PPPASI", "paired_t")
+    assert r["statistic"] == pytest.approx(t, rel=1e-12)
+    assert r["df"] == 19
+    assert r["p_value"] == pytest.approx(2 * sps.t.sf(t, 19), rel=1e-9)
+    half = sps.t.ppf(0.975, 19) * sd / math.sqrt(n)
+    assert (r["ci_low"], r["ci_high"]) == pytest.approx((16.42 - half, 16.42 + half))
+    assert r["statistic"] == pytest.approx(6.9833, abs=5e-5)
+
+
+def test_independent_t_agrees_with_statsmodels(paper_tests):
+    for outcome, base, end in (
+        ("PPPASI", PAPER_PPPASI_BASELINE, PAPER_PPPASI_WEEK12),
+        ("PGA", PAPER_PGA_BASELINE, PAPER_PGA_WEEK12),
+    ):
+        t, p, df = sm_ttest_ind(np.array(base, float), np.array(end, float), usevar="pooled")
+        r = row(paper_tests, outcome, "independent_t")
+        assert (r["statistic"], r["p_value"], r["df"]) == pytest.approx((t, p, df), rel=1e-9)
+    # And from the printed-style summaries by hand: pooled SD of two groups of 20.
+    b, e = np.array(PAPER_PGA_BASELINE, float), np.array(PAPER_PGA_WEEK12, float)
+    pooled = math.sqrt((b.var(ddof=1) + e.var(ddof=1)) / 2)
+    t = (b.mean() - e.mean()) / (pooled * math.sqrt(2 / 20))
+    assert row(paper_tests, "PGA", "independent_t")["statistic"] == pytest.approx(t)
+
+
+def test_mean_difference_and_cohens_dz(paper_tests):
+    md = row(paper_tests, "PGA", "mean_difference")
+    pt = row(paper_tests, "PGA", "paired_t")
+    assert md["estimate"] == 2.25
+    assert (md["ci_low"], md["ci_high"]) == pytest.approx((pt["ci_low"], pt["ci_high"]), rel=1e-12)
+    diff = np.array(PAPER_PGA_BASELINE, float) - np.array(PAPER_PGA_WEEK12, float)
+    dz = row(paper_tests, "PGA", "cohens_dz")
+    assert dz["estimate"] == pytest.approx(diff.mean() / diff.std(ddof=1))
+    # The interval's ends are the noncentrality parameters putting the observed t at 97.5 %
+    # and 2.5 % of the noncentral t (its definition), divided by sqrt(n).
+    t_obs = dz["estimate"] * math.sqrt(20)
+    assert sps.nct.cdf(t_obs, 19, dz["ci_low"] * math.sqrt(20)) == pytest.approx(0.975)
+    assert sps.nct.cdf(t_obs, 19, dz["ci_high"] * math.sqrt(20)) == pytest.approx(0.025)
+    # ...and near the usual large-sample interval dz +- 1.96 sqrt(1/n + dz^2 / 2n).
+    p = row(paper_tests, "PPPASI", "cohens_dz")
+    se = math.sqrt(1 / 20 + p["estimate"] ** 2 / 40)
+    assert p["ci_low"] == pytest.approx(p["estimate"] - 1.96 * se, abs=0.05)
+    assert p["ci_high"] == pytest.approx(p["estimate"] + 1.96 * se, abs=0.05)
+
+
+def test_t_tests_not_computed_without_variation():
+    scores = scores_frame([1.0, 2.0], [0.5, 1.5], [2, 3], [1, 2])  # differences all equal
+    tests = stats.outcome_tests(stats.paired_outcomes(scores, "baseline", "week12"), 0.95)
+    r = row(tests, "PPPASI", "paired_t")
+    assert r["statistic"] is None and r["method"].startswith("not computed")
+
+
+# --- Wilcoxon -----------------------------------------------------------------------------------
+
+
+def test_signed_rank_all_one_sign_is_two_over_two_to_the_n(paper_tests):
+    # Every PPPASI and PGA difference is positive: only the all-plus and all-minus sign
+    # patterns are as extreme, so the exact P is 2 / 2^20 whatever the ties.
+    for outcome in ("PPPASI", "PGA"):
+        r = row(paper_tests, outcome, "wilcoxon_signed_rank")
+        assert r["statistic"] == 0 and r["p_value"] == 2 / 2**20
+        assert "exact conditional" in r["method"] and "ties" in r["method"]
+
+
+def test_signed_rank_exact_matches_scipy_without_ties():
+    d = [Fraction(x) for x in (1, -2, 3, 4, -5, 6, 7, 8, 9, -10, 11, 12)]
+    w, p, m = stats.signed_rank_exact(d)
+    reference = sps.wilcoxon([float(x) for x in d], method="exact")
+    assert (float(w), float(p), m) == (reference.statistic, pytest.approx(reference.pvalue), 12)
+    r = stats.wilcoxon_exact(np.array([int(x) for x in d]))
+    assert r.method.startswith("exact (scipy") and r.p_value == pytest.approx(reference.pvalue)
+
+
+def test_signed_rank_exact_with_ties_matches_full_permutation():
+    d = [Fraction(x) for x in (1, 1, 2, -2, 3, 3, 3, 4, -1, 5)]
+    _, p, _ = stats.signed_rank_exact(d)
+    reference = sps.wilcoxon(
+        [float(x) for x in d], method=sps.PermutationMethod(n_resamples=np.inf)
+    )
+    assert float(p) == pytest.approx(reference.pvalue, rel=1e-12)
+
+
+def test_signed_rank_zeros_by_hand():
+    # [0, 1, 2, -3]: the zero is dropped; ranks 1, 2, 3; W+ = 3 = W-. W+ over the 8 sign
+    # patterns: 0, 1, 2, 3, 3, 4, 5, 6, so P(W+ <= 3) = 5/8 and P = min(1, 10/8) = 1.
+    w, p, m = stats.signed_rank_exact([Fraction(x) for x in (0, 1, 2, -3)])
+    assert (w, p, m) == (3, 1, 3)
+    # [1, 2, 3, 4, 5]: P = 2 / 32.
+    assert stats.signed_rank_exact([Fraction(x) for x in range(1, 6)])[1] == Fraction(1, 16)
+    r = stats.wilcoxon_exact(np.array([0, 1, 2, -3]))
+    assert "1 zero difference(s) dropped" in r.method and r.p_value == 1
+
+
+def test_midranks_and_hodges_lehmann():
+    assert stats.midranks_doubled([Fraction(1), Fraction(1), Fraction(2)]) == [3, 3, 6]
+    assert stats.midranks_doubled([Fraction(5), Fraction(1), Fraction(5), Fraction(5)]) == [
+        6,
+        2,
+        6,
+        6,
+    ]
+    # Walsh averages of 1, 2, 3: 1, 1.5, 2, 2, 2.5, 3 -> median 2.
+    assert stats.hodges_lehmann(np.array([1, 2, 3])) == 2
+    assert stats.hodges_lehmann(np.array([1, 5])) == 3
+    # Walsh averages of 1, 2: 1, 1.5, 2 -> 1.5.
+    assert stats.hodges_lehmann(np.array([1, 2])) == Fraction(3, 2)
+    rng = np.random.default_rng(3)
+    for _ in range(10):
+        d = rng.integers(-20, 20, size=rng.integers(1, 30))
+        walsh = [(d[i] + d[j]) / 2 for i in range(len(d)) for j in range(i, len(d))]
+        assert float(stats.hodges_lehmann(d)) == np.median(walsh)
+
+
+def test_signed_rank_normal_approximation_by_hand():
+    # 1..5 all positive: T = min(W+, W-) = 0, mean 7.5, variance 5 * 6 * 11 / 24 = 13.75,
+    # continuity correction 0.5: z = (0 - 7.5 + 0.5) / sqrt(13.75).
+    r = stats.wilcoxon_normal(np.arange(1, 6))
+    z = -7 / math.sqrt(13.75)
+    assert r.p_value == pytest.approx(math.erfc(-z / math.sqrt(2)))
+    assert f"z = {z:.4f}" in r.method
+
+
+# --- Shapiro-Wilk -------------------------------------------------------------------------------
+
+
+def test_shapiro_wilk_original_example():
+    # Shapiro & Wilk (1965): weights of 11 men, W = 0.79 as the paper prints it.
+    weights = np.array([148, 154, 158, 160, 161, 162, 166, 170, 182, 195, 236], float)
+    r = stats.shapiro_wilk(weights)
+    assert round(r.statistic, 2) == 0.79 and r.p_value < 0.01
+
+
+def test_paired_outcomes_needs_both_visits(paper_scores):
+    with pytest.raises(stats.StatsInputError, match="endpoint visit 'week24'"):
+        stats.paired_outcomes(paper_scores, "baseline", "week24")
+    partial = scores_frame([10.0, 20.0, 30.0], [None, 5.0, 0.0], [3, None, 2], [1, 1, 0])
+    pairs = stats.paired_outcomes(partial, "baseline", "week12")
+    assert pairs.filter(pl.col("outcome") == "PPPASI")["patient_id"].to_list() == ["2", "3"]
+    assert pairs.filter(pl.col("outcome") == "PGA")["patient_id"].to_list() == ["1", "3"]
+
+
+# --- subgroups ----------------------------------------------------------------------------------
+
+
+def test_subgroup_rates_count_over_evaluable_with_exact_intervals():
+    responses = pl.DataFrame(
+        {
+            "patient_id": ["1", "2", "3", "4", "5"],
+            "visit": ["week12"] * 5,
+            "week": [12.0] * 5,
+            "pppasi50": [True, True, False, None, True],
+            "pppasi75": [True, False, False, None, False],
+            "pppasi90": [False, False, False, None, False],
+            "pppasi100": [False, False, False, None, False],
+            "pga_clear_or_almost_clear": [True, True, False, True, None],
+            "pga_improved_2_grades": [True, False, False, True, None],
+        }
+    )
+    patients = pl.DataFrame(
+        {
+            "patient_id": ["1", "2", "3", "4", "5"],
+            "dose_mg": [15.0, 15.0, 30.0, 15.0, None],
+            "previous_treatments": ["Adalimumab 40 mg", None, "TCM", "ixekizumab", "untreated"],
+        }
+    )
+    rates = stats.subgroup_response_rates(
+        responses, with_prior_biologic(patients), ["dose_mg", "prior_biologic", "absent"], 0.95
+    )
+    assert set(rates["grouping"]) == {"dose_mg", "prior_biologic"}
+    dose15 = rates.filter((pl.col("grouping") == "dose_mg") & (pl.col("group") == "15"))
+    p50 = dose15.filter(pl.col("endpoint") == "PPPASI50").row(0, named=True)
+    # Patients 1, 2, 4 on 15 mg; 4 is not evaluable (null): 2 of 2.
+    assert (p50["responders"], p50["evaluable"], p50["rate"]) == (2, 2, 1.0)
+    pga = dose15.filter(pl.col("endpoint") == "PGA0/1").row(0, named=True)
+    assert (pga["responders"], pga["evaluable"]) == (3, 3)
+    assert rates.filter(pl.col("grouping") == "dose_mg")["group"].unique(
+        maintain_order=True
+    ).to_list() == ["15", "30", "missing"]
+    biologic = rates.filter(
+        (pl.col("grouping") == "prior_biologic")
+        & (pl.col("group") == "true")
+        & (pl.col("endpoint") == "PPPASI75")
+    ).row(0, named=True)
+    # Patients 1 and 4 had a biologic; 4 not evaluable: 1 of 1.
+    assert (biologic["responders"], biologic["evaluable"]) == (1, 1)
+    low, high = sps.binomtest(2, 3).proportion_ci(0.95, method="exact")
+    no_bio = rates.filter(
+        (pl.col("grouping") == "prior_biologic")
+        & (pl.col("group") == "false")
+        & (pl.col("endpoint") == "PPPASI50")
+    ).row(0, named=True)
+    assert (no_bio["responders"], no_bio["evaluable"]) == (2, 3)
+    assert (no_bio["ci_low"], no_bio["ci_high"]) == pytest.approx((low, high), abs=1e-6)
+    assert stats.absent_group_columns(patients, ["dose_mg", "absent"]) == ["absent"]
+
+
+def test_prior_biologic_is_whole_word_and_case_insensitive():
+    patients = pl.DataFrame(
+        {
+            "patient_id": ["1", "2", "3", "4"],
+            "previous_treatments": ["ADALIMUMAB", "Secukinumab, then MTX", "xadalimumabx", None],
+        }
+    )
+    assert with_prior_biologic(patients)["prior_biologic"].to_list() == [True, True, False, False]
+    assert "prior_biologic" not in with_prior_biologic(patients.drop("previous_treatments")).columns
+
+
+def test_a_registry_sized_cohort_takes_the_large_sample_paths():
+    rng = np.random.default_rng(11)
+    n = 6000
+    baseline = rng.integers(50, 400, size=n) / 10
+    endpoint = np.minimum(baseline, rng.integers(0, 100, size=n) / 10)
+    pga_base = rng.integers(2, 5, size=n)
+    scores = scores_frame(
+        baseline.tolist(), endpoint.tolist(), pga_base.tolist(), (pga_base - 1).tolist()
+    )
+    tests = stats.outcome_tests(stats.paired_outcomes(scores, "baseline", "week12"), 0.95)
+    exact = row(tests, "PPPASI", "wilcoxon_signed_rank")
+    assert exact["p_value"] is None and "exact P not computed" in exact["method"]
+    assert exact["estimate"] is None and "no Hodges-Lehmann estimate" in exact["method"]
+    assert row(tests, "PPPASI", "wilcoxon_signed_rank_normal")["p_value"] < 1e-10
+    assert "N > 5000" in row(tests, "PPPASI", "shapiro_wilk")["method"]
+    d = stats.descriptives(scores)
+    base = d.filter((pl.col("outcome") == "PPPASI") & (pl.col("visit") == "baseline")).row(
+        0, named=True
+    )
+    assert base["mean"] == pytest.approx(baseline.mean(), rel=1e-12)
+    assert base["q3"] == pytest.approx(np.percentile(baseline, 75), rel=1e-12)

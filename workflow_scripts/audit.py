@@ -1,0 +1,57 @@
+"""Recompute every claim of the cohort's claims.yaml from its data: audit.csv and audit.md."""
+
+import sys
+from pathlib import Path
+
+import polars as pl
+from _shim import start_logging
+
+from pppflow.audit import AUDIT_SCHEMA, AuditInputs, audit_claims, audit_markdown, audit_summary
+from pppflow.claims import ClaimsInvalid, parse_claims
+from pppflow.io import write_csv, write_text
+from pppflow.table1 import with_prior_biologic
+
+log = start_logging(snakemake)  # noqa: F821
+cohort = snakemake.wildcards.cohort  # noqa: F821
+inp, out, params = snakemake.input, snakemake.output, snakemake.params  # noqa: F821
+
+if not params.claims:
+    log.info("cohort %s: no claims file configured; empty audit", cohort)
+    write_csv(pl.DataFrame(schema=AUDIT_SCHEMA), out.audit)
+    write_text(audit_markdown(pl.DataFrame(schema=AUDIT_SCHEMA), cohort, None), out.markdown)
+    sys.exit(0)
+path = Path(params.claims)
+if not path.is_file():
+    log.error("cohort %s: claims file %s does not exist", cohort, path)
+    sys.exit(1)
+try:
+    claims = parse_claims(path.read_text(encoding="utf-8"), str(path))
+except ClaimsInvalid as err:
+    log.error("cohort %s: %s", cohort, err)
+    sys.exit(1)
+
+inputs = AuditInputs(
+    patients=with_prior_biologic(pl.read_parquet(inp.patients)),
+    scores=pl.read_parquet(inp.pppasi),
+    response_rates=pl.read_csv(inp.rates),
+    tests=pl.read_csv(inp.tests),
+    alpha=params.alpha,
+)
+try:
+    audit = audit_claims(claims, inputs)
+except ValueError as err:
+    log.error("cohort %s: %s (claims file %s)", cohort, err, path)
+    sys.exit(1)
+
+write_csv(audit, out.audit)
+write_text(audit_markdown(audit, cohort, claims.source), out.markdown)
+s = audit_summary(audit)
+log.info(
+    "cohort %s: %d claims, %d match, %d mismatch (%d decisive), %d not checkable",
+    cohort,
+    s["claims"],
+    s["match"],
+    s["mismatch"],
+    s["decisive"],
+    s["not_checkable"],
+)

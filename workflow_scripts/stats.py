@@ -1,0 +1,49 @@
+"""Baseline versus endpoint tests, descriptives per outcome and visit, and response rates by
+subgroup (dose, joint involvement, prior biologic exposure)."""
+
+import sys
+
+import polars as pl
+from _shim import start_logging
+
+from pppflow.io import write_csv
+from pppflow.stats import (
+    StatsInputError,
+    absent_group_columns,
+    descriptives,
+    outcome_tests,
+    paired_outcomes,
+    subgroup_response_rates,
+)
+from pppflow.table1 import with_prior_biologic
+
+log = start_logging(snakemake)  # noqa: F821
+cohort = snakemake.wildcards.cohort  # noqa: F821
+inp, out, params = snakemake.input, snakemake.output, snakemake.params  # noqa: F821
+
+scores = pl.read_parquet(inp.pppasi)
+try:
+    pairs = paired_outcomes(scores, params.baseline_visit, params.endpoint_visit)
+except StatsInputError as err:
+    log.error("cohort %s: %s (file %s)", cohort, err, inp.pppasi)
+    sys.exit(1)
+tests = outcome_tests(pairs, params.confidence_level)
+summary = descriptives(scores)
+
+patients = with_prior_biologic(pl.read_parquet(inp.patients))
+absent = absent_group_columns(patients, params.group_columns)
+if absent:
+    log.warning(
+        "cohort %s: no column(s) %s in the patients table: no subgroup rates for them",
+        cohort,
+        ", ".join(absent),
+    )
+subgroups = subgroup_response_rates(
+    pl.read_parquet(inp.responses), patients, params.group_columns, params.confidence_level
+)
+
+write_csv(tests, out.tests)
+write_csv(summary, out.descriptives)
+write_csv(subgroups, out.subgroup_rates)
+for outcome, n in pairs.group_by("outcome").len().sort("outcome").rows():
+    log.info("cohort %s: %s compared on %d patients with both visits", cohort, outcome, n)
