@@ -32,6 +32,11 @@ lint: $(STAMP)
 	$(BIN)/snakefmt --check Snakefile rules
 	$(SNAKEMAKE) --lint
 
+# Runs the workflow, then writes the self-contained HTML report (opens with no network).
+report: $(STAMP)
+	$(SNAKEMAKE) --workflow-profile profiles/default --cores $(CORES)
+	$(SNAKEMAKE) --workflow-profile profiles/default --report results/report.html
+
 # Regenerate tests/golden/ on purpose after an intended change; review `git diff tests/golden`.
 golden: $(STAMP)
 	$(BIN)/python tools/golden.py

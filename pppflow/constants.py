@@ -52,6 +52,9 @@ PGA_OUTCOME: Final[str] = "PGA"
 # differences by a count over rank sums: cheap at any n, but beyond this n the normal
 # approximation is what every package reports and the exact one adds nothing.
 WILCOXON_EXACT_MAX_N: Final[int] = 50
+# The Hodges-Lehmann estimate takes the median of n (n + 1) / 2 Walsh averages: kept to
+# cohorts where that is a few million numbers.
+HODGES_LEHMANN_MAX_N: Final[int] = 2000
 # Biologics whose mention in a patient's previous treatments counts as prior biologic exposure
 # (matched as whole words, case-insensitively). TNF, IL-17, IL-23, IL-12/23, IL-36, IL-4/13,
 # IL-6, CD20, CTLA-4 and integrin antibodies and fusion proteins.

@@ -1,0 +1,66 @@
+"""Rendering a chart to SVG, PNG and a standalone HTML page, offline, with vl-convert.
+
+vl-convert runs the Vega-Lite compiler and the Vega renderer in-process (no browser, no
+network), and its HTML bundles vega, vega-lite and vega-embed into the page, so the page shows
+its chart with no network at view time. ``external_references`` is the check of that promise.
+"""
+
+import re
+from dataclasses import dataclass
+
+import altair as alt
+import vl_convert as vlc
+
+# An attribute that makes a browser fetch something as the page loads (a script, a stylesheet,
+# an image, a frame), pointing at the network. Plain strings inside the bundled JavaScript (the
+# spec's $schema, vega-embed's "open in editor" link) are not fetched and do not count.
+_FETCHING_ATTRIBUTE = re.compile(
+    r"<(?:script|link|img|iframe|source|embed|object)\b[^>]*?\b(?:src|href|data)\s*=\s*"
+    r"[\"']?\s*(?:https?:)?//[^\"'\s>]*",
+    re.IGNORECASE,
+)
+_CSS_IMPORT = re.compile(r"@import\s+(?:url\()?\s*[\"']?\s*(?:https?:)?//", re.IGNORECASE)
+
+
+# vl-convert's page embeds the chart with these options; ours drop the "Open in Vega Editor"
+# action, which would post the chart's data (patient-level, for some charts) to a web site.
+_VL_CONVERT_EMBED_OPTIONS = 'const opts = {"renderer":"svg"}'
+_EMBED_OPTIONS = (
+    'const opts = {"renderer":"svg",'
+    '"actions":{"export":true,"source":true,"compiled":false,"editor":false}}'
+)
+
+
+@dataclass(frozen=True)
+class RenderedChart:
+    svg: str
+    png: bytes
+    html: str
+
+
+class NotOffline(ValueError):
+    """A page that would fetch something from the network when opened."""
+
+
+def external_references(html: str) -> list[str]:
+    """Every tag attribute or CSS import in ``html`` that fetches from the network on load."""
+    return [m.group(0) for m in _FETCHING_ATTRIBUTE.finditer(html)] + [
+        m.group(0) for m in _CSS_IMPORT.finditer(html)
+    ]
+
+
+def render_chart(chart: alt.TopLevelMixin, *, png_scale: float) -> RenderedChart:
+    """SVG, PNG (at ``png_scale`` times the chart's pixel size) and offline HTML of a chart."""
+    spec = chart.to_dict()
+    html = vlc.vegalite_to_html(spec, bundle=True)
+    if html.count(_VL_CONVERT_EMBED_OPTIONS) != 1:
+        raise ValueError("vl-convert's HTML no longer sets its embed options as expected")
+    html = html.replace(_VL_CONVERT_EMBED_OPTIONS, _EMBED_OPTIONS)
+    found = external_references(html)
+    if found:
+        raise NotOffline(f"the chart's HTML would fetch from the network: {found[:3]}")
+    return RenderedChart(
+        svg=vlc.vegalite_to_svg(spec),
+        png=vlc.vegalite_to_png(spec, scale=png_scale),
+        html=html,
+    )

@@ -1,0 +1,580 @@
+"""The charts: the frames they draw (values worked out by hand below), their Vega-Lite specs
+(marks, encodings, rows of data), a size that stops growing with the cohort, offline rendering,
+and the pages beside them."""
+
+import base64
+import re
+
+import polars as pl
+import pytest
+
+from pppflow import charts
+from pppflow.charts import RECOMPUTED, REPORTED, ChartSize
+from pppflow.constants import CHART_MAX_PAIRED_LINES, CHART_WATERFALL_GROUPS
+from pppflow.pages import chart_index_html, table_html
+from pppflow.render import external_references, render_chart
+
+SIZE = ChartSize(300, 200)
+
+
+def datasets(spec: dict) -> dict[str, list[dict]]:
+    return spec.get("datasets", {})
+
+
+def only_dataset(spec: dict) -> list[dict]:
+    (rows,) = datasets(spec).values()
+    return rows
+
+
+def layer_marks(spec: dict) -> list[str]:
+    return [
+        layer["mark"] if isinstance(layer["mark"], str) else layer["mark"]["type"]
+        for layer in spec["layer"]
+    ]
+
+
+def pppasi_frame(rows: list[tuple[str, str, float, int | None]]) -> pl.DataFrame:
+    return pl.DataFrame(
+        rows,
+        schema={
+            "patient_id": pl.Utf8,
+            "visit": pl.Utf8,
+            "week": pl.Float64,
+            "pppasi_tenths": pl.Int64,
+        },
+        orient="row",
+    )
+
+
+def patients_frame(doses: dict[str, float | None]) -> pl.DataFrame:
+    return pl.DataFrame(
+        {"patient_id": list(doses), "dose_mg": list(doses.values())},
+        schema={"patient_id": pl.Utf8, "dose_mg": pl.Float64},
+    )
+
+
+# --- labels -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("visit", "weeks", "label", "phrase"),
+    [
+        ("week12", [12.0, 12.0], "Week 12", "week 12"),
+        ("baseline", [0.0], "Week 0 (baseline)", "baseline (week 0)"),
+        ("week12", [12.0, 13.0, None], "Week 12–13 (week12)", "week12 (weeks 12–13)"),
+        ("v2", [None], "v2", "v2"),
+    ],
+)
+def test_visit_labels(visit, weeks, label, phrase):
+    assert charts.time_point_label(visit, weeks) == label
+    assert charts.visit_phrase(visit, weeks) == phrase
+
+
+def test_small_text_helpers():
+    assert charts.percent_text(0.5) == "50%"
+    assert charts.percent_text(0.355) == "35.5%"
+    assert charts.percent_text(1.0) == "100%"
+    assert charts.wrapped("PGA ≥2 grades better") == "PGA ≥2 grades\nbetter"
+    assert charts.wrapped("PPPASI 100") == "PPPASI 100"
+    assert charts.patients_text(1) == "1 patient"
+    assert charts.patients_text(1_000_000) == "1,000,000 patients"
+    assert charts.dose_label(15.0) == "15 mg"
+    assert charts.dose_label(None) == "not recorded"
+
+
+def test_charts_over_the_weeks_only_beyond_two_visits():
+    two = pppasi_frame([("1", "baseline", 0, 10), ("1", "week12", 12, 5)])
+    three = pl.concat([two, pppasi_frame([("1", "week4", 4, 8)])])
+    assert charts.planned_charts(two, ["a", "b"], ["c"]) == ["a", "b"]
+    assert charts.planned_charts(three, ["a", "b"], ["c"]) == ["a", "b", "c"]
+
+
+# --- paired PPPASI -------------------------------------------------------------------------
+
+PAIRED_PPPASI = pppasi_frame(
+    [
+        ("1", "baseline", 0, 108),
+        ("1", "week4", 4, 50),  # not drawn: neither baseline nor endpoint
+        ("1", "week12", 12, 0),
+        ("2", "baseline", 0, 62),  # no endpoint visit: a lone point
+        ("12", "baseline", 0, 486),
+        ("12", "week12", 12, 38),
+        ("12", "week4", 4, None),
+    ]
+)
+PAIRED_PATIENTS = patients_frame({"1": 15.0, "2": 30.0, "12": None})
+
+
+def test_paired_frame_has_one_row_per_patient_and_time_point():
+    frame = charts.paired_pppasi_frame(
+        PAIRED_PPPASI, PAIRED_PATIENTS, baseline_visit="baseline", endpoint_visit="week12"
+    )
+    assert frame.select("line_id", "time_point", "pppasi", "dose", "patients").rows() == [
+        ("1", "Week 0 (baseline)", 10.8, "15 mg", 1),
+        ("1", "Week 12", 0.0, "15 mg", 1),
+        ("12", "Week 0 (baseline)", 48.6, "not recorded", 1),
+        ("12", "Week 12", 3.8, "not recorded", 1),
+        ("2", "Week 0 (baseline)", 6.2, "30 mg", 1),
+    ]
+    assert not frame.get_column("grouped").any()
+
+
+def test_paired_chart_spec():
+    spec = charts.paired_pppasi_chart(
+        PAIRED_PPPASI,
+        PAIRED_PATIENTS,
+        baseline_visit="baseline",
+        endpoint_visit="week12",
+        cohort="demo",
+        size=SIZE,
+    ).to_dict()
+    assert layer_marks(spec) == ["line", "circle"]
+    encoding = spec["layer"][0]["encoding"]
+    assert (encoding["x"]["field"], encoding["x"]["type"]) == ("time_point", "nominal")
+    assert encoding["x"]["sort"] == ["Week 0 (baseline)", "Week 12"]
+    assert (encoding["y"]["field"], encoding["y"]["type"]) == ("pppasi", "quantitative")
+    assert "PPPASI" in encoding["y"]["title"]
+    assert encoding["color"]["field"] == "dose"
+    # Legend in dose order, the patient without a dose last.
+    assert encoding["color"]["scale"]["domain"] == ["15 mg", "30 mg", "not recorded"]
+    assert encoding["detail"]["field"] == "line_id"
+    assert len(only_dataset(spec)) == 5
+    assert (spec["width"], spec["height"]) == (SIZE.width, SIZE.height)
+    assert spec["title"]["text"] == "PPPASI per patient — demo"
+    assert any("1 patient seen at one of the two visits" in s for s in spec["title"]["subtitle"])
+
+
+def test_paired_frame_groups_a_large_cohort_rounding_half_up():
+    pppasi = pl.concat(
+        [PAIRED_PPPASI, pppasi_frame([("3", "baseline", 0, 105), ("3", "week12", 12, 4)])]
+    )
+    patients = patients_frame({"1": 15.0, "2": 30.0, "12": None, "3": 15.0})
+    frame = charts.paired_pppasi_frame(
+        pppasi, patients, baseline_visit="baseline", endpoint_visit="week12", max_patients=3
+    )
+    assert frame.get_column("grouped").all()
+    lines = {
+        (row["dose"], row["position"]): (row["pppasi"], row["patients"])
+        for row in frame.iter_rows(named=True)
+    }
+    # Patient 1: 10.8 -> 11, 0.0 -> 0; patient 3: 10.5 -> 11 (half up), 0.4 -> 0: one line of
+    # two. Patient 12: 48.6 -> 49, 3.8 -> 4. Patient 2 has no endpoint: not drawn.
+    assert lines == {
+        ("15 mg", 0): (11.0, 2),
+        ("15 mg", 1): (0.0, 2),
+        ("not recorded", 0): (49.0, 1),
+        ("not recorded", 1): (4.0, 1),
+    }
+    assert frame.get_column("rounding_points").unique().to_list() == [1]
+
+
+def test_paired_frame_coarsens_until_the_lines_fit():
+    pppasi = pppasi_frame(
+        [("1", "baseline", 0, 108), ("1", "week12", 12, 0)]
+        + [("3", "baseline", 0, 93), ("3", "week12", 12, 0)]
+    )
+    patients = patients_frame({"1": 15.0, "3": 15.0})
+    frame = charts.paired_pppasi_frame(
+        pppasi,
+        patients,
+        baseline_visit="baseline",
+        endpoint_visit="week12",
+        max_patients=1,
+        max_lines=1,
+    )
+    # Whole points give two lines (11 and 9); multiples of 2 points give one (10.8 and 9.3
+    # both round to 10).
+    assert frame.select("pppasi", "patients", "rounding_points").rows() == [
+        (10.0, 2, 2),
+        (0.0, 2, 2),
+    ]
+
+
+# --- waterfall -----------------------------------------------------------------------------
+
+
+def per_patient_frame(rows: list[tuple[str, float | None]]) -> pl.DataFrame:
+    """Response flags worked out from each improvement (None: not evaluable)."""
+    frame = pl.DataFrame(
+        rows, schema={"patient_id": pl.Utf8, "improvement_pct": pl.Float64}, orient="row"
+    )
+    return frame.with_columns(
+        [
+            pl.when(pl.col("improvement_pct").is_null())
+            .then(None)
+            .otherwise(pl.col("improvement_pct") >= t)
+            .alias(f"pppasi{t}")
+            for t in (50, 75, 90, 100)
+        ]
+    )
+
+
+def test_waterfall_frame_sorts_best_first_with_ties_in_natural_order():
+    per_patient = per_patient_frame(
+        [("12", 100.0), ("7", 75.0), ("5", -50.0), ("3", None), ("2", 100.0)]
+    )
+    frame = charts.waterfall_frame(per_patient)
+    assert frame.select("patient_id", "rank", "best_response").rows() == [
+        ("2", 1, "PPPASI 100"),
+        ("12", 2, "PPPASI 100"),
+        ("7", 3, "PPPASI 75"),
+        ("5", 4, "Below PPPASI 50"),
+    ]
+
+
+def test_waterfall_best_response_comes_from_the_flags_not_the_float():
+    # 2.8 -> 0.7 is exactly 75 %: the flag says so even where a float prints 74.99999.
+    per_patient = per_patient_frame([("1", 74.99999)]).with_columns(pl.lit(True).alias("pppasi75"))
+    assert charts.waterfall_frame(per_patient).get_column("best_response").to_list() == [
+        "PPPASI 75"
+    ]
+
+
+def test_waterfall_chart_spec():
+    per_patient = per_patient_frame(
+        [("12", 100.0), ("7", 75.0), ("5", -50.0), ("3", None), ("2", 100.0)]
+    )
+    spec = charts.improvement_waterfall_chart(
+        per_patient, endpoint_label_text="week 12", cohort="demo", size=SIZE
+    ).to_dict()
+    assert layer_marks(spec) == ["bar", "rule", "text"]
+    bars = spec["layer"][0]
+    assert bars["encoding"]["x"]["field"] == "patient_id"
+    assert bars["encoding"]["x"]["sort"] == {"field": "rank", "order": "ascending"}
+    assert bars["encoding"]["y"]["field"] == "improvement_pct"
+    # Worst improvement -50 %: the axis runs from -50 to 100.
+    assert bars["encoding"]["y"]["scale"]["domain"] == [-50.0, 100]
+    assert bars["encoding"]["color"]["field"] == "best_response"
+    rows = {name: len(values) for name, values in datasets(spec).items()}
+    assert sorted(rows.values()) == [3, 4]
+    (thresholds,) = [values for values in datasets(spec).values() if len(values) == 3]
+    assert [row["threshold_pct"] for row in thresholds] == [50, 75, 90]
+    assert any("1 patient without an improvement" in s for s in spec["title"]["subtitle"])
+
+
+def test_waterfall_of_many_patients_shows_the_middle_patient_of_equal_runs():
+    per_patient = per_patient_frame([(f"p{i}", 100.0 - 10 * i) for i in range(10)])
+    frame = charts.waterfall_frame(per_patient, max_bars=4, groups=4)
+    # Runs of ranks 1-2, 3-5, 6-7, 8-10; their middles are ranks 1, 4, 6 and 9.
+    assert frame.select("rank", "improvement_pct", "share_from", "share_to").rows() == [
+        (1, 100.0, 0.0, 20.0),
+        (4, 70.0, 20.0, 50.0),
+        (6, 50.0, 50.0, 70.0),
+        (9, 20.0, 70.0, 100.0),
+    ]
+    assert frame.get_column("best_response").to_list() == [
+        "PPPASI 100",
+        "PPPASI 50",
+        "PPPASI 50",
+        "Below PPPASI 50",
+    ]
+
+
+# --- response rates ------------------------------------------------------------------------
+
+RATES = pl.DataFrame(
+    {
+        "endpoint": ["PPPASI50", "PGA≥2", "PPPASI50"],
+        "visit": ["week12", "week12", "week4"],
+        "week": [12.0, 12.0, 4.0],
+        "responders": [4, 2, 1],
+        "evaluable": [5, 5, 5],
+        "rate": [0.8, 0.4, 0.2],
+        "ci_low": [0.283582, 0.052745, 0.005051],
+        "ci_high": [0.994949, 0.853367, 0.716418],
+    }
+)
+REPORTED_RATES = pl.DataFrame(
+    {
+        "endpoint": ["PPPASI50", "PPPASI90", "PPPASI50"],
+        "visit": ["week12", "week12", "week4"],
+        "reported_rate": [0.5, 0.2, 0.9],
+    }
+)
+
+
+def test_response_rates_frame_puts_reported_beside_recomputed():
+    frame = charts.response_rates_frame(RATES, REPORTED_RATES, visit="week12")
+    assert frame.select("endpoint", "source", "rate", "rate_text", "axis_label").rows() == [
+        ("PPPASI50", RECOMPUTED, 0.8, "4/5", "PPPASI 50\n4/5"),
+        ("PPPASI50", REPORTED, 0.5, "50%", "PPPASI 50\n4/5"),
+        ("PGA≥2", RECOMPUTED, 0.4, "2/5", "PGA ≥2 grades\nbetter\n2/5"),
+        # Reported, never recomputed: its own column, without counts.
+        ("PPPASI90", REPORTED, 0.2, "20%", "PPPASI 90"),
+    ]
+    reported = frame.filter(pl.col("source") == REPORTED)
+    assert reported.get_column("ci_low").null_count() == reported.height
+
+
+def test_response_rates_chart_spec():
+    spec = charts.response_rates_chart(
+        RATES,
+        REPORTED_RATES,
+        visit="week12",
+        visit_label="week 12",
+        confidence_level=0.95,
+        cohort="demo",
+        size=SIZE,
+    ).to_dict()
+    assert layer_marks(spec) == ["rule", "tick", "tick", "point", "text"]
+    interval, _, _, points, printed = spec["layer"]
+    assert (interval["encoding"]["y"]["field"], interval["encoding"]["y2"]["field"]) == (
+        "ci_low",
+        "ci_high",
+    )
+    assert points["encoding"]["x"]["field"] == "axis_label"
+    assert points["encoding"]["xOffset"]["field"] == "source"
+    assert points["encoding"]["y"]["field"] == "rate"
+    assert points["encoding"]["y"]["scale"]["domain"] == [0, 1]
+    assert points["encoding"]["shape"]["scale"]["domain"] == [RECOMPUTED, REPORTED]
+    assert printed["encoding"]["text"]["field"] == "rate_text"
+    assert len(only_dataset(spec)) == 4
+    assert "95 % CI" in " ".join(spec["title"]["subtitle"])
+
+
+def test_response_rates_chart_without_claims_has_no_reported_series():
+    empty = REPORTED_RATES.clear()
+    spec = charts.response_rates_chart(
+        RATES,
+        empty,
+        visit="week12",
+        visit_label="week 12",
+        confidence_level=0.95,
+        cohort="demo",
+        size=SIZE,
+    ).to_dict()
+    points = spec["layer"][3]["encoding"]
+    assert points["color"]["scale"]["domain"] == [RECOMPUTED]
+    assert points["color"]["legend"] is None
+    assert len(only_dataset(spec)) == 2
+    assert not any("Diamonds" in s for s in spec["title"]["subtitle"])
+
+
+# --- PGA shift -----------------------------------------------------------------------------
+
+PGA = pl.DataFrame(
+    {
+        "patient_id": ["a", "b", "c", "d", "e", "f"],
+        "pga_baseline": [2, 2, 3, 1, None, 0],
+        "pga_endpoint": [0, 0, 1, 1, 0, 2],
+    },
+    schema={"patient_id": pl.Utf8, "pga_baseline": pl.Int64, "pga_endpoint": pl.Int64},
+)
+
+
+def test_pga_shift_frame_counts_every_grade_pair():
+    frame = charts.pga_shift_frame(PGA, pga_max=5)
+    assert frame.height == 36
+    counted = {
+        (b, e): n for b, e, n in frame.select("pga_baseline", "pga_endpoint", "patients").rows()
+    }
+    assert {pair: n for pair, n in counted.items() if n} == {
+        (2, 0): 2,
+        (3, 1): 1,
+        (1, 1): 1,
+        (0, 2): 1,
+    }
+    assert frame.filter((pl.col("pga_baseline") == 0) & (pl.col("pga_endpoint") == 2)).get_column(
+        "grades_better"
+    ).to_list() == [-2]
+
+
+def test_pga_shift_chart_spec():
+    spec = charts.pga_shift_chart(
+        PGA, pga_max=4, endpoint_label_text="week 12", cohort="demo", size=SIZE
+    ).to_dict()
+    assert layer_marks(spec) == ["rect", "rect", "text"]
+    cells, diagonal, counts = spec["layer"]
+    assert cells["encoding"]["x"]["field"] == "pga_endpoint"
+    assert cells["encoding"]["y"]["field"] == "pga_baseline"
+    assert cells["encoding"]["x"]["scale"]["domain"] == [0, 1, 2, 3, 4]
+    assert cells["encoding"]["color"]["condition"]["field"] == "patients"
+    assert cells["encoding"]["color"]["condition"]["legend"]["values"] == [0, 1, 2]
+    assert diagonal["transform"] == [{"filter": "(datum.grades_better === 0)"}]
+    assert counts["encoding"]["text"]["field"] == "patients"
+    assert len(only_dataset(spec)) == 25
+    assert "5 patients graded at both" in spec["title"]["subtitle"][0]
+    assert spec["title"]["subtitle"][-1] == "1 patient missing a grade not counted"
+    # Square cells: the heatmap takes the smaller side of the configured size.
+    assert spec["width"] == spec["height"] == 200
+
+
+# --- over the weeks ------------------------------------------------------------------------
+
+
+def test_response_rates_over_time_spec():
+    spec = charts.response_rates_over_time_chart(
+        RATES, confidence_level=0.95, cohort="demo", size=SIZE
+    ).to_dict()
+    assert spec["facet"]["field"] == "endpoint_label"
+    assert spec["facet"]["sort"] == ["PPPASI 50", "PGA ≥2 grades better"]
+    assert [layer["mark"]["type"] for layer in spec["spec"]["layer"]] == ["area", "line"]
+    band, line = spec["spec"]["layer"]
+    assert (band["encoding"]["y"]["field"], band["encoding"]["y2"]["field"]) == (
+        "ci_low",
+        "ci_high",
+    )
+    assert line["encoding"]["x"]["field"] == "week"
+    assert line["encoding"]["x"]["axis"]["values"] == [4.0, 12.0]
+    assert len(only_dataset(spec)) == 3
+
+
+def test_pppasi_by_visit_frame_means_exact_tenths():
+    pppasi = pppasi_frame(
+        [
+            ("a", "baseline", 0, 28),
+            ("b", "baseline", 0, 120),
+            ("c", "baseline", 0, 0),
+            ("a", "week4", 4, 60),
+            ("a", "week12", 12, 7),
+            ("b", "week12", 12, 12),
+            ("c", "week12", 13, None),
+        ]
+    )
+    frame = charts.pppasi_by_visit_frame(pppasi)
+    assert frame.get_column("visit").to_list() == ["baseline", "week4", "week12"]
+    assert frame.get_column("n").to_list() == [3, 1, 2]
+    # (2.8 + 12.0 + 0.0) / 3; (0.7 + 1.2) / 2; SD of 0.7 and 1.2 is 0.5 / sqrt(2).
+    assert frame.get_column("mean_pppasi").to_list() == pytest.approx([148 / 30, 6.0, 0.95])
+    assert frame.get_column("sd_pppasi").to_list()[1] is None
+    assert frame.get_column("sd_pppasi").to_list()[2] == pytest.approx(0.5 / 2**0.5)
+    # The patient seen at week 13 for week12 has no PPPASI: the visit's week is the median of
+    # the patients with a value.
+    assert frame.get_column("week").to_list() == [0.0, 4.0, 12.0]
+
+
+def test_pppasi_over_time_spec_labels_each_visit_with_its_n():
+    pppasi = pppasi_frame(
+        [("a", "baseline", 0, 28), ("b", "baseline", 0, 120), ("a", "week4", 4, 60)]
+    )
+    spec = charts.pppasi_over_time_chart(pppasi, cohort="demo", size=SIZE).to_dict()
+    assert layer_marks(spec) == ["errorbar", "line"]
+    x = spec["layer"][1]["encoding"]["x"]
+    assert x["axis"]["values"] == [0.0, 4.0]
+    assert "'0': 'n = 2'" in x["axis"]["labelExpr"]
+    assert "'4': 'n = 1'" in x["axis"]["labelExpr"]
+    assert len(only_dataset(spec)) == 2
+
+
+# --- size: what the chart shows, not how many patients -------------------------------------
+
+
+def big_cohort(n: int) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    ids = [f"s{i:05d}" for i in range(n)]
+    baseline = [(i * 37) % 700 + 10 for i in range(n)]
+    endpoint = [(b * ((i * 13) % 11)) // 10 for i, b in enumerate(baseline)]
+    pppasi = pl.DataFrame(
+        {
+            "patient_id": ids * 2,
+            "visit": ["baseline"] * n + ["week12"] * n,
+            "week": [0.0] * n + [12.0] * n,
+            "pppasi_tenths": baseline + endpoint,
+        }
+    )
+    patients = patients_frame({pid: [15.0, 30.0, 45.0][i % 3] for i, pid in enumerate(ids)})
+    per_patient = per_patient_frame(
+        [(pid, 100 * (b - e) / b) for pid, b, e in zip(ids, baseline, endpoint, strict=True)]
+    ).with_columns(
+        pl.Series("pga_baseline", [i % 6 for i in range(n)]),
+        pl.Series("pga_endpoint", [(i * 7) % 6 for i in range(n)]),
+    )
+    return pppasi, patients, per_patient
+
+
+@pytest.mark.parametrize("n", [1_000, 20_000])
+def test_summarising_charts_carry_the_same_rows_whatever_the_cohort_size(n):
+    pppasi, patients, per_patient = big_cohort(n)
+    waterfall = charts.improvement_waterfall_chart(
+        per_patient, endpoint_label_text="week 12", cohort="big", size=SIZE
+    ).to_dict()
+    assert sorted(len(rows) for rows in datasets(waterfall).values()) == [
+        3,
+        CHART_WATERFALL_GROUPS,
+    ]
+    pga = charts.pga_shift_chart(
+        per_patient, pga_max=5, endpoint_label_text="week 12", cohort="big", size=SIZE
+    ).to_dict()
+    assert len(only_dataset(pga)) == 36
+    paired = charts.paired_pppasi_chart(
+        pppasi,
+        patients,
+        baseline_visit="baseline",
+        endpoint_visit="week12",
+        cohort="big",
+        size=SIZE,
+    ).to_dict()
+    assert "facet" in paired  # one panel per dose
+    lines = only_dataset(paired)
+    assert len(lines) <= 2 * CHART_MAX_PAIRED_LINES
+    assert sum(row["patients"] for row in lines) == 2 * n  # each patient twice: both ends
+
+
+# --- rendering and pages -------------------------------------------------------------------
+
+
+def test_render_chart_gives_svg_png_at_scale_and_offline_html():
+    spec_chart = charts.pga_shift_chart(
+        PGA, pga_max=4, endpoint_label_text="week 12", cohort="demo", size=SIZE
+    )
+    rendered = render_chart(spec_chart, png_scale=2)
+    assert rendered.svg.lstrip().startswith("<svg")
+    svg_width = float(re.search(r'<svg[^>]*\bwidth="([\d.]+)"', rendered.svg).group(1))
+    assert rendered.png[:8] == b"\x89PNG\r\n\x1a\n"
+    png_width = int.from_bytes(rendered.png[16:20], "big")
+    assert png_width == round(2 * svg_width)
+    assert external_references(rendered.html) == []
+    assert "<script src" not in rendered.html
+    assert "vegaEmbed(" in rendered.html
+    # No "Open in Vega Editor": it would send the chart's data to a web site.
+    assert '"editor":false' in rendered.html
+    assert "PGA shift — demo" in rendered.html
+
+
+@pytest.mark.parametrize(
+    ("html", "found"),
+    [
+        ('<script src="https://cdn.jsdelivr.net/npm/vega@5"></script>', 1),
+        ('<script type="text/javascript" src="//cdn.example.org/x.js"></script>', 1),
+        ('<link rel="stylesheet" href="https://fonts.example.org/a.css">', 1),
+        ("<style>@import url('https://fonts.example.org/a.css');</style>", 1),
+        ('<script>var editor = "https://vega.github.io/editor/";</script>', 0),
+        ('<img src="data:image/png;base64,AAAA">', 0),
+        ('<a href="https://example.org">a link, fetched only if followed</a>', 0),
+    ],
+)
+def test_external_references(html, found):
+    assert len(external_references(html)) == found
+
+
+def test_table_page_shows_the_csv_text_exactly_and_embeds_it():
+    csv_bytes = b"claim,value,note\nx<1>,0.50,\ny,2.70,a & b\n"
+    table = pl.DataFrame(
+        {"claim": ["x<1>", "y"], "value": ["0.50", "2.70"], "note": [None, "a & b"]}
+    )
+    page = table_html(
+        table,
+        title="Audit",
+        description="Claims.",
+        csv_name="audit.csv",
+        csv_bytes=csv_bytes,
+        summary="3 claims, 2 match",
+    )
+    assert "<td>x&lt;1&gt;</td>" in page
+    assert '<td class="num">0.50</td>' in page  # as written, not 0.5
+    assert '<td class="empty"></td>' in page
+    assert "<td>a &amp; b</td>" in page
+    assert '<pre class="summary">3 claims, 2 match</pre>' in page
+    encoded = re.search(r'href="data:text/csv;charset=utf-8;base64,([^"]+)"', page).group(1)
+    assert base64.b64decode(encoded) == csv_bytes
+    assert "(2 rows.)" in page
+    assert external_references(page) == []
+
+
+def test_chart_index_page_inlines_each_chart():
+    svg = '<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="10"></svg>'
+    page = chart_index_html("demo", [("pga_shift", "PGA shift", svg), ("x", "X & Y", svg)])
+    assert page.count('<svg xmlns="http://www.w3.org/2000/svg" width="10"></svg>') == 2
+    assert "<?xml" not in page
+    assert '<a href="pga_shift.html">interactive</a>' in page
+    assert "<h2>X &amp; Y</h2>" in page
+    assert external_references(page) == []
