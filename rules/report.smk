@@ -51,49 +51,41 @@ REPORT_TABLES = {
 }
 
 
-# Only the tables some stage registers (a stage not built yet adds none), so the report shows
-# what the workflow makes.
-REGISTERED_OUTPUTS = {p for patterns in STAGE_OUTPUTS.values() for p in patterns}
-SHOWN_TABLES = {
-    name: text
-    for name, text in REPORT_TABLES.items()
-    if f"results/{{cohort}}/{name}.csv" in REGISTERED_OUTPUTS
-}
 # A Markdown summary shown above its table where the stage writes one.
 TABLE_SUMMARIES = {"audit": "results/{cohort}/audit.md"}
 
 STAGE_OUTPUTS["report"] = [
-    f"results/{{cohort}}/report/{name}.html" for name in SHOWN_TABLES
+    f"results/{{cohort}}/report/{name}.html" for name in REPORT_TABLES
 ]
 
 
-# One rule per table, each with its own caption (a report caption cannot depend on a wildcard).
-for table, (title, description) in SHOWN_TABLES.items():
-
-    rule:
-        name:
-            f"report_table_{table}"
-        input:
-            table=f"results/{{cohort}}/{table}.csv",
-            summary=[TABLE_SUMMARIES[table]] if table in TABLE_SUMMARIES else [],
-            code=package("io", "pages"),
-            lock=LOCK,
-        output:
-            report(
-                f"results/{{cohort}}/report/{table}.html",
-                caption=f"../report/tables/{table}.rst",
+# One job per cohort writes every table page (one interpreter start, not one per table).
+rule report_tables:
+    input:
+        **{name: f"results/{{cohort}}/{name}.csv" for name in REPORT_TABLES},
+        summaries=list(TABLE_SUMMARIES.values()),
+        code=package("io", "pages"),
+        lock=LOCK,
+    output:
+        # Each page with its own caption and label, in the cohort's Tables section.
+        **{
+            f"{name}_page": report(
+                f"results/{{cohort}}/report/{name}.html",
+                caption=f"../report/tables/{name}.rst",
                 category="{cohort}",
                 subcategory="Tables",
                 labels={"table": title},
-            ),
-        log:
-            f"logs/report_table_{table}/{{cohort}}.log",
-        benchmark:
-            f"benchmarks/report_table_{table}/{{cohort}}.tsv"
-        conda:
-            "../envs/core.yaml"
-        params:
-            title=title,
-            description=description,
-        script:
-            "../workflow_scripts/report_table.py"
+            )
+            for name, (title, _) in REPORT_TABLES.items()
+        },
+    log:
+        "logs/report_tables/{cohort}.log",
+    benchmark:
+        "benchmarks/report_tables/{cohort}.tsv"
+    conda:
+        "../envs/core.yaml"
+    params:
+        tables=REPORT_TABLES,
+        summaries=TABLE_SUMMARIES,
+    script:
+        "../workflow_scripts/report_tables.py"
