@@ -28,9 +28,11 @@ GOLDEN_FILES = (
 )
 
 
-def run_golden_workflow(workdir: Path) -> Path:
-    """Run the workflow as the goldens were made; returns the results folder."""
-    copy_workflow(workdir)
+def run_golden_workflow(workdir: Path, copy: bool = True) -> Path:
+    """Run the workflow as the goldens were made (on a fresh copy of this checkout unless
+    `copy` is False: the caller has prepared `workdir`); returns the results folder."""
+    if copy:
+        copy_workflow(workdir)
     targets = [f"results/{c}/{name}" for c in GOLDEN_COHORTS for name in GOLDEN_FILES]
     # Targets before --configfile: that option takes every argument after it.
     snakemake(workdir, *targets, "--configfile", GOLDEN_CONFIG)
