@@ -41,6 +41,12 @@ report: $(STAMP)
 golden: $(STAMP)
 	$(BIN)/python tools/golden.py
 
+# Opt-in (not part of `make test`): a real single-node SLURM cluster on localhost runs the
+# workflow through profiles/slurm, and its results are compared with a local run's. Needs root
+# and apt (it installs slurm-wlm, slurmdbd, munge, mariadb-server). See docs/slurm.md.
+test-slurm: $(STAMP)
+	tests/slurm/run_slurm_test.sh
+
 lock:
 	$(PYTHON) -m venv /tmp/pppflow-lock-venv
 	/tmp/pppflow-lock-venv/bin/python -m pip install --quiet -r requirements.in
