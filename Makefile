@@ -41,6 +41,23 @@ report: $(STAMP)
 golden: $(STAMP)
 	$(BIN)/python tools/golden.py
 
+# A seeded synthetic cohort of N patients (CSV below 100k, parquet from there on), then the
+# workflow on that cohort alone. PLANT=1 plants known errors: the run then stops at validation
+# listing exactly $(SYNTH_DIR)/expected_failures.csv.
+N ?= 10000
+SEED ?= 0
+SYNTH_DIR = results/synth/n$(N)
+
+synth: $(STAMP)
+	$(BIN)/python tools/synth.py --patients $(N) --seed $(SEED) --out $(SYNTH_DIR) $(if $(PLANT),--plant-errors,)
+	$(SNAKEMAKE) --workflow-profile profiles/default --cores $(CORES) \
+	  --configfile $(SYNTH_DIR)/config.yaml --replace-workflow-config
+
+# Default cohort cold / no-op / one process, synthetic 10k-100k-1M end to end, polars vs pandas:
+# written to docs/benchmarks.md. Runs in copies under /tmp (about 4 minutes on 2 cores).
+bench: $(STAMP)
+	$(BIN)/python bench/run_bench.py --cores 2 --out docs/benchmarks.md
+
 # Opt-in (not part of `make test`): a real single-node SLURM cluster on localhost runs the
 # workflow through profiles/slurm, and its results are compared with a local run's. Needs root
 # and apt (it installs slurm-wlm, slurmdbd, munge, mariadb-server). See docs/slurm.md.

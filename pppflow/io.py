@@ -8,19 +8,24 @@ from pathlib import Path
 import polars as pl
 
 
-def read_cohort_table(path: str | Path, contract_columns: Iterable[str]) -> pl.DataFrame:
+def read_cohort_table(
+    path: str | Path, contract_columns: Iterable[str], stored_types: Iterable[str] = ()
+) -> pl.DataFrame:
     """Read a cohort input file, .csv or .parquet, chosen by extension.
 
     The contract's columns are read as text so that validation sees each value exactly as the
     file gives it (``11.0`` stays ``11.0``; ``abc`` in a number column is reported, not lost).
-    Any further column keeps the type the reader infers.
+    A parquet column named in `stored_types` keeps the file's own type instead (a caller that
+    checks typed values directly; the text is one cast away). A CSV has no types: its contract
+    columns are always text. Any further column keeps the type the reader infers.
     """
     path = Path(path)
     contract = list(contract_columns)
     if path.suffix.lower() == ".parquet":
+        keep = set(stored_types)
         frame = pl.read_parquet(path)
-        present = [c for c in contract if c in frame.columns]
-        return frame.with_columns(pl.col(present).cast(pl.Utf8))
+        as_text = [c for c in contract if c in frame.columns and c not in keep]
+        return frame.with_columns(pl.col(as_text).cast(pl.Utf8))
     header = pl.read_csv(path, n_rows=0).columns
     overrides = {c: pl.Utf8 for c in contract if c in header}
     return pl.read_csv(
@@ -39,6 +44,8 @@ def write_atomic(write, path: str | Path) -> None:
     os.close(fd)
     try:
         write(tmp)
+        # mkstemp makes the file private (0600); results are for every reader of the folder.
+        os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
