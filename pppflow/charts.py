@@ -67,15 +67,6 @@ class ChartSize:
     height: int
 
 
-def planned_charts(
-    pppasi: pl.DataFrame, always: Sequence[str], over_time: Sequence[str]
-) -> list[str]:
-    """The charts a cohort gets: ``always``, plus ``over_time`` where it has more than two
-    visit labels (with only baseline and endpoint, the paired chart already shows it all)."""
-    visits = pppasi.get_column("visit").n_unique()
-    return [*always, *over_time] if visits > 2 else list(always)
-
-
 def endpoint_label(endpoint: str) -> str:
     return ENDPOINT_LABELS.get(endpoint, endpoint)
 

@@ -134,7 +134,7 @@ rule trend_charts:
 checkpoint chart_plan:
     input:
         pppasi="results/{cohort}/pppasi.parquet",
-        code=package("charts"),
+        code=package("chart_plan"),
         lock=LOCK,
     output:
         "results/{cohort}/charts/plan.txt",

@@ -8,7 +8,7 @@ import re
 import polars as pl
 import pytest
 
-from pppflow import charts
+from pppflow import chart_plan, charts
 from pppflow.charts import RECOMPUTED, REPORTED, ChartSize
 from pppflow.constants import CHART_MAX_PAIRED_LINES, CHART_WATERFALL_GROUPS
 from pppflow.pages import chart_index_html, table_html
@@ -85,8 +85,8 @@ def test_small_text_helpers():
 def test_charts_over_the_weeks_only_beyond_two_visits():
     two = pppasi_frame([("1", "baseline", 0, 10), ("1", "week12", 12, 5)])
     three = pl.concat([two, pppasi_frame([("1", "week4", 4, 8)])])
-    assert charts.planned_charts(two, ["a", "b"], ["c"]) == ["a", "b"]
-    assert charts.planned_charts(three, ["a", "b"], ["c"]) == ["a", "b", "c"]
+    assert chart_plan.planned_charts(two, ["a", "b"], ["c"]) == ["a", "b"]
+    assert chart_plan.planned_charts(three, ["a", "b"], ["c"]) == ["a", "b", "c"]
 
 
 # --- paired PPPASI -------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 import polars as pl
 from _shim import start_logging
 
-from pppflow.charts import planned_charts
+from pppflow.chart_plan import planned_charts
 from pppflow.io import write_text
 
 log = start_logging(snakemake)  # noqa: F821
