@@ -55,6 +55,18 @@ WILCOXON_EXACT_MAX_N: Final[int] = 50
 # The Hodges-Lehmann estimate takes the median of n (n + 1) / 2 Walsh averages: kept to
 # cohorts where that is a few million numbers.
 HODGES_LEHMANN_MAX_N: Final[int] = 2000
+# Cohen's dz interval. Up to this many pairs it is the exact one: the noncentralities whose
+# noncentral t puts the observed t at the interval's tail quantiles. Beyond, the noncentral t's
+# large-df normal limit, ncp = t +- z sqrt(1 + t^2 / (2 df)): its ends differ from the exact ones
+# by O(1 / n) (under 3e-5 in dz for dz up to 10 at n = 10 000), while scipy's noncentral t CDF
+# gets slower as t = dz sqrt(n) grows and is NaN everywhere from t of about 3e5.
+COHENS_DZ_EXACT_CI_MAX_N: Final[int] = 10_000
+# The exact inversion steps out from the observed t, in steps of that large-df standard error
+# doubled each time, until the CDF crosses the tail probability: the CDF is only evaluated
+# within about twice the root's distance from t, where it is finite (scipy's nct.cdf returns NaN
+# in its far tails, e.g. at df = 928, t = 34.24, ncp = 78.48). 2^60 standard errors is beyond
+# any finite root.
+COHENS_DZ_BRACKET_MAX_DOUBLINGS: Final[int] = 60
 # Biologics whose mention in a patient's previous treatments counts as prior biologic exposure
 # (matched as whole words, case-insensitively). TNF, IL-17, IL-23, IL-12/23, IL-36, IL-4/13,
 # IL-6, CD20, CTLA-4 and integrin antibodies and fusion proteins.
@@ -98,3 +110,10 @@ CHART_MAX_PAIRED_LINES: Final[int] = 1000
 CHART_WATERFALL_GROUPS: Final[int] = 200
 # Past this many bars the waterfall drops its patient-ID axis labels: they would overlap.
 CHART_MAX_LABELLED_PATIENTS: Final[int] = 40
+
+# Report table pages (pppflow/pages.py). A page shows at most this many rows of its CSV, so that
+# its size and the time to write it stop growing with the cohort's; it says how many the CSV has.
+REPORT_TABLE_MAX_ROWS: Final[int] = 1000
+# A page embeds its CSV (base64, as a download link) only up to this size; a larger CSV is named
+# by its path instead, as the report embeds each page whole once more.
+REPORT_TABLE_MAX_EMBEDDED_CSV_BYTES: Final[int] = 5_000_000

@@ -6,6 +6,11 @@ The report shows an HTML result in a frame but offers a CSV only as a download; 
 reader see each table in place. The cells are the CSV's text exactly as written (the frame is
 read with every column as text), so the page never rounds or reformats a number. The page fetches
 nothing: its style is inline and the CSV itself is embedded as a download link.
+
+A large table (a synthetic cohort of a million patients) is shown only in part: the first
+REPORT_TABLE_MAX_ROWS rows, under a line saying so and how many the CSV has; and a CSV over
+REPORT_TABLE_MAX_EMBEDDED_CSV_BYTES is named by its path rather than embedded. A table within
+both limits gives the same page as it always did.
 """
 
 import base64
@@ -13,6 +18,8 @@ import html
 import re
 
 import polars as pl
+
+from pppflow.constants import REPORT_TABLE_MAX_EMBEDDED_CSV_BYTES, REPORT_TABLE_MAX_ROWS
 
 # A cell that reads as a number is right-aligned, so that digits line up.
 _NUMBER = re.compile(r"^[+\-−]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?%?$")
@@ -50,29 +57,70 @@ def _cell(value: str | None) -> str:
     return f"<td{css}>{html.escape(value)}</td>"
 
 
+def embeds_csv(csv_size_bytes: int) -> bool:
+    """Whether a table page embeds a CSV of this size, rather than naming its path."""
+    return csv_size_bytes <= REPORT_TABLE_MAX_EMBEDDED_CSV_BYTES
+
+
+def _count(n: int) -> str:
+    return f"{n:,} row{'s' if n != 1 else ''}"
+
+
+def _download_block(csv_name: str, csv_bytes: bytes | None, csv_path: str | None) -> str:
+    if csv_bytes is not None:
+        encoded = base64.b64encode(csv_bytes).decode("ascii")
+        return f"""<p><a class="download" download="{html.escape(csv_name)}"
+href="data:text/csv;charset=utf-8;base64,{encoded}">Download {html.escape(csv_name)}</a></p>"""
+    if csv_path is None:
+        raise ValueError(f"table page for {csv_name}: give the CSV's bytes or its path")
+    limit_mb = REPORT_TABLE_MAX_EMBEDDED_CSV_BYTES / 1_000_000
+    return (
+        f"<p>The CSV is over {limit_mb:g} MB, too large to embed in this page: it is "
+        f"<code>{html.escape(csv_path)}</code> in the workflow's folder.</p>"
+    )
+
+
 def table_html(
     table: pl.DataFrame,
     *,
     title: str,
     description: str,
     csv_name: str,
-    csv_bytes: bytes,
+    csv_bytes: bytes | None,
     summary: str | None = None,
+    total_rows: int | None = None,
+    csv_path: str | None = None,
 ) -> str:
     """The page: a title, one line saying what the table is, an optional preformatted summary
     (such as audit.md), a link that downloads the CSV, and the table itself.
 
     ``table`` should hold text columns (read the CSV with ``infer_schema=False``); any other
-    type is shown as polars prints it.
+    type is shown as polars prints it. It may be only the first rows of the CSV: ``total_rows``
+    is then how many the CSV has (by default, the table's height). At most
+    REPORT_TABLE_MAX_ROWS rows are shown; past that, a line above the table says so.
+
+    ``csv_bytes`` is the CSV to embed as a download; ``None`` (see ``embeds_csv``) names
+    ``csv_path`` instead.
     """
-    text = table.with_columns(pl.all().cast(pl.Utf8))
+    total = table.height if total_rows is None else total_rows
+    if total < table.height:
+        raise ValueError(
+            f"table page for {csv_name}: total_rows={total} is fewer than the "
+            f"{table.height} rows given"
+        )
+    text = table.head(REPORT_TABLE_MAX_ROWS).with_columns(pl.all().cast(pl.Utf8))
     head = "".join(f"<th>{html.escape(name)}</th>" for name in text.columns)
     body = "\n".join(
         "<tr>" + "".join(_cell(value) for value in row) + "</tr>" for row in text.iter_rows()
     )
-    encoded = base64.b64encode(csv_bytes).decode("ascii")
     summary_block = f'<pre class="summary">{html.escape(summary)}</pre>\n' if summary else ""
-    rows = f"{text.height} row{'s' if text.height != 1 else ''}"
+    download_block = _download_block(csv_name, csv_bytes, csv_path)
+    shown_block = (
+        f"<p><strong>The CSV has {_count(total)}; only the first {_count(text.height)} are "
+        f"shown here.</strong></p>\n"
+        if text.height < total
+        else ""
+    )
     return f"""<!doctype html>
 <html lang="en">
 <head>
@@ -82,10 +130,9 @@ def table_html(
 </head>
 <body>
 <h1>{html.escape(title)}</h1>
-<p class="what">{html.escape(description)} ({rows}.)</p>
-{summary_block}<p><a class="download" download="{html.escape(csv_name)}"
-href="data:text/csv;charset=utf-8;base64,{encoded}">Download {html.escape(csv_name)}</a></p>
-<table>
+<p class="what">{html.escape(description)} ({_count(total)}.)</p>
+{summary_block}{download_block}
+{shown_block}<table>
 <thead><tr>{head}</tr></thead>
 <tbody>
 {body}

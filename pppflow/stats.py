@@ -10,7 +10,7 @@ is positive.
 import math
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 import numpy as np
@@ -422,10 +422,64 @@ def mean_difference(diff: np.ndarray, confidence_level: float) -> TestRow:
     )
 
 
+class NoncentralityNotFound(ArithmeticError):
+    """The noncentral t's CDF could not be inverted (not finite, or no crossing, near the
+    root): the interval is left empty, with the reason in `method`."""
+
+
+def noncentrality_for_tail(t_obs: float, df: int, tail: float) -> float:
+    """The noncentrality ncp with P(T <= t_obs) = tail for T ~ noncentral t(df, ncp).
+
+    The CDF falls from 1 to 0 as ncp grows. The root is bracketed by stepping out from t_obs in
+    steps of the noncentral t's large-df standard error, sqrt(1 + t^2 / (2 df)), doubled each
+    time: the CDF is evaluated only near the root (scipy's nct.cdf is NaN in its far tails, where
+    a bracket as wide as t itself used to land). Raises NoncentralityNotFound when the CDF is not
+    finite on the way or never crosses `tail`."""
+
+    def gap(ncp: float) -> float:
+        return float(stats.nct.cdf(t_obs, df, ncp)) - tail
+
+    step = math.sqrt(1 + t_obs * t_obs / (2 * df))
+    near, near_gap = t_obs, gap(t_obs)
+    if not math.isfinite(near_gap):
+        raise NoncentralityNotFound(f"the noncentral t CDF is not finite at ncp = {near:.6g}")
+    if near_gap == 0:
+        return near
+    # Below the tail probability, the root lies at smaller noncentralities.
+    direction = -1.0 if near_gap < 0 else 1.0
+    for _ in range(c.COHENS_DZ_BRACKET_MAX_DOUBLINGS):
+        far = near + direction * step
+        far_gap = gap(far)
+        if not math.isfinite(far_gap):
+            raise NoncentralityNotFound(f"the noncentral t CDF is not finite at ncp = {far:.6g}")
+        if far_gap == 0:
+            return far
+        if (far_gap < 0) != (near_gap < 0):
+            low, high = sorted((near, far))
+            try:
+                return optimize.brentq(gap, low, high, xtol=1e-12)
+            except ValueError as err:  # brentq met a NaN inside the bracket
+                raise NoncentralityNotFound(
+                    f"the noncentral t CDF is not finite between ncp = {low:.6g} and {high:.6g}"
+                ) from err
+            except RuntimeError as err:  # brentq did not converge
+                raise NoncentralityNotFound(
+                    f"no convergence between ncp = {low:.6g} and {high:.6g}"
+                ) from err
+        near, near_gap = far, far_gap
+        step *= 2
+    raise NoncentralityNotFound(
+        f"the noncentral t CDF never reaches {tail} within "
+        f"2^{c.COHENS_DZ_BRACKET_MAX_DOUBLINGS} standard errors of t"
+    )
+
+
 def cohens_dz(diff: np.ndarray, confidence_level: float) -> TestRow:
-    """dz = mean_d / sd_d (n - 1), with the exact interval from the noncentral t: the
-    noncentrality parameters whose t distribution puts the observed t at the interval's tail
-    quantiles, divided by sqrt(n)."""
+    """dz = mean_d / sd_d (n - 1), t = dz sqrt(n), df = n - 1. Interval: up to
+    COHENS_DZ_EXACT_CI_MAX_N pairs the exact one from the noncentral t (the noncentrality
+    parameters whose t distribution puts the observed t at the interval's tail quantiles,
+    divided by sqrt(n)); beyond, its large-df normal limit dz +- z sqrt(1/n + dz^2 / (2 df)).
+    An interval that cannot be computed is left empty, with the reason in `method`."""
     n = len(diff)
     sd = float(np.std(diff, ddof=1)) if n > 1 else 0.0
     if n < 2 or sd == 0:
@@ -434,26 +488,35 @@ def cohens_dz(diff: np.ndarray, confidence_level: float) -> TestRow:
     t_obs = dz * math.sqrt(n)
     df = n - 1
     alpha = 1 - confidence_level
-
-    def ncp_at(tail: float) -> float:
-        # nct.cdf(t_obs, df, ncp) falls from 1 to 0 as ncp grows: bracket and solve.
-        def gap(ncp: float) -> float:
-            return stats.nct.cdf(t_obs, df, ncp) - tail
-
-        width = 10 + abs(t_obs)
-        return optimize.brentq(gap, t_obs - width, t_obs + width, xtol=1e-12)
-
-    low = ncp_at(1 - alpha / 2) / math.sqrt(n)
-    high = ncp_at(alpha / 2) / math.sqrt(n)
-    return TestRow(
-        "cohens_dz",
-        n,
-        df=float(df),
-        estimate=dz,
+    about = "mean / SD (n - 1) of the differences"
+    interval = f"{confidence_level:.0%} interval"
+    row = TestRow("cohens_dz", n, df=float(df), estimate=_finite(dz))
+    if not math.isfinite(t_obs):
+        return replace(
+            row, method=f"{about}; {interval} not computed: t = dz sqrt(n) is not finite"
+        )
+    if n > c.COHENS_DZ_EXACT_CI_MAX_N:
+        half = stats.norm.ppf(1 - alpha / 2) * math.sqrt(1 / n + dz * dz / (2 * df))
+        return replace(
+            row,
+            ci_low=dz - half,
+            ci_high=dz + half,
+            method=f"{about}; {interval} from the noncentral t's large-sample normal limit, "
+            f"dz +- z sqrt(1/n + dz^2 / (2 (n - 1))), as n > {c.COHENS_DZ_EXACT_CI_MAX_N} pairs",
+        )
+    try:
+        low = noncentrality_for_tail(t_obs, df, 1 - alpha / 2) / math.sqrt(n)
+        high = noncentrality_for_tail(t_obs, df, alpha / 2) / math.sqrt(n)
+    except NoncentralityNotFound as err:
+        return replace(
+            row,
+            method=f"{about}; {interval} not computed: {err} (t = {t_obs:.6g}, df = {df})",
+        )
+    return replace(
+        row,
         ci_low=low,
         ci_high=high,
-        method=f"mean / SD (n - 1) of the differences; {confidence_level:.0%} interval by "
-        "inverting the noncentral t",
+        method=f"{about}; {interval} by inverting the noncentral t",
     )
 
 

@@ -7,10 +7,11 @@ from fractions import Fraction
 import numpy as np
 import polars as pl
 import pytest
+from scipy import integrate, optimize
 from scipy import stats as sps
 from statsmodels.stats.weightstats import ttest_ind as sm_ttest_ind
 
-from pppflow import stats
+from pppflow import constants, stats
 from pppflow.table1 import with_prior_biologic
 
 # The letter's Table 2, typed from the paper here (not read from resources/): PPPASI before
@@ -160,6 +161,174 @@ def test_mean_difference_and_cohens_dz(paper_tests):
     se = math.sqrt(1 / 20 + p["estimate"] ** 2 / 40)
     assert p["ci_low"] == pytest.approx(p["estimate"] - 1.96 * se, abs=0.05)
     assert p["ci_high"] == pytest.approx(p["estimate"] + 1.96 * se, abs=0.05)
+
+
+# --- Cohen's dz interval -------------------------------------------------------------------------
+
+# The PGA differences (baseline - week 12) of `tools/synth.py --patients 1000 --seed 0`, in
+# patient order, each written as difference + 2 (so -2..4 is 0..6): the data on which the stats
+# rule crashed, its bracket for the noncentrality reaching ncp = 78.48 where scipy's nct.cdf is
+# NaN. Counts: -2: 4, -1: 52, 0: 164, 1: 338, 2: 267, 3: 94, 4: 10.
+SYNTH_N1000_PGA_DIFFERENCES = (
+    "233323133434442353445433254133433533343345223423443443433243144343232323334235424243345443"
+    "133333435334552223335432243162432434234532542433453323344325254243343544231245542234323441"
+    "434314532344434254323342222313343243212231306314544545323434244315335163345423344233445433"
+    "322335535345432335334414234254443345232233523334633342632322334414241453513322234443412543"
+    "344432343525443332345323554324533552444451345244135334243364241242434341323331333345313443"
+    "334252313334434414234454223144342253324243332434324332520221243433443455354444346343333440"
+    "344343332344322552433243263333431333441444233233134513243433433331331443433242344323354334"
+    "242332124234314543233452222422454243533511332244244433233244343545312412624444244234244323"
+    "263345324253244325345334234233433544123235331433535233443353542234333511212235234544442422"
+    "244233431444340423354335524344343434233533542335523333333344533131444335234333234223134423"
+    "35433454144344443133523243343"
+)
+Z_975 = 1.959963984540054
+
+
+def nct_cdf_by_quadrature(t: float, df: int, ncp: float) -> float:
+    """P(T <= t) for T = (Z + ncp) / sqrt(V / df), V ~ chi2(df): the mean over V of
+    Phi(t sqrt(V / df) - ncp), by quadrature (no use of scipy's noncentral t)."""
+
+    def integrand(v: float) -> float:
+        return sps.norm.cdf(t * math.sqrt(v / df) - ncp) * sps.chi2.pdf(v, df)
+
+    low, high = sps.chi2.ppf([1e-16, 1 - 1e-16], df)
+    return integrate.quad(integrand, low, high, points=[df], epsabs=1e-14, limit=500)[0]
+
+
+def dz_interval_by_quadrature(diff: np.ndarray) -> tuple[float, float]:
+    """The exact 95 % interval of dz from the quadrature CDF, on a bracket far wider than the
+    interval (the quadrature is finite everywhere)."""
+    n = len(diff)
+    t = diff.mean() / diff.std(ddof=1) * math.sqrt(n)
+    width = 50 * math.sqrt(1 + t * t / (2 * (n - 1)))
+
+    def ncp_at(tail: float) -> float:
+        return optimize.brentq(
+            lambda ncp: nct_cdf_by_quadrature(t, n - 1, ncp) - tail,
+            t - width,
+            t + width,
+            xtol=1e-12,
+        )
+
+    return ncp_at(0.975) / math.sqrt(n), ncp_at(0.025) / math.sqrt(n)
+
+
+def normal_dz_interval(dz: float, n: int) -> tuple[float, float]:
+    half = Z_975 * math.sqrt(1 / n + dz * dz / (2 * n))
+    return dz - half, dz + half
+
+
+def synth_pga_differences() -> np.ndarray:
+    return np.array([int(ch) - 2 for ch in SYNTH_N1000_PGA_DIFFERENCES], dtype=float)
+
+
+def test_cohens_dz_of_the_cohort_that_crashed_the_stats_rule():
+    diff = synth_pga_differences()
+    counts = dict(zip(*np.unique(diff, return_counts=True), strict=True))
+    assert counts == {-2: 4, -1: 52, 0: 164, 1: 338, 2: 267, 3: 94, 4: 10}
+    r = stats.cohens_dz(diff, 0.95)
+    # Sum -8 - 52 + 338 + 534 + 282 + 40 = 1134 over 929; sum of squares
+    # 16 + 52 + 338 + 1068 + 846 + 160 = 2480 (by hand from the counts).
+    mean = 1134 / 929
+    dz = mean / math.sqrt((2480 - 929 * mean**2) / 928)
+    assert r.estimate == pytest.approx(dz, rel=1e-12)
+    assert r.estimate == pytest.approx(1.12334, abs=1e-5)
+    assert r.method.endswith("95% interval by inverting the noncentral t")
+    t = dz * math.sqrt(929)
+    assert sps.nct.cdf(t, 928, r.ci_low * math.sqrt(929)) == pytest.approx(0.975, abs=1e-9)
+    assert sps.nct.cdf(t, 928, r.ci_high * math.sqrt(929)) == pytest.approx(0.025, abs=1e-9)
+    exact = dz_interval_by_quadrature(diff)
+    assert (r.ci_low, r.ci_high) == pytest.approx(exact, abs=1e-7)
+    # At n = 929 the large-sample interval is within about 2e-4 of the exact one.
+    assert (r.ci_low, r.ci_high) == pytest.approx(normal_dz_interval(dz, 929), abs=1e-3)
+    # The quadrature's figures, for the reader: 1.041018 to 1.205288 (normal: 1.041222 to
+    # 1.205467).
+    assert (r.ci_low, r.ci_high) == pytest.approx((1.041018, 1.205288), abs=1e-6)
+
+
+def test_cohens_dz_interval_at_large_n_near_the_normal_approximation():
+    # The synthetic counts with k more differences of 1: 17 of these 41 samples crashed the
+    # former bracket (t +- (10 + |t|)) on a NaN of scipy's noncentral t CDF.
+    base = {-2: 4, -1: 52, 0: 164, 1: 338, 2: 267, 3: 94, 4: 10}
+    for extra in range(41):
+        counts = {**base, 1: base[1] + extra}
+        diff = np.repeat(np.array(list(counts), dtype=float), list(counts.values()))
+        n = len(diff)
+        r = stats.cohens_dz(diff, 0.95)
+        assert r.ci_low is not None and r.ci_high is not None, (extra, r.method)
+        t = r.estimate * math.sqrt(n)
+        assert sps.nct.cdf(t, n - 1, r.ci_low * math.sqrt(n)) == pytest.approx(0.975, abs=1e-9)
+        assert sps.nct.cdf(t, n - 1, r.ci_high * math.sqrt(n)) == pytest.approx(0.025, abs=1e-9)
+        low, high = normal_dz_interval(r.estimate, n)
+        assert r.ci_low == pytest.approx(low, abs=1e-3) and r.ci_high == pytest.approx(
+            high, abs=1e-3
+        )
+        assert r.ci_low < r.estimate < r.ci_high
+
+
+def test_cohens_dz_interval_at_small_n_is_the_exact_inversion():
+    for diff in (
+        np.array([1.0, 2.0, 3.0, 5.0, 9.0]),  # n = 5, dz = 4 / sqrt(10)
+        np.array([3.0, 1.0, 4.0, 1.0, 5.0, 9.0, 2.0, 6.0, 5.0, 3.0, 5.0]),
+        np.array([0.1, -0.4, 0.3, 0.2, 0.0, 0.5]),
+    ):
+        r = stats.cohens_dz(diff, 0.95)
+        assert (r.ci_low, r.ci_high) == pytest.approx(dz_interval_by_quadrature(diff), abs=1e-7)
+    r = stats.cohens_dz(np.array([1.0, 2.0, 3.0, 5.0, 9.0]), 0.95)
+    assert r.estimate == pytest.approx(4 / math.sqrt(10), rel=1e-12)
+    # At n = 5 the exact interval is wider than the normal one and shifted down, far beyond the
+    # tolerance above: the comparison tells the two apart.
+    low, high = normal_dz_interval(r.estimate, 5)
+    assert r.ci_low < low - 0.05 and r.ci_high - r.ci_low > high - low
+
+
+def test_cohens_dz_interval_beyond_the_exact_limit_is_the_normal_limit():
+    n = constants.COHENS_DZ_EXACT_CI_MAX_N + 10_000
+    rng = np.random.default_rng(5)
+    diff = rng.integers(-20, 60, size=n) / 10
+    r = stats.cohens_dz(diff, 0.95)
+    dz = diff.mean() / diff.std(ddof=1)
+    assert r.estimate == pytest.approx(dz, rel=1e-12)
+    assert "normal limit" in r.method and f"n > {constants.COHENS_DZ_EXACT_CI_MAX_N}" in r.method
+    half = Z_975 * math.sqrt(1 / n + dz * dz / (2 * (n - 1)))
+    assert (r.ci_low, r.ci_high) == pytest.approx((dz - half, dz + half), abs=1e-12)
+    assert (r.ci_low, r.ci_high) == pytest.approx(normal_dz_interval(dz, n), abs=1e-6)
+    # ...and within 1e-4 of the exact interval, which the limit stands in for.
+    assert (r.ci_low, r.ci_high) == pytest.approx(dz_interval_by_quadrature(diff), abs=1e-4)
+
+
+def test_cohens_dz_interval_only_evaluates_the_cdf_near_its_root(monkeypatch):
+    # scipy's noncentral t CDF returns NaN in parts of its far tails: a CDF that is NaN beyond
+    # 6 large-sample standard errors of t must still give the interval.
+    diff = synth_pga_differences()
+    expected = stats.cohens_dz(diff, 0.95)
+    t = expected.estimate * math.sqrt(929)
+    se = math.sqrt(1 + t * t / (2 * 928))
+    cdf = sps.nct.cdf
+
+    def nan_in_the_tails(x, df, ncp):
+        return math.nan if abs(ncp - t) > 6 * se else cdf(x, df, ncp)
+
+    monkeypatch.setattr(stats.stats.nct, "cdf", nan_in_the_tails)
+    r = stats.cohens_dz(diff, 0.95)
+    assert (r.ci_low, r.ci_high) == pytest.approx((expected.ci_low, expected.ci_high), rel=1e-12)
+
+
+def test_cohens_dz_interval_that_cannot_be_computed_is_empty_with_a_note(monkeypatch):
+    monkeypatch.setattr(stats.stats.nct, "cdf", lambda x, df, ncp: math.nan)
+    scores = scores_frame(
+        PAPER_PPPASI_BASELINE, PAPER_PPPASI_WEEK12, PAPER_PGA_BASELINE, PAPER_PGA_WEEK12
+    )
+    tests = stats.outcome_tests(stats.paired_outcomes(scores, "baseline", "week12"), 0.95)
+    r = row(tests, "PGA", "cohens_dz")
+    diff = np.array(PAPER_PGA_BASELINE, float) - np.array(PAPER_PGA_WEEK12, float)
+    assert r["estimate"] == pytest.approx(diff.mean() / diff.std(ddof=1))
+    assert r["ci_low"] is None and r["ci_high"] is None and r["df"] == 19
+    assert "95% interval not computed: the noncentral t CDF is not finite" in r["method"]
+    assert "df = 19" in r["method"]
+    # The other tests of the row set are untouched.
+    assert row(tests, "PGA", "mean_difference")["ci_low"] is not None
 
 
 def test_t_tests_not_computed_without_variation():

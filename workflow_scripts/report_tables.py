@@ -1,12 +1,17 @@
-"""Write each result table of a cohort as a standalone HTML page for the report."""
+"""Write each result table of a cohort as a standalone HTML page for the report.
+
+Only the rows a page shows are read, and the rows are counted without parsing them, so that a
+large cohort costs little more than a small one; a CSV too large to embed is named by its path.
+"""
 
 from pathlib import Path
 
 import polars as pl
 from _shim import start_logging
 
+from pppflow.constants import REPORT_TABLE_MAX_ROWS
 from pppflow.io import write_text
-from pppflow.pages import table_html
+from pppflow.pages import embeds_csv, table_html
 
 log = start_logging(snakemake)  # noqa: F821
 inp, out, params = snakemake.input, snakemake.output, snakemake.params  # noqa: F821
@@ -14,7 +19,9 @@ cohort = snakemake.wildcards.cohort  # noqa: F821
 
 for name, (title, description) in params.tables.items():
     csv = Path(inp[name])
-    table = pl.read_csv(csv, infer_schema=False)
+    total_rows = pl.scan_csv(csv, infer_schema=False).select(pl.len()).collect().item()
+    table = pl.read_csv(csv, infer_schema=False, n_rows=REPORT_TABLE_MAX_ROWS)
+    embedded = embeds_csv(csv.stat().st_size)
     summary_path = params.summaries.get(name, "").format(cohort=cohort)
     summary = Path(summary_path).read_text(encoding="utf-8") if summary_path else None
     write_text(
@@ -23,9 +30,17 @@ for name, (title, description) in params.tables.items():
             title=title,
             description=description,
             csv_name=csv.name,
-            csv_bytes=csv.read_bytes(),
+            csv_bytes=csv.read_bytes() if embedded else None,
             summary=summary,
+            total_rows=total_rows,
+            csv_path=str(inp[name]),
         ),
         out[f"{name}_page"],
     )
-    log.info("%s: %d rows written as a page", csv, table.height)
+    log.info(
+        "%s: %d rows, %d shown, CSV %s",
+        csv,
+        total_rows,
+        table.height,
+        "embedded" if embedded else "named, not embedded",
+    )
