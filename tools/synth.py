@@ -45,7 +45,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--base-config",
         type=Path,
-        default=Path("config/config.yaml"),
+        default=Path(__file__).resolve().parents[1] / "config" / "config.yaml",
         help="settings other than cohorts are copied from here",
     )
     return parser.parse_args(argv)
