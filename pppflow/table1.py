@@ -202,18 +202,22 @@ def table1(
         row.update({header: cell(part) for header, part in parts})
         rows.append(row)
 
+    def add_empty(name: str, level: str) -> None:
+        """The patients with no value in the column, where there are any."""
+        if frame[name].null_count():
+            add(
+                name,
+                level,
+                "n (%)",
+                lambda p, n=name: _n_pct(p[n].null_count(), p.height, pct_decimals),
+            )
+
     add("n", "", "n", lambda part: str(part.height))
     for name in frame.columns:
         if name in kinds.continuous:
             add(name, "", "mean (SD)", lambda part, n=name: _mean_sd(part[n], decimals))
             add(name, "", "median [Q1, Q3]", lambda part, n=name: _median_iqr(part[n], decimals))
-            if frame[name].null_count():
-                add(
-                    name,
-                    "missing",
-                    "n (%)",
-                    lambda p, n=name: _n_pct(p[n].null_count(), p.height, pct_decimals),
-                )
+            add_empty(name, "missing")
         elif name in kinds.boolean:
             add(
                 name,
@@ -223,13 +227,7 @@ def table1(
                     int(p[n].sum()), p.height - p[n].null_count(), pct_decimals
                 ),
             )
-            if frame[name].null_count():
-                add(
-                    name,
-                    "missing",
-                    "n (%)",
-                    lambda p, n=name: _n_pct(p[n].null_count(), p.height, pct_decimals),
-                )
+            add_empty(name, "missing")
         elif name in kinds.categorical:
             levels = sorted(frame[name].drop_nulls().unique().to_list())
             for level in levels:
@@ -241,14 +239,7 @@ def table1(
                         int((p[n] == v).sum()), p.height, pct_decimals
                     ),
                 )
-            if frame[name].null_count():
-                empty = "missing" if name in CONTRACT_TEXT_COLUMNS else "none"
-                add(
-                    name,
-                    empty,
-                    "n (%)",
-                    lambda p, n=name: _n_pct(p[n].null_count(), p.height, pct_decimals),
-                )
+            add_empty(name, "missing" if name in CONTRACT_TEXT_COLUMNS else "none")
     return pl.DataFrame(rows, schema={k: pl.Utf8 for k in rows[0]})
 
 
