@@ -13,7 +13,6 @@ from pppflow.claims import parse_claims
 from pppflow.response import classify_responses, response_rates
 from pppflow.stats import outcome_tests, paired_outcomes
 from pppflow.table1 import with_prior_biologic
-from pppflow.validate import CohortFiles, validate_cohort
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -263,17 +262,8 @@ def test_markdown_summary(inputs):
 
 
 @pytest.fixture(scope="module")
-def letter_audit() -> pl.DataFrame:
-    cohort = validate_cohort(
-        CohortFiles(
-            str(ROOT / "resources/zheng2024/patients.csv"),
-            str(ROOT / "resources/zheng2024/visits.csv"),
-            None,
-            "baseline",
-            "week12",
-            5,
-        )
-    )
+def letter_audit(letter_cohort) -> pl.DataFrame:
+    cohort = letter_cohort
     scores = cohort.visits
     rates = response_rates(
         classify_responses(scores.lazy(), "baseline", "observed"), "observed", 0.95

@@ -15,7 +15,6 @@ from pppflow.table1 import (
     table1,
     table1_markdown,
 )
-from pppflow.validate import CohortFiles, validate_cohort
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -101,17 +100,8 @@ def test_markdown_rendering(fixture_patients):
 
 
 @pytest.fixture(scope="module")
-def letter_frame() -> pl.DataFrame:
-    cohort = validate_cohort(
-        CohortFiles(
-            str(ROOT / "resources/zheng2024/patients.csv"),
-            str(ROOT / "resources/zheng2024/visits.csv"),
-            None,
-            "baseline",
-            "week12",
-            5,
-        )
-    )
+def letter_frame(letter_cohort) -> pl.DataFrame:
+    cohort = letter_cohort
     return baseline_characteristics(cohort.patients, cohort.visits, "baseline")
 
 
