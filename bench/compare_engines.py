@@ -32,11 +32,10 @@ def run_polars_stages(
     """The calls workflow_scripts/pppasi.py and workflow_scripts/response.py make."""
     import polars as pl
 
-    from pppflow.pppasi import combine_pppasi, pppasi_check
+    from pppflow.pppasi import combine_pppasi_frames, pppasi_check
     from pppflow.response import classify_responses, per_patient, response_rates
 
-    pppasi = combine_pppasi(pl.scan_parquet(visits_path), pl.scan_parquet(components_path))
-    pppasi = pppasi.collect()
+    pppasi = combine_pppasi_frames(pl.read_parquet(visits_path), pl.read_parquet(components_path))
     check = pppasi_check(pppasi.lazy()).collect()
     responses = classify_responses(pppasi.lazy(), baseline_visit, missing_rule).collect()
     return {

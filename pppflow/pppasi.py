@@ -44,6 +44,23 @@ def recompute_pppasi(components: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
+def _with_pppasi_used(visits: pl.LazyFrame) -> pl.LazyFrame:
+    """The pppasi table's columns from visits that carry pppasi_recomputed_tenths."""
+    return visits.select(
+        "patient_id",
+        "visit",
+        "week",
+        pl.col("pppasi_tenths").alias("pppasi_recorded_tenths"),
+        "pppasi_recomputed_tenths",
+        pl.coalesce("pppasi_recomputed_tenths", "pppasi_tenths").alias("pppasi_tenths"),
+        pl.when(pl.col("pppasi_recomputed_tenths").is_not_null())
+        .then(pl.lit("recomputed"))
+        .otherwise(pl.lit("recorded"))
+        .alias("pppasi_source"),
+        "pga",
+    )
+
+
 def combine_pppasi(visits: pl.LazyFrame, components: pl.LazyFrame) -> pl.LazyFrame:
     """One row per patient and visit, in the visits' order: the recorded total, the
     recomputed one, and the value used downstream (recomputed where components exist)."""
@@ -51,24 +68,48 @@ def combine_pppasi(visits: pl.LazyFrame, components: pl.LazyFrame) -> pl.LazyFra
     # The visits' order is restored by their row number: on millions of rows a hash join and
     # a sort on one integer cost less than a join that keeps the left order.
     row = "__visit_row"
-    return (
-        visits.with_row_index(row)
-        .join(recomputed, on=KEYS, how="left")
-        .sort(row)
-        .select(
-            "patient_id",
-            "visit",
-            "week",
-            pl.col("pppasi_tenths").alias("pppasi_recorded_tenths"),
-            "pppasi_recomputed_tenths",
-            pl.coalesce("pppasi_recomputed_tenths", "pppasi_tenths").alias("pppasi_tenths"),
-            pl.when(pl.col("pppasi_recomputed_tenths").is_not_null())
-            .then(pl.lit("recomputed"))
-            .otherwise(pl.lit("recorded"))
-            .alias("pppasi_source"),
-            "pga",
-        )
+    return _with_pppasi_used(
+        visits.with_row_index(row).join(recomputed, on=KEYS, how="left").sort(row)
     )
+
+
+def aligned_recomputed_tenths(visits: pl.DataFrame, components: pl.DataFrame) -> pl.Series | None:
+    """Each visit's recomputed total by position, where the components are the visits' own
+    rows in the visits' order, one block of four per visit (the usual export); None otherwise.
+
+    Validation guarantees four distinct regions per scored visit and unique visits, so blocks
+    whose rows share one key, and whose keys are the visits' keys in order, are those visits:
+    the totals need no grouping and no join on the (patient_id, visit) strings."""
+    per_visit = len(c.REGIONS)
+    if visits.is_empty() or components.height != per_visit * visits.height:
+        return None
+    in_block = (pl.int_range(pl.len()) % per_visit) != 0
+    rows_share_key = components.select(
+        pl.all_horizontal(
+            [(~in_block | (pl.col(k) == pl.col(k).shift(1))).fill_null(False) for k in KEYS]
+        ).all()
+    ).item()
+    if not rows_share_key:
+        return None
+    block_keys = components.select(pl.col(KEYS).gather_every(per_visit))
+    if not block_keys.equals(visits.select(KEYS)):
+        return None
+    return components.select(
+        region_term_tenths()
+        .cast(pl.Int64)
+        .reshape((-1, per_visit))
+        .arr.sum()
+        .alias("pppasi_recomputed_tenths")
+    ).to_series()
+
+
+def combine_pppasi_frames(visits: pl.DataFrame, components: pl.DataFrame) -> pl.DataFrame:
+    """combine_pppasi on loaded frames: by position where the components allow it (see
+    aligned_recomputed_tenths), else by the grouping and join of combine_pppasi. Same result."""
+    recomputed = aligned_recomputed_tenths(visits, components)
+    if recomputed is None:
+        return combine_pppasi(visits.lazy(), components.lazy()).collect()
+    return _with_pppasi_used(visits.with_columns(recomputed).lazy()).collect()
 
 
 def _all_component_scores(severity_max: int, area_max: int) -> pl.LazyFrame:

@@ -306,3 +306,47 @@ def test_recompute_handles_a_cohort_without_components():
     pppasi = combine_pppasi(visits.lazy(), empty.lazy()).collect()
     assert pppasi["pppasi_tenths"].to_list() == [50]
     assert pppasi["pppasi_recomputed_tenths"].to_list() == [None]
+
+
+def _validated_synthetic(tmp_path):
+    from pppflow.synth import SynthSpec, generate_cohort
+    from pppflow.validate import CohortFiles, validate_cohort
+
+    cohort = generate_cohort(SynthSpec(n_patients=400, seed=5))
+    paths = {}
+    for role in ("patients", "visits", "components"):
+        paths[role] = str(tmp_path / f"{role}.parquet")
+        getattr(cohort, role).write_parquet(paths[role])
+    return validate_cohort(
+        CohortFiles(**paths, baseline_visit="baseline", endpoint_visit="week12", pga_max=4)
+    )
+
+
+def test_positional_recomputation_equals_the_grouped_one(tmp_path):
+    from pppflow.pppasi import aligned_recomputed_tenths, combine_pppasi_frames
+
+    cohort = _validated_synthetic(tmp_path)
+    visits, components = cohort.visits, cohort.components
+    grouped = combine_pppasi(visits.lazy(), components.lazy()).collect()
+    # The generator writes each visit's four regions together, in the visits' order.
+    assert aligned_recomputed_tenths(visits, components) is not None
+    assert combine_pppasi_frames(visits, components).equals(grouped)
+    # Another order of the same rows: no longer positional, the grouped path, the same table.
+    shuffled = components.sample(fraction=1.0, shuffle=True, seed=3)
+    assert aligned_recomputed_tenths(visits, shuffled) is None
+    assert combine_pppasi_frames(visits, shuffled).equals(grouped)
+
+
+def test_positional_path_refuses_a_block_that_mixes_two_visits(tmp_path):
+    from pppflow.pppasi import aligned_recomputed_tenths
+
+    cohort = _validated_synthetic(tmp_path)
+    visits, components = cohort.visits, cohort.components
+    # Swap the last row of block 0 with the first row of block 1: counts and block starts
+    # stay, but block 0 now holds a row of another visit.
+    order = list(range(components.height))
+    order[3], order[4] = order[4], order[3]
+    swapped = components[order]
+    assert aligned_recomputed_tenths(visits, swapped) is None
+    # Visits in another order than the blocks: refused too.
+    assert aligned_recomputed_tenths(visits.reverse(), components) is None

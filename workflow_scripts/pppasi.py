@@ -7,14 +7,19 @@ import polars as pl
 from _shim import start_logging
 
 from pppflow.io import write_csv, write_parquet
-from pppflow.pppasi import PppasiDisagreement, combine_pppasi, enforce_agreement, pppasi_check
+from pppflow.pppasi import (
+    PppasiDisagreement,
+    combine_pppasi_frames,
+    enforce_agreement,
+    pppasi_check,
+)
 
 log = start_logging(snakemake)  # noqa: F821
 cohort = snakemake.wildcards.cohort  # noqa: F821
 inp, out = snakemake.input, snakemake.output  # noqa: F821
 action = snakemake.params.disagreement  # noqa: F821
 
-pppasi = combine_pppasi(pl.scan_parquet(inp.visits), pl.scan_parquet(inp.components)).collect()
+pppasi = combine_pppasi_frames(pl.read_parquet(inp.visits), pl.read_parquet(inp.components))
 check = pppasi_check(pppasi.lazy()).collect()
 try:
     found = enforce_agreement(check, action)
