@@ -526,43 +526,16 @@ def render_markdown(results: dict) -> str:
         "twice, so it is an upper bound) and, beside it, the largest single process.",
         "",
     ]
-    rows = []
-    for r in default["cold"]:
-        rows.append(
-            [
-                "default config, cold",
-                20,
-                "–",
-                r["wall_seconds"],
-                r["peak_total_mb"],
-                r["peak_process_mb"],
-                r["load_before"],
-            ]
-        )
-    for r in default["noop"]:
-        rows.append(
-            [
-                "default config, no-op rerun",
-                20,
-                "–",
-                r["wall_seconds"],
-                r["peak_total_mb"],
-                r["peak_process_mb"],
-                r["load_before"],
-            ]
-        )
-    for r in default["single"]:
-        rows.append(
-            [
-                "default config, one process (bench/single_process.py)",
-                20,
-                "–",
-                r["wall_seconds"],
-                r["peak_total_mb"],
-                r["peak_process_mb"],
-                r["load_before"],
-            ]
-        )
+
+    def measured(r: dict) -> list:
+        return [r["wall_seconds"], r["peak_total_mb"], r["peak_process_mb"], r["load_before"]]
+
+    default_runs = (
+        ("cold", "default config, cold"),
+        ("noop", "default config, no-op rerun"),
+        ("single", "default config, one process (bench/single_process.py)"),
+    )
+    rows = [[label, 20, "–", *measured(r)] for key, label in default_runs for r in default[key]]
     for s in synthetic:
         if "run" not in s:
             rows.append(
@@ -571,17 +544,7 @@ def render_markdown(results: dict) -> str:
             continue
         r = s["run"]
         label = f"synthetic, {s['format']}" + ("" if r["returncode"] == 0 else " (FAILED)")
-        rows.append(
-            [
-                label,
-                s["patients"],
-                s["component_rows"],
-                r["wall_seconds"],
-                r["peak_total_mb"],
-                r["peak_process_mb"],
-                r["load_before"],
-            ]
-        )
+        rows.append([label, s["patients"], s["component_rows"], *measured(r)])
     out += [
         _table(
             [
