@@ -1,15 +1,23 @@
 """Rendering a chart to SVG, PNG and a standalone HTML page, offline, with vl-convert.
 
 vl-convert runs the Vega-Lite compiler and the Vega renderer in-process (no browser, no
-network), and its HTML bundles vega, vega-lite and vega-embed into the page, so the page shows
-its chart with no network at view time. ``external_references`` is the check of that promise.
+network). The HTML page carries vega, vega-lite and vega-embed inline, so it shows its chart
+with no network at view time; ``external_references`` is the check of that promise.
+
+The inline library is vl-convert's own bundle (``javascript_library``). Building it takes a
+process over a second, and it is the same for every chart, so the workflow builds it once, in a
+job of its own that runs beside validation, and every chart job puts it in its pages: the page
+is then exactly what ``vegalite_to_html(spec, bundle=True)`` gives (tests/test_charts.py).
 """
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import altair as alt
 import vl_convert as vlc
+
+if TYPE_CHECKING:  # only a type here: the library job need not import altair
+    import altair as alt
 
 # An attribute that makes a browser fetch something as the page loads (a script, a stylesheet,
 # an image, a frame), pointing at the network. Plain strings inside the bundled JavaScript (the
@@ -31,6 +39,26 @@ _EMBED_OPTIONS = (
 )
 
 
+# The library tags of vl-convert's page without the bundle: each fetches from a CDN.
+_CDN_SCRIPTS = re.compile(
+    r'<script src="https://[^"]+"></script>(?:\s*<script src="https://[^"]+"></script>)*'
+)
+
+
+def javascript_library() -> str:
+    """vega, vega-lite and vega-embed as one script, as vl-convert bundles them into a page."""
+    return vlc.javascript_bundle()
+
+
+def offline_page(page: str, library: str) -> str:
+    """vl-convert's CDN page with its library tags replaced by ``library``, inline."""
+    tags = _CDN_SCRIPTS.findall(page)
+    if len(tags) != 1:
+        raise ValueError("vl-convert's HTML no longer loads its libraries as expected")
+    # str.replace, not re.sub: the library's backslashes stay as they are.
+    return page.replace(tags[0], f'<script type="text/javascript">{library}</script>', 1)
+
+
 @dataclass(frozen=True)
 class RenderedChart:
     svg: str
@@ -49,10 +77,11 @@ def external_references(html: str) -> list[str]:
     ]
 
 
-def render_chart(chart: alt.TopLevelMixin, *, png_scale: float) -> RenderedChart:
-    """SVG, PNG (at ``png_scale`` times the chart's pixel size) and offline HTML of a chart."""
+def render_chart(chart: "alt.TopLevelMixin", *, png_scale: float, library: str) -> RenderedChart:
+    """SVG, PNG (at ``png_scale`` times the chart's pixel size) and offline HTML of a chart,
+    with ``library`` (``javascript_library()``) inline in the page."""
     spec = chart.to_dict()
-    html = vlc.vegalite_to_html(spec, bundle=True)
+    html = offline_page(vlc.vegalite_to_html(spec, bundle=False), library)
     if html.count(_VL_CONVERT_EMBED_OPTIONS) != 1:
         raise ValueError("vl-convert's HTML no longer sets its embed options as expected")
     html = html.replace(_VL_CONVERT_EMBED_OPTIONS, _EMBED_OPTIONS)

@@ -17,6 +17,11 @@ CHARTS = ("paired_pppasi", "improvement_waterfall", "response_rates", "pga_shift
 TREND_CHARTS = ("response_rates_over_time", "pppasi_over_time")
 CHART_FORMATS = ("svg", "png", "html")
 
+# vega, vega-lite and vega-embed, inline in every chart's HTML page. Bundling them takes over a
+# second and gives the same script for every chart, so one job builds it for the whole run,
+# beside validation, rather than every chart job on its critical path.
+CHART_LIBRARY = "results/vega_library.js"
+
 STAGE_OUTPUTS["charts"] = [
     f"results/{{cohort}}/charts/{name}.{fmt}"
     for name in CHARTS
@@ -24,8 +29,25 @@ STAGE_OUTPUTS["charts"] = [
 ] + ["results/{cohort}/charts/index.html"]
 
 
+rule chart_library:
+    input:
+        code=package("render"),
+        lock=LOCK,
+    output:
+        CHART_LIBRARY,
+    log:
+        "logs/chart_library.log",
+    benchmark:
+        "benchmarks/chart_library.tsv"
+    conda:
+        "../envs/charts.yaml"
+    script:
+        "../workflow_scripts/chart_library.py"
+
+
 rule charts:
     input:
+        library=CHART_LIBRARY,
         pppasi="results/{cohort}/pppasi.parquet",
         per_patient="results/{cohort}/per_patient.parquet",
         rates="results/{cohort}/response_rates.csv",
@@ -93,6 +115,7 @@ rule charts:
 
 rule trend_charts:
     input:
+        library=CHART_LIBRARY,
         pppasi="results/{cohort}/pppasi.parquet",
         rates="results/{cohort}/response_rates.csv",
         code=package("io", "charts", "render"),

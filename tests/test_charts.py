@@ -7,12 +7,13 @@ import re
 
 import polars as pl
 import pytest
+import vl_convert as vlc
 
 from pppflow import chart_plan, charts
 from pppflow.charts import RECOMPUTED, REPORTED, ChartSize
 from pppflow.constants import CHART_MAX_PAIRED_LINES, CHART_WATERFALL_GROUPS
 from pppflow.pages import chart_index_html, table_html
-from pppflow.render import external_references, render_chart
+from pppflow.render import external_references, javascript_library, offline_page, render_chart
 
 SIZE = ChartSize(300, 200)
 
@@ -512,11 +513,29 @@ def test_summarising_charts_carry_the_same_rows_whatever_the_cohort_size(n):
 # --- rendering and pages -------------------------------------------------------------------
 
 
-def test_render_chart_gives_svg_png_at_scale_and_offline_html():
+@pytest.fixture(scope="module")
+def library() -> str:
+    return javascript_library()
+
+
+def test_offline_page_is_vl_converts_bundled_page(library):
+    # The workflow bundles the library once and inlines it in every page: each page must be
+    # byte for byte the one vl-convert bundles itself.
+    spec = charts.pga_shift_chart(
+        PGA, pga_max=4, endpoint_label_text="week 12", cohort="demo", size=SIZE
+    ).to_dict()
+    cdn_page = vlc.vegalite_to_html(spec, bundle=False)
+    assert "cdn.jsdelivr.net" in cdn_page
+    assert offline_page(cdn_page, library) == vlc.vegalite_to_html(spec, bundle=True)
+    with pytest.raises(ValueError, match="no longer loads its libraries"):
+        offline_page(cdn_page.replace("<script src=", "<script defer src="), library)
+
+
+def test_render_chart_gives_svg_png_at_scale_and_offline_html(library):
     spec_chart = charts.pga_shift_chart(
         PGA, pga_max=4, endpoint_label_text="week 12", cohort="demo", size=SIZE
     )
-    rendered = render_chart(spec_chart, png_scale=2)
+    rendered = render_chart(spec_chart, png_scale=2, library=library)
     assert rendered.svg.lstrip().startswith("<svg")
     svg_width = float(re.search(r'<svg[^>]*\bwidth="([\d.]+)"', rendered.svg).group(1))
     assert rendered.png[:8] == b"\x89PNG\r\n\x1a\n"
@@ -528,6 +547,7 @@ def test_render_chart_gives_svg_png_at_scale_and_offline_html():
     # No "Open in Vega Editor": it would send the chart's data to a web site.
     assert '"editor":false' in rendered.html
     assert "PGA shift — demo" in rendered.html
+    assert library in rendered.html
 
 
 @pytest.mark.parametrize(

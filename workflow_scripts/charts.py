@@ -15,6 +15,7 @@ log = start_logging(snakemake)  # noqa: F821
 cohort = snakemake.wildcards.cohort  # noqa: F821
 inp, out, params = snakemake.input, snakemake.output, snakemake.params  # noqa: F821
 size = charts.ChartSize(params.width, params.height)
+library = Path(inp.library).read_text(encoding="utf-8")
 
 pppasi = pl.read_parquet(inp.pppasi)
 per_patient = pl.read_parquet(inp.per_patient)
@@ -62,7 +63,7 @@ drawn = {
     ),
 }
 for name, chart in drawn.items():
-    write_rendered(render_chart(chart, png_scale=params.png_scale), out, name)
+    write_rendered(render_chart(chart, png_scale=params.png_scale, library=library), out, name)
 log.info(
     "cohort %s: %d charts drawn (%d reported rates marked)", cohort, len(drawn), reported.height
 )
