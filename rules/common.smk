@@ -69,3 +69,24 @@ def cohort_files(wildcards):
         "endpoint_visit": entry["endpoint_visit"],
         "pga_max": entry["pga_max"],
     }
+
+
+# While jobs wait for a free core, Snakemake's scheduler re-checks them from a one-second
+# threading.Timer (its --max-jobs-per-timespan rate limiter, on by default). The last such
+# timer outlives the run and Python waits for it at exit: up to a second added to every run
+# (about 1 s of an 8 s cold run of the default config, docs/benchmarks.md). Once the run is
+# over, those re-checks have nothing left to do, so the handlers cancel the pending ones.
+def cancel_pending_rechecks():
+    import threading
+
+    for thread in threading.enumerate():
+        if isinstance(thread, threading.Timer):
+            thread.cancel()
+
+
+onsuccess:
+    cancel_pending_rechecks()
+
+
+onerror:
+    cancel_pending_rechecks()
