@@ -36,9 +36,9 @@ rule chart_library:
     output:
         CHART_LIBRARY,
     log:
-        "logs/chart_library.log",
+        "logs/chart_library/run.log",
     benchmark:
-        "benchmarks/chart_library.tsv"
+        "benchmarks/chart_library/run.tsv"
     conda:
         "../envs/charts.yaml"
     script:
