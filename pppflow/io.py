@@ -52,8 +52,25 @@ def write_atomic(write, path: str | Path) -> None:
         raise
 
 
+# The parquet files between steps are read back by the next step at once, so they are written
+# for reading speed:
+# - rows per row group: a reader gets one chunk per row group, and the positional checks of
+#   the later steps compare a column with itself shifted by a row, which over many chunks
+#   first copies the column into one. One group for any cohort up to this size (a registry of
+#   1M patients has ~12M component rows) saves that copy in every step;
+# - lz4: decompresses about twice as fast as the default zstd (1M patients: validated files
+#   read in ~0.09 s instead of ~0.17 s), for files ~40 % larger.
+PARQUET_ROW_GROUP_ROWS = 1 << 24
+PARQUET_COMPRESSION = "lz4"
+
+
 def write_parquet(frame: pl.DataFrame, path: str | Path) -> None:
-    write_atomic(frame.write_parquet, path)
+    write_atomic(
+        lambda tmp: frame.write_parquet(
+            tmp, compression=PARQUET_COMPRESSION, row_group_size=PARQUET_ROW_GROUP_ROWS
+        ),
+        path,
+    )
 
 
 def write_csv(frame: pl.DataFrame, path: str | Path) -> None:
