@@ -33,11 +33,11 @@ def run_polars_stages(
     import polars as pl
 
     from pppflow.pppasi import combine_pppasi_frames, pppasi_check
-    from pppflow.response import classify_responses, per_patient, response_rates
+    from pppflow.response import classify_responses_frame, per_patient, response_rates
 
     pppasi = combine_pppasi_frames(pl.read_parquet(visits_path), pl.read_parquet(components_path))
     check = pppasi_check(pppasi.lazy()).collect()
-    responses = classify_responses(pppasi.lazy(), baseline_visit, missing_rule).collect()
+    responses = classify_responses_frame(pppasi, baseline_visit, missing_rule)
     return {
         "pppasi": pppasi,
         "pppasi_check": check,

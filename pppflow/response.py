@@ -115,56 +115,134 @@ def patient_visit_grid(pppasi: pl.LazyFrame, baseline_visit: str) -> pl.LazyFram
     )
 
 
+def positional_grid(pppasi: pl.DataFrame, baseline_visit: str) -> pl.LazyFrame | None:
+    """patient_visit_grid by position, where each patient's rows are consecutive (any visit
+    order) with one baseline row among them: the usual export; None otherwise.
+
+    Patients are numbered by their run of rows and visits by their rank, so a follow-up row
+    has the grid slot patient x visits + rank, and the grid is gathered from the rows by slot:
+    no cross join, and no join or group-by on the (patient_id, visit) strings."""
+    if pppasi.is_empty():
+        return None
+    patient_id = pppasi.get_column("patient_id")
+    starts_run = patient_id.ne_missing(patient_id.shift(1))
+    heads = patient_id.filter(starts_run)
+    n_patients = heads.len()
+    # The runs are distinct patients: heads in increasing order prove it at the cost of one
+    # comparison each (the usual, sorted, export); otherwise they are hashed.
+    if not ((heads.slice(1) > heads.slice(0, n_patients - 1)).all() or heads.is_unique().all()):
+        return None
+    run = (starts_run.cum_sum() - 1).to_numpy()
+    is_baseline = (pppasi.get_column("visit") == baseline_visit).to_numpy()
+    baseline_rows = np.flatnonzero(is_baseline)
+    if not np.array_equal(run[baseline_rows], np.arange(n_patients)):
+        return None  # a patient without a baseline row, or with two
+    visits = follow_up_visits(pppasi.lazy(), baseline_visit).collect()
+    n_visits = visits.height
+    follow_up_rows = np.flatnonzero(~is_baseline)
+    # Baseline rows get rank -1 here (they are not follow-ups); only the others are used.
+    visit_rank = (
+        pppasi.get_column("visit")
+        .replace_strict(
+            [baseline_visit, *visits.get_column("visit")],
+            [-1, *visits.get_column("visit_rank")],
+            return_dtype=pl.Int64,
+        )
+        .to_numpy()
+    )
+    slot = run[follow_up_rows].astype(np.int64) * n_visits + visit_rank[follow_up_rows]
+    n_slots = n_patients * n_visits
+    if n_slots and np.bincount(slot, minlength=n_slots).max() > 1:
+        return None  # a visit twice for one patient: left to the join, as it would be
+    row_at_slot = np.full(n_slots, -1, dtype=np.int64)
+    row_at_slot[slot] = follow_up_rows
+    observed_row = pl.Series(row_at_slot)
+    observed_row = observed_row.set(observed_row < 0, None)  # a visit the patient lacks
+    baseline_row = pl.Series(np.repeat(baseline_rows, n_visits))
+    each_visit = pl.Series(np.tile(np.arange(n_visits, dtype=np.uint32), n_patients))
+    patient_rank = np.repeat(np.arange(n_patients, dtype=np.uint32), n_visits)
+    # One query, so that polars gathers the columns in parallel.
+    return pppasi.lazy().select(
+        pl.lit(pl.Series("patient_rank", patient_rank)),
+        pl.col("patient_id").gather(baseline_row),
+        pl.col("pppasi_tenths").gather(baseline_row).alias("pppasi_baseline_tenths"),
+        pl.col("pga").gather(baseline_row).alias("pga_baseline"),
+        *(pl.lit(visits.get_column(name)).gather(each_visit) for name in visits.columns),
+        pl.col("week").gather(observed_row),
+        pl.col("pppasi_tenths").gather(observed_row).alias("pppasi_visit_tenths"),
+        pl.col("pga").gather(observed_row).alias("pga_visit"),
+        pl.lit(observed_row.is_not_null().alias("observed")),
+    )
+
+
+def patient_visit_grid_frame(pppasi: pl.DataFrame, baseline_visit: str) -> pl.LazyFrame:
+    """patient_visit_grid on a loaded table: by position where the rows allow it (see
+    positional_grid), else by its cross join and join. Same table."""
+    grid = positional_grid(pppasi, baseline_visit)
+    return patient_visit_grid(pppasi.lazy(), baseline_visit) if grid is None else grid
+
+
 def classify_responses(
     pppasi: pl.LazyFrame, baseline_visit: str, missing_rule: str
 ) -> pl.LazyFrame:
     """One row per patient and follow-up visit, every endpoint judged (see module doc)."""
+    return classify_grid(patient_visit_grid(pppasi, baseline_visit), missing_rule)
+
+
+def classify_responses_frame(
+    pppasi: pl.DataFrame, baseline_visit: str, missing_rule: str
+) -> pl.DataFrame:
+    """classify_responses on a loaded table, its grid by position where possible. Same table."""
+    check_missing_rule(missing_rule)
+    return classify_grid(patient_visit_grid_frame(pppasi, baseline_visit), missing_rule).collect()
+
+
+def check_missing_rule(missing_rule: str) -> None:
     if missing_rule not in c.MISSING_RULES:
         raise ValueError(f"missing rule {missing_rule!r} is not one of {c.MISSING_RULES}")
+
+
+def classify_grid(grid: pl.LazyFrame, missing_rule: str) -> pl.LazyFrame:
+    """Every endpoint judged on the rows of patient_visit_grid."""
+    check_missing_rule(missing_rule)
     observed = pl.col("observed")
     pppasi_defined = BASELINE > 0
     pga_base, pga_visit = pl.col("pga_baseline"), pl.col("pga_visit")
-    return (
-        patient_visit_grid(pppasi, baseline_visit)
-        .with_columns(
-            pl.when(BASELINE == 0)
-            .then(pl.lit(BASELINE_ZERO))
-            .when(observed.not_())
-            .then(pl.lit(MISSING))
-            .otherwise(pl.lit(OBSERVED))
-            .alias("status"),
-            pl.when(observed & pppasi_defined)
-            .then(100 * (BASELINE - AT_VISIT).cast(pl.Float64) / BASELINE)
-            .alias("improvement_pct"),
-            *(
-                _judged(
-                    meets_pppasi_threshold(BASELINE, AT_VISIT, x), pppasi_defined, missing_rule
-                ).alias(pppasi_column(x))
-                for x in c.PPPASI_RESPONSE_THRESHOLDS
-            ),
-            _judged(pga_clear_or_almost_clear(pga_visit), pl.lit(True), missing_rule).alias(
-                PGA_CLEAR
-            ),
-            _judged(pga_improved(pga_base, pga_visit), pga_base.is_not_null(), missing_rule).alias(
-                PGA_IMPROVED
-            ),
-        )
-        .select(
-            "patient_id",
-            "visit",
-            "week",
-            "observed",
-            "status",
-            "pppasi_baseline_tenths",
-            "pppasi_visit_tenths",
-            "improvement_pct",
-            pl.col(PPPASI_COLUMNS[0]).is_not_null().alias("evaluable"),
-            *PPPASI_COLUMNS,
-            "pga_baseline",
-            "pga_visit",
-            PGA_CLEAR,
-            PGA_IMPROVED,
-        )
+    return grid.with_columns(
+        pl.when(BASELINE == 0)
+        .then(pl.lit(BASELINE_ZERO))
+        .when(observed.not_())
+        .then(pl.lit(MISSING))
+        .otherwise(pl.lit(OBSERVED))
+        .alias("status"),
+        pl.when(observed & pppasi_defined)
+        .then(100 * (BASELINE - AT_VISIT).cast(pl.Float64) / BASELINE)
+        .alias("improvement_pct"),
+        *(
+            _judged(
+                meets_pppasi_threshold(BASELINE, AT_VISIT, x), pppasi_defined, missing_rule
+            ).alias(pppasi_column(x))
+            for x in c.PPPASI_RESPONSE_THRESHOLDS
+        ),
+        _judged(pga_clear_or_almost_clear(pga_visit), pl.lit(True), missing_rule).alias(PGA_CLEAR),
+        _judged(pga_improved(pga_base, pga_visit), pga_base.is_not_null(), missing_rule).alias(
+            PGA_IMPROVED
+        ),
+    ).select(
+        "patient_id",
+        "visit",
+        "week",
+        "observed",
+        "status",
+        "pppasi_baseline_tenths",
+        "pppasi_visit_tenths",
+        "improvement_pct",
+        pl.col(PPPASI_COLUMNS[0]).is_not_null().alias("evaluable"),
+        *PPPASI_COLUMNS,
+        "pga_baseline",
+        "pga_visit",
+        PGA_CLEAR,
+        PGA_IMPROVED,
     )
 
 

@@ -11,8 +11,11 @@ from scipy import stats
 
 from pppflow.response import (
     classify_responses,
+    classify_responses_frame,
     clopper_pearson,
+    patient_visit_grid,
     per_patient,
+    positional_grid,
     response_rates,
 )
 
@@ -33,7 +36,12 @@ def pppasi_frame(rows: list[tuple]) -> pl.LazyFrame:
 
 
 def classify(rows: list[tuple], missing: str = "observed") -> pl.DataFrame:
-    return classify_responses(pppasi_frame(rows), "baseline", missing).collect()
+    """Both ways, which must agree: the lazy query, and the loaded table's (by position where
+    each patient's rows are together, which most cases here are)."""
+    lazy = classify_responses(pppasi_frame(rows), "baseline", missing).collect()
+    loaded = classify_responses_frame(pppasi_frame(rows).collect(), "baseline", missing)
+    assert loaded.equals(lazy)
+    return lazy
 
 
 def reference_responder(baseline: int, at_visit: int, threshold: int) -> bool:
@@ -285,3 +293,78 @@ def test_rates_are_counts_over_counts_and_every_patient_is_accounted_for(cases):
         assert improved["missing"] == sum(
             1 for _, v, pb, _ in cases if v is None and pb is not None
         )
+
+
+# --- the grid by position ------------------------------------------------------------------
+
+
+def _synthetic_pppasi(tmp_path) -> pl.DataFrame:
+    from pppflow.pppasi import combine_pppasi_frames
+    from pppflow.synth import SynthSpec, generate_cohort
+    from pppflow.validate import CohortFiles, validate_cohort
+
+    cohort = generate_cohort(SynthSpec(n_patients=400, seed=5))
+    paths = {}
+    for role in ("patients", "visits", "components"):
+        paths[role] = str(tmp_path / f"{role}.parquet")
+        getattr(cohort, role).write_parquet(paths[role])
+    valid = validate_cohort(
+        CohortFiles(**paths, baseline_visit="baseline", endpoint_visit="week12", pga_max=4)
+    )
+    return combine_pppasi_frames(valid.visits, valid.components)
+
+
+@pytest.mark.parametrize("missing", ["observed", "nri"])
+def test_positional_grid_equals_the_joined_one(tmp_path, missing):
+    pppasi = _synthetic_pppasi(tmp_path)
+    joined = patient_visit_grid(pppasi.lazy(), "baseline").collect()
+    # Some patients lack a follow-up visit: their cells are the nulls of the left join.
+    assert 0 < joined["observed"].not_().sum() < joined.height
+    positional = positional_grid(pppasi, "baseline")
+    assert positional is not None
+    assert positional.collect().equals(joined)
+    expected = classify_responses(pppasi.lazy(), "baseline", missing).collect()
+    assert classify_responses_frame(pppasi, "baseline", missing).equals(expected)
+    # Visits of a patient in another order: still one run per patient, the same grid.
+    # (baseline last, the rest kept in their order).
+    patient_run = pl.col("patient_id").ne_missing(pl.col("patient_id").shift(1)).cum_sum()
+    reordered = pppasi.sort(patient_run, pl.col("visit") == "baseline", maintain_order=True)
+    assert not reordered["visit"].equals(pppasi["visit"])
+    assert positional_grid(reordered, "baseline").collect().equals(joined)
+
+
+def test_positional_grid_refuses_what_it_cannot_prove(tmp_path):
+    pppasi = _synthetic_pppasi(tmp_path)
+    # Rows shuffled: a patient's rows are apart. The loaded table's path gives the same table.
+    shuffled = pppasi.sample(fraction=1.0, shuffle=True, seed=2)
+    assert positional_grid(shuffled, "baseline") is None
+    expected = classify_responses(shuffled.lazy(), "baseline", "observed").collect()
+    assert classify_responses_frame(shuffled, "baseline", "observed").equals(expected)
+    first = pppasi["patient_id"][0]
+    follow_up = pppasi.filter((pl.col("patient_id") == first) & (pl.col("visit") != "baseline"))
+    first_follow_up = follow_up["visit"][0]
+    # A patient's rows split in two runs (its first row moved to the end).
+    split = pl.concat([pppasi.slice(1), pppasi.slice(0, 1)])
+    assert positional_grid(split, "baseline") is None
+    # A patient without a baseline row, and one with two.
+    no_baseline = pppasi.filter((pl.col("patient_id") != first) | (pl.col("visit") != "baseline"))
+    assert positional_grid(no_baseline, "baseline") is None
+    twice = pppasi.with_columns(
+        pl.when((pl.col("patient_id") == first) & (pl.col("visit") == first_follow_up))
+        .then(pl.lit("baseline"))
+        .otherwise(pl.col("visit"))
+        .alias("visit")
+    )
+    assert positional_grid(twice, "baseline") is None
+    # A follow-up visit twice for one patient.
+    duplicated = pl.concat([follow_up.head(1), pppasi])
+    assert positional_grid(duplicated, "baseline") is None
+
+
+def test_positional_grid_of_baselines_only():
+    rows = [("a", "baseline", 0.0, 50, 2), ("b", "baseline", 0.0, 40, 1)]
+    pppasi = pppasi_frame(rows).collect()
+    grid = positional_grid(pppasi, "baseline")
+    assert grid is not None
+    assert grid.collect().equals(patient_visit_grid(pppasi.lazy(), "baseline").collect())
+    assert grid.collect().height == 0

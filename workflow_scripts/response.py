@@ -4,15 +4,15 @@ import polars as pl
 from _shim import start_logging
 
 from pppflow.io import write_csv, write_parquet
-from pppflow.response import classify_responses, per_patient, response_rates
+from pppflow.response import classify_responses_frame, per_patient, response_rates
 
 log = start_logging(snakemake)  # noqa: F821
 cohort = snakemake.wildcards.cohort  # noqa: F821
 inp, out, params = snakemake.input, snakemake.output, snakemake.params  # noqa: F821
 
-responses = classify_responses(
-    pl.scan_parquet(inp.pppasi), params.baseline_visit, params.missing
-).collect()
+responses = classify_responses_frame(
+    pl.read_parquet(inp.pppasi), params.baseline_visit, params.missing
+)
 endpoint = per_patient(responses.lazy(), params.endpoint_visit).collect()
 rates = response_rates(responses.lazy(), params.missing, params.confidence_level)
 
