@@ -122,34 +122,40 @@ def positional_grid(pppasi: pl.DataFrame, baseline_visit: str) -> pl.LazyFrame |
     Patients are numbered by their run of rows and visits by their rank, so a follow-up row
     has the grid slot patient x visits + rank, and the grid is gathered from the rows by slot:
     no cross join, and no join or group-by on the (patient_id, visit) strings."""
-    if pppasi.is_empty():
+    if pppasi.is_empty() or pppasi.get_column("visit").has_nulls():
         return None
-    patient_id = pppasi.get_column("patient_id")
+    patient_id = pl.col("patient_id")
     starts_run = patient_id.ne_missing(patient_id.shift(1))
     heads = patient_id.filter(starts_run)
-    n_patients = heads.len()
-    # The runs are distinct patients: heads in increasing order prove it at the cost of one
-    # comparison each (the usual, sorted, export); otherwise they are hashed.
-    if not ((heads.slice(1) > heads.slice(0, n_patients - 1)).all() or heads.is_unique().all()):
+    # Independent queries, run in parallel.
+    runs, run_facts, visits = pl.collect_all(
+        [
+            pppasi.lazy().select((starts_run.cum_sum() - 1).alias("run")),
+            pppasi.lazy().select(
+                heads.len().alias("n_patients"),
+                # The runs are distinct patients if their first ids increase: one comparison
+                # each (the usual, sorted, export); otherwise they are hashed below.
+                (heads.slice(1) > heads.slice(0, heads.len() - 1)).all().alias("increasing"),
+            ),
+            follow_up_visits(pppasi.lazy(), baseline_visit),
+        ]
+    )
+    n_patients = run_facts.item(0, "n_patients")
+    if not run_facts.item(0, "increasing") and not pppasi.select(heads.is_unique().all()).item():
         return None
-    run = (starts_run.cum_sum() - 1).to_numpy()
-    is_baseline = (pppasi.get_column("visit") == baseline_visit).to_numpy()
+    n_visits = visits.height
+    # Visit labels as codes: the baseline 0, then the follow-ups in time order, so a follow-up's
+    # rank is its code - 1 (an Enum cast is about twice as fast as a string replace).
+    labels = pl.Enum([baseline_visit, *visits.get_column("visit")])
+    visit_rank = (
+        pppasi.get_column("visit").cast(labels).to_physical().to_numpy().astype(np.int64) - 1
+    )
+    run = runs.get_column("run").to_numpy()
+    is_baseline = visit_rank < 0
     baseline_rows = np.flatnonzero(is_baseline)
     if not np.array_equal(run[baseline_rows], np.arange(n_patients)):
         return None  # a patient without a baseline row, or with two
-    visits = follow_up_visits(pppasi.lazy(), baseline_visit).collect()
-    n_visits = visits.height
     follow_up_rows = np.flatnonzero(~is_baseline)
-    # Baseline rows get rank -1 here (they are not follow-ups); only the others are used.
-    visit_rank = (
-        pppasi.get_column("visit")
-        .replace_strict(
-            [baseline_visit, *visits.get_column("visit")],
-            [-1, *visits.get_column("visit_rank")],
-            return_dtype=pl.Int64,
-        )
-        .to_numpy()
-    )
     slot = run[follow_up_rows].astype(np.int64) * n_visits + visit_rank[follow_up_rows]
     n_slots = n_patients * n_visits
     if n_slots and np.bincount(slot, minlength=n_slots).max() > 1:
