@@ -87,17 +87,34 @@ def aligned_recomputed_tenths(visits: pl.DataFrame, components: pl.DataFrame) ->
         return None
     # One chunk first: a file is read as many (a row group each), and comparing a column with
     # itself shifted by one row would realign every chunk, at several times the cost.
-    keys = components.select(KEYS).rechunk()
-    for key in KEYS:
-        column = keys.get_column(key)
+    keys = components.select(KEYS).rechunk().lazy()
+
+    def rows_share_block_key(key: str) -> pl.Expr:
         # differs[i]: row i + 1 has another key than row i. Allowed only where row i + 1
         # starts a block, i.e. at i = 3, 7, 11, ...
-        differs = column.slice(1).ne_missing(column.slice(0, keys.height - 1))
-        if differs.sum() != differs.gather_every(per_visit, offset=per_visit - 1).sum():
-            return None
-    if not keys.gather_every(per_visit).equals(visits.select(KEYS)):
+        column = pl.col(key)
+        differs = column.slice(1).ne_missing(column.slice(0, pl.len() - 1))
+        return differs.sum() == differs.gather_every(per_visit, offset=per_visit - 1).sum()
+
+    def blocks_are_visits(key: str) -> pl.Expr:
+        block_key = pl.col(key).gather_every(per_visit)
+        return block_key.eq_missing(pl.lit(visits.get_column(key))).all()
+
+    # The checks and the terms are independent queries: run in parallel.
+    checks, terms = pl.collect_all(
+        [
+            keys.select(
+                pl.all_horizontal(
+                    *(rows_share_block_key(key) for key in KEYS),
+                    *(blocks_are_visits(key) for key in KEYS),
+                )
+            ),
+            components.lazy().select(region_term_tenths()),
+        ]
+    )
+    if not checks.item():
         return None
-    terms = components.select(region_term_tenths()).to_series()
+    terms = terms.to_series()
     if terms.null_count():
         return None  # the grouped sum skips a missing score; validation allows none anyway
     # Each block's four terms as one fixed-size array row: summed in place, no grouping.
