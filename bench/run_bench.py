@@ -1,7 +1,7 @@
 """`make bench`: time the workflow end to end and write docs/benchmarks.md.
 
     .venv/bin/python bench/run_bench.py [--sizes 10000,100000,1000000] [--cores 2]
-        [--engine-repeat 2] [--workroot /tmp/pppflow-bench] [--out docs/benchmarks.md]
+        [--engine-repeat 3] [--workroot /tmp/pppflow-bench] [--out docs/benchmarks.md]
 
 Every run happens in a fresh copy of the workflow under --workroot (never in the checkout):
 1. the default config, cold (first run of a fresh copy), then a no-op rerun (three times);
@@ -240,7 +240,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--cores", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--default-repeat", type=int, default=2, help="cold/single-process pairs")
-    parser.add_argument("--engine-repeat", type=int, default=2)
+    parser.add_argument(
+        "--engine-repeat", type=int, default=3, help="runs per engine, in one process each"
+    )
     parser.add_argument("--workroot", type=Path, default=Path("/tmp/pppflow-bench"))
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
     parser.add_argument("--json", type=Path, help="also write every figure as JSON here")
