@@ -539,6 +539,7 @@ def test_render_chart_gives_svg_png_at_scale_and_offline_html(library):
     assert rendered.svg.lstrip().startswith("<svg")
     svg_width = float(re.search(r'<svg[^>]*\bwidth="([\d.]+)"', rendered.svg).group(1))
     assert rendered.png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert rendered.png == vlc.vegalite_to_png(spec_chart.to_dict(), scale=2)
     png_width = int.from_bytes(rendered.png[16:20], "big")
     assert png_width == round(2 * svg_width)
     assert external_references(rendered.html) == []
