@@ -122,7 +122,8 @@ def positional_grid(pppasi: pl.DataFrame, baseline_visit: str) -> pl.LazyFrame |
     Patients are numbered by their run of rows and visits by their rank, so a follow-up row
     has the grid slot patient x visits + rank, and the grid is gathered from the rows by slot:
     no cross join, and no join or group-by on the (patient_id, visit) strings."""
-    if pppasi.is_empty() or pppasi.get_column("visit").has_nulls():
+    keys = pppasi.select("patient_id", "visit")
+    if pppasi.is_empty() or keys.null_count().sum_horizontal().item() > 0:
         return None
     patient_id = pl.col("patient_id")
     starts_run = patient_id.ne_missing(patient_id.shift(1))
@@ -199,7 +200,7 @@ def classify_responses_frame(
     pppasi: pl.DataFrame, baseline_visit: str, missing_rule: str
 ) -> pl.DataFrame:
     """classify_responses on a loaded table, its grid by position where possible. Same table."""
-    check_missing_rule(missing_rule)
+    check_missing_rule(missing_rule)  # before the grid's work, not after
     return classify_grid(patient_visit_grid_frame(pppasi, baseline_visit), missing_rule).collect()
 
 

@@ -359,6 +359,10 @@ def test_positional_grid_refuses_what_it_cannot_prove(tmp_path):
     # A follow-up visit twice for one patient.
     duplicated = pl.concat([follow_up.head(1), pppasi])
     assert positional_grid(duplicated, "baseline") is None
+    # A missing patient id or visit label.
+    for key in ("patient_id", "visit"):
+        first_missing = pl.when(pl.int_range(pl.len()) == 0).then(None).otherwise(pl.col(key))
+        assert positional_grid(pppasi.with_columns(first_missing.alias(key)), "baseline") is None
 
 
 def test_positional_grid_of_baselines_only():
