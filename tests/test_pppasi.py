@@ -174,7 +174,10 @@ def test_points_are_the_nearest_double_to_each_tenth():
     series = pl.concat([pl.Series("t", tenths[:5]), pl.Series("t", tenths[5:])], rechunk=False)
     got = pl.DataFrame(series).select(points_from_tenths(pl.col("t")))["t"].to_list()
     assert got == [float(Fraction(t, 10)) for t in tenths]
-    assert 28 / 10 == 2.8 and 28 * 0.1 != 2.8  # the slip the decimal route avoids
+    assert 28 / 10 == 2.8 and 28 * 0.1 != 2.8  # the slip a division that multiplies makes
+    # A missing value stays missing (not NaN), beside exact ones.
+    with_null = pl.DataFrame({"t": [28, None, -3]}, schema={"t": pl.Int64})
+    assert with_null.select(points_from_tenths(pl.col("t")))["t"].to_list() == [2.8, None, -0.3]
 
 
 # --- combining and checking ----------------------------------------------------------------
