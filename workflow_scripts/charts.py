@@ -4,18 +4,16 @@ import sys
 from pathlib import Path
 
 import polars as pl
-from _chart_files import write_rendered
+from _chart_files import render_and_write
 from _shim import start_logging
 
 from pppflow import charts
 from pppflow.claims import ClaimsInvalid, parse_claims, reported_response_rates
-from pppflow.render import render_chart
 
 log = start_logging(snakemake)  # noqa: F821
 cohort = snakemake.wildcards.cohort  # noqa: F821
-inp, out, params = snakemake.input, snakemake.output, snakemake.params  # noqa: F821
+inp, params = snakemake.input, snakemake.params  # noqa: F821
 size = charts.ChartSize(params.width, params.height)
-library = Path(inp.library).read_text(encoding="utf-8")
 
 pppasi = pl.read_parquet(inp.pppasi)
 per_patient = pl.read_parquet(inp.per_patient)
@@ -62,8 +60,7 @@ drawn = {
         size=size,
     ),
 }
-for name, chart in drawn.items():
-    write_rendered(render_chart(chart, png_scale=params.png_scale, library=library), out, name)
+render_and_write(drawn, snakemake)  # noqa: F821
 log.info(
     "cohort %s: %d charts drawn (%d reported rates marked)", cohort, len(drawn), reported.height
 )
