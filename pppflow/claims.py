@@ -5,10 +5,12 @@ resources/zheng2024/claims.yaml; `REFERS_TO` below is the same list as code. Par
 every problem (claim id, field, what is wrong) before it raises, as validation does.
 """
 
+import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import jsonschema
 import polars as pl
 import yaml
 
@@ -59,8 +61,21 @@ class Claims:
         return next(claim for claim in self.claims if claim.id == claim_id)
 
 
+# A problem quotes at most this much: a value pasted in by mistake (or a YAML bomb's
+# expansion) never floods the log.
+PROBLEM_MAX_CHARS = 300
+
+
+def _short(problem: str) -> str:
+    if len(problem) <= PROBLEM_MAX_CHARS:
+        return problem
+    return problem[:PROBLEM_MAX_CHARS] + f"… ({len(problem)} characters)"
+
+
 class ClaimsInvalid(ValueError):
     def __init__(self, source: str, problems: list[str]):
+        problems = [_short(p) for p in problems]
+        self.source = source
         self.problems = problems
         lines = [f"{source}: {len(problems)} problem(s) in the claims file:"]
         lines += [f"  {p}" for p in problems]
@@ -158,14 +173,127 @@ def _claim_problems(raw: Any, index: int) -> tuple[Claim | None, list[str]]:
     return claim, []
 
 
+class _NoAliasLoader(yaml.SafeLoader):
+    """Safe YAML without aliases: a claims file needs none, and a few hundred bytes of nested
+    aliases expand to gigabytes."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                "a YAML alias (*name): claims files take none, write the value out",
+                self.peek_event().start_mark,
+            )
+        return super().compose_node(parent, index)
+
+
+_TEXT = {"type": "string"}
+_LIST = {"type": "array"}
+# The claims file's shape as JSON Schema: every value of the type the checks below read it
+# as. What a kind means (which refers_to keys, which printed forms) is checked in Python,
+# where a problem can say it in the kind's own words.
+CLAIMS_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object",
+    "required": ["cohort", "source", "claims"],
+    "properties": {
+        "cohort": _TEXT,
+        "source": _TEXT,
+        "claims": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "id": _TEXT,
+                    "quote": _TEXT,
+                    "reported": _TEXT,
+                    "kind": _TEXT,
+                    "reason": _TEXT,
+                    "comment": _TEXT,
+                    "refers_to": {
+                        "type": ["object", "null"],
+                        "properties": {
+                            "where": {"type": "array", "items": {"type": "object"}},
+                            "terms": _LIST,
+                            "tests": {"type": "array", "items": _TEXT},
+                            "column": _TEXT,
+                            "variable": _TEXT,
+                            "visit": _TEXT,
+                            "endpoint": _TEXT,
+                            "outcome": _TEXT,
+                            "mean_claim": _TEXT,
+                        },
+                    },
+                },
+            },
+        },
+    },
+}
+
+
+def _schema_problems(document: Any) -> list[str]:
+    validator = jsonschema.Draft202012Validator(CLAIMS_SCHEMA)
+    problems = []
+    for error in sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path)):
+        path = list(error.absolute_path)
+        where = "the file"
+        if len(path) >= 2 and path[0] == "claims" and isinstance(path[1], int):
+            claim = document["claims"][path[1]]
+            cid = claim.get("id") if isinstance(claim, dict) else None
+            where = f"claim {cid}" if isinstance(cid, str) else f"claims[{path[1]}]"
+            path = path[2:]
+        field = ".".join(str(p) for p in path) or "-"
+        problems.append(f"{where} | field {field} | {error.message}")
+    return problems
+
+
+def read_claims_file(data: bytes, source: str) -> Claims:
+    """Parse and check a claims file's bytes: UTF-8, YAML without aliases, the schema, then
+    the kinds' own rules. Every problem is in the ClaimsInvalid it raises."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        raise ClaimsInvalid(
+            source,
+            [
+                f"not UTF-8 at line {line} (byte {data[err.start : err.start + 1].hex()}): "
+                "save the file as UTF-8"
+            ],
+        ) from err
+    return parse_claims(text, source)
+
+
+def claims_to_json(claims: "Claims | None") -> str:
+    """The checked claims as the typed file every later step reads (null: no claims file)."""
+    if claims is None:
+        return "null\n"
+    return json.dumps(asdict(claims), ensure_ascii=False, indent=1) + "\n"
+
+
+def claims_from_json(text: str) -> "Claims | None":
+    document = json.loads(text)
+    if document is None:
+        return None
+    return Claims(
+        cohort=document["cohort"],
+        source=document["source"],
+        claims=tuple(Claim(**claim) for claim in document["claims"]),
+    )
+
+
 def parse_claims(text: str, source: str) -> Claims:
     """Parse and check the text of a claims file; `source` names it in error messages."""
     try:
-        document = yaml.safe_load(text)
+        document = yaml.load(text, Loader=_NoAliasLoader)
     except yaml.YAMLError as err:
         raise ClaimsInvalid(source, [f"not valid YAML: {err}"]) from err
     if not isinstance(document, dict):
         raise ClaimsInvalid(source, ["the file must be a mapping with cohort, source, claims"])
+    schema = _schema_problems(document)
+    if schema:
+        raise ClaimsInvalid(source, schema)
     problems = [
         f"field {name} | missing or not text"
         for name in ("cohort", "source")
@@ -215,7 +343,7 @@ def percent_value(reported: str) -> str:
     return match.group(1)
 
 
-def reported_response_rates(claims: Claims) -> pl.DataFrame:
+def reported_response_rates(claims: Claims | None) -> pl.DataFrame:
     """endpoint, visit, reported_rate (0-1, Float64): the response rates a paper prints, for
     marking them beside the recomputed ones. Empty (same columns) when there are none."""
     rows = [
@@ -224,7 +352,7 @@ def reported_response_rates(claims: Claims) -> pl.DataFrame:
             "visit": claim.refers_to["visit"],
             "reported_rate": float(parse_printed(percent_value(claim.reported)).value / 100),
         }
-        for claim in claims.claims
+        for claim in (claims.claims if claims else ())
         if claim.kind == "response_rate"
     ]
     return pl.DataFrame(

@@ -94,6 +94,13 @@ BIOLOGIC_AGENTS: Final[tuple[str, ...]] = (
 )
 PRIOR_BIOLOGIC_COLUMN: Final[str] = "prior_biologic"
 PREVIOUS_TREATMENTS_COLUMN: Final[str] = "previous_treatments"
+# Columns the pipeline adds to each patient's row: a patients file may not have them, or the
+# user's value and the derived one would silently replace each other.
+DERIVED_PATIENT_COLUMNS: Final[tuple[str, ...]] = (
+    PRIOR_BIOLOGIC_COLUMN,
+    "baseline_pppasi",
+    "baseline_pga",
+)
 # Table 1: a text column with at most this many distinct values is tabulated as categorical;
 # one with more is free text and left out (it is listed under the table).
 TABLE1_MAX_LEVELS: Final[int] = 5

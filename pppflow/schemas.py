@@ -14,7 +14,9 @@ from pandera.extensions import register_check_method
 from pppflow import constants as c
 
 NUMBER = r"^-?[0-9]+(\.[0-9]+)?$"
-INTEGER = r"^-?[0-9]+$"
+# An integer may be written with a zero fraction ('3.0'): that is how pandas writes an integer
+# column with gaps. '2.5' is not an integer.
+INTEGER = r"^-?[0-9]+(\.0+)?$"
 ONE_DECIMAL = r"^-?[0-9]+(\.[0-9])?$"
 
 PATIENT_COLUMNS = ("patient_id", "sex", "age_years", "dose_mg")

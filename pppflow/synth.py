@@ -18,6 +18,7 @@ import numpy as np
 import polars as pl
 
 from pppflow import constants as c
+from pppflow.validate import no_baseline_value
 
 DEFAULT_VISITS: tuple[tuple[str, int], ...] = (("baseline", 0), ("week4", 4), ("week12", 12))
 
@@ -356,7 +357,19 @@ def plant_errors(
             "patient_in_patients_file",
             orphan_id,
         ),
-        failure("visits", None, "missing_baseline", "visit", "has_baseline_visit", baseline),
+        failure(
+            "visits",
+            None,
+            "missing_baseline",
+            "visit",
+            "has_baseline_visit",
+            no_baseline_value(
+                baseline,
+                visits.filter(pl.col("patient_id") == victim["missing_baseline"])["visit"]
+                .unique(maintain_order=True)
+                .to_list(),
+            ),
+        ),
         failure(
             "components",
             one_row(components, "score_out_of_range"),

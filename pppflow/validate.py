@@ -5,8 +5,9 @@ Errors are data until the end: each check returns rows of
 non-zero. On success the typed frames go downstream, PPPASI in integer tenths.
 """
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandera.errors
@@ -15,7 +16,8 @@ import polars as pl
 
 from pppflow import constants as c
 from pppflow import schemas
-from pppflow.io import read_cohort_table
+from pppflow.claims import Claims, ClaimsInvalid, read_claims_file
+from pppflow.io import UnreadableFile, excerpt, read_cohort_table
 
 FAILURE_SCHEMA = {
     "file": pl.Utf8,
@@ -27,6 +29,8 @@ FAILURE_SCHEMA = {
 }
 
 ROW = "__row"
+# The `file` of a failure in the cohort's config entry rather than in one of its files.
+CONFIG_FILE = "config"
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,11 @@ class CohortFiles:
     baseline_visit: str
     endpoint_visit: str
     pga_max: int
+    # Patient columns the config names (subgroups, Table 1 groups): a header that is one of
+    # them but for case or spaces is reported like a misspelt contract column.
+    configured_columns: tuple[str, ...] = ()
+    # The paper's claims about the cohort (claims.yaml), checked with the files.
+    claims: str | None = None
 
 
 @dataclass(frozen=True)
@@ -44,6 +53,9 @@ class ValidatedCohort:
     patients: pl.DataFrame
     visits: pl.DataFrame
     components: pl.DataFrame
+    # What validation changed or let through on purpose, each a line for the log.
+    notes: tuple[str, ...] = field(default=())
+    claims: Claims | None = None
 
 
 class CohortInvalid(Exception):
@@ -146,6 +158,153 @@ def missing_file_failures(paths: dict[str, str | None]) -> pl.DataFrame:
     return failures_frame(rows)
 
 
+SCORE_COLUMNS_OF_VISITS = ("pppasi", "pga")
+# Columns of the patients file the analysis reads by name beyond the contract's: a header that
+# is one of them but for case or spaces would otherwise be read as an absent column.
+ANALYSED_PATIENT_COLUMNS = (c.PREVIOUS_TREATMENTS_COLUMN, "joint_pain")
+
+
+def labels_phrase(what: str, labels: Sequence[str]) -> str:
+    """ "the file's visits: 'Baseline', 'Week12'", cut short for a long list."""
+    if not labels:
+        return f"{what}: none"
+    return excerpt(f"{what}: " + ", ".join(repr(label) for label in labels), 200)
+
+
+def no_baseline_value(baseline_visit: str, labels: Sequence[str]) -> str:
+    return f"no {baseline_visit!r}; " + labels_phrase("this patient's visits", labels)
+
+
+def spelling_key(name: str) -> str:
+    """A name with case, surrounding spaces and separators folded away: 'Age years ' and
+    'age_years' meet here."""
+    return re.sub(r"[\s_\-]+", "", name.strip().casefold())
+
+
+def header_failures(
+    columns: Sequence[str], known: Sequence[str], derived: Sequence[str], file: str
+) -> pl.DataFrame:
+    """Headers that look like a known column but are not spelt as it (read as they are, the
+    known column would be absent and its values ignored), and user columns named as a column
+    the pipeline derives (the two would replace each other unseen)."""
+    by_key = {spelling_key(name): name for name in known}
+    rows = []
+    for name in columns:
+        if name in derived:
+            rows.append(
+                {
+                    "file": file,
+                    "column": name,
+                    "check": "not_a_derived_column",
+                    "value": f"{name!r} is computed by the pipeline: rename or drop the column",
+                }
+            )
+        elif name not in known and (target := by_key.get(spelling_key(name))) is not None:
+            rows.append(
+                {
+                    "file": file,
+                    "column": target,
+                    "check": "header_spelling",
+                    "value": f"header {excerpt(name)!r} looks like {target!r}: rename it",
+                }
+            )
+    return failures_frame(rows)
+
+
+def visit_label_failures(visits: pl.DataFrame, files: CohortFiles) -> pl.DataFrame:
+    """Visit labels that are the baseline or endpoint label but for case, spaces or
+    separators: read as they are, those visits would silently count as missing."""
+    labels = visits["visit"].drop_nulls().unique().to_list()
+    rows = []
+    for setting, label in (
+        ("baseline_visit", files.baseline_visit),
+        ("endpoint_visit", files.endpoint_visit),
+    ):
+        near = [v for v in labels if v != label and spelling_key(v) == spelling_key(label)]
+        if not near:
+            continue
+        for row in visits.filter(pl.col("visit").is_in(near)).iter_rows(named=True):
+            rows.append(
+                {
+                    "file": files.visits,
+                    "row": row[ROW],
+                    "patient_id": row["patient_id"],
+                    "column": "visit",
+                    "check": "visit_label_spelling",
+                    "value": f"{row['visit']!r} looks like {setting} {label!r}: spell it exactly",
+                }
+            )
+    return failures_frame(rows)
+
+
+def config_failures(files: CohortFiles) -> pl.DataFrame:
+    rows = []
+    if files.baseline_visit == files.endpoint_visit:
+        rows.append(
+            {
+                "file": CONFIG_FILE,
+                "column": "endpoint_visit",
+                "check": "differs_from_baseline_visit",
+                "value": f"{files.endpoint_visit!r} is also the baseline_visit",
+            }
+        )
+    return failures_frame(rows)
+
+
+def unreadable_failures(err: UnreadableFile, file: str) -> pl.DataFrame:
+    return failures_frame(
+        [
+            {
+                "file": file,
+                "row": problem.row,
+                "column": problem.column,
+                "check": problem.check,
+                "value": problem.value,
+            }
+            for problem in err.problems
+        ]
+    )
+
+
+def claims_failures(err: ClaimsInvalid) -> pl.DataFrame:
+    """The claims file's problems as failure lines: 'claim <id> | field <name> | what'."""
+    rows = []
+    for problem in err.problems:
+        parts = problem.split(" | ", 2)
+        where = ": ".join(parts[:-1]) if len(parts) > 1 else "claims"
+        rows.append(
+            {"file": err.source, "column": where, "check": "claims_file", "value": parts[-1]}
+        )
+    return failures_frame(rows)
+
+
+def read_claims(path: str | None) -> tuple[Claims | None, pl.DataFrame]:
+    if path is None:
+        return None, failures_frame([])
+    try:
+        return read_claims_file(Path(path).read_bytes(), path), failures_frame([])
+    except ClaimsInvalid as err:
+        return None, claims_failures(err)
+
+
+def nfc_keys(frame: pl.DataFrame, file: str) -> tuple[pl.DataFrame, list[str]]:
+    """Patient ids and visit labels in Unicode NFC, so that 'José' typed on two systems (one
+    code point, or 'e' and a combining accent) is one id; a note says how many were changed."""
+    notes = []
+    for name in ("patient_id", "visit"):
+        if name not in frame.columns or frame.schema[name] != pl.Utf8:
+            continue
+        text = pl.col(name)
+        if not frame.select((text.str.len_bytes() != text.str.len_chars()).any()).item():
+            continue  # ASCII only: nothing to normalise, and no cost at registry scale
+        normalised = frame.select(text.str.normalize("NFC")).to_series()
+        changed = int((normalised != frame[name]).sum())
+        if changed:
+            frame = frame.with_columns(normalised)
+            notes.append(f"{file}: {changed} {name} value(s) normalised to Unicode NFC")
+    return frame, notes
+
+
 def cross_file_failures(
     patients: pl.DataFrame,
     visits: pl.DataFrame,
@@ -158,7 +317,11 @@ def cross_file_failures(
         _duplicates(visits, ["patient_id", "visit"], files.visits),
         _not_in(visits, ["patient_id"], patients, files.visits, "patient_in_patients_file"),
     ]
-    # Every patient needs a baseline: without one no change can be measured.
+    # Every patient needs a baseline: without one no change can be measured. The failure shows
+    # the labels the patient does have, so a label spelt otherwise is seen at once.
+    labels_of = visits.group_by("patient_id").agg(
+        pl.col("visit").drop_nulls().unique(maintain_order=True).alias("labels")
+    )
     no_baseline = (
         patients.filter(pl.col("patient_id").is_not_null())
         .unique("patient_id", maintain_order=True)
@@ -167,20 +330,24 @@ def cross_file_failures(
             on="patient_id",
             how="anti",
         )
+        .join(labels_of, on="patient_id", how="left")
     )
     found.append(
         failures_frame(
-            no_baseline.select(
-                pl.lit(files.visits).alias("file"),
-                pl.lit(None, pl.Int64).alias("row"),
-                pl.col("patient_id"),
-                pl.lit("visit").alias("column"),
-                pl.lit("has_baseline_visit").alias("check"),
-                pl.lit(files.baseline_visit).alias("value"),
-            )
+            [
+                {
+                    "file": files.visits,
+                    "patient_id": row["patient_id"],
+                    "column": "visit",
+                    "check": "has_baseline_visit",
+                    "value": no_baseline_value(files.baseline_visit, row["labels"] or []),
+                }
+                for row in no_baseline.select("patient_id", "labels").iter_rows(named=True)
+            ]
         )
     )
     if visits.filter(pl.col("visit") == files.endpoint_visit).is_empty():
+        labels = visits["visit"].drop_nulls().unique(maintain_order=True).to_list()
         found.append(
             failures_frame(
                 [
@@ -188,7 +355,8 @@ def cross_file_failures(
                         "file": files.visits,
                         "column": "visit",
                         "check": "endpoint_visit_present",
-                        "value": files.endpoint_visit,
+                        "value": f"no row has {files.endpoint_visit!r}; "
+                        + labels_phrase("the file's visits", labels),
                     }
                 ]
             )
@@ -226,7 +394,7 @@ def cross_file_failures(
                     pl.lit("region").alias("column"),
                     pl.lit("all_regions_present").alias("check"),
                     (
-                        pl.lit(f"visit {''}")
+                        pl.lit("visit ")
                         + pl.col("visit")
                         + pl.lit(" lacks ")
                         + pl.col("missing").list.join(", ")
@@ -234,9 +402,14 @@ def cross_file_failures(
                 )
             )
         )
-    unscored = visits.filter(pl.col("pppasi").is_null() & pl.col("patient_id").is_not_null()).join(
-        scored_visits, on=["patient_id", "visit"], how="anti"
+    # A visit needs a PPPASI, recorded or from components. A row whose scores are all empty is
+    # a missed visit (many exports keep the row): no failure, it counts as missing downstream.
+    scores_empty = pl.all_horizontal(
+        pl.col(name).is_null() for name in SCORE_COLUMNS_OF_VISITS if name in visits.columns
     )
+    unscored = visits.filter(
+        pl.col("pppasi").is_null() & pl.col("patient_id").is_not_null() & ~scores_empty
+    ).join(scored_visits, on=["patient_id", "visit"], how="anti")
     found.append(
         failures_frame(
             unscored.select(
@@ -412,13 +585,19 @@ def typed_patients(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def integral(text: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+    """An integer field's value as `dtype`; '3.0' (a float column's spelling of 3, as pandas
+    writes integers with gaps) is 3, and a stored integer stays itself."""
+    return text.cast(pl.Float64).cast(dtype)
+
+
 def typed_visits(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.select(
         pl.col("patient_id"),
         pl.col("visit"),
         pl.col("week").cast(pl.Float64),
         to_tenths(pl.col("pppasi")).alias("pppasi_tenths"),
-        pl.col("pga").cast(pl.Int64),
+        integral(pl.col("pga"), pl.Int64).alias("pga"),
     )
 
 
@@ -437,55 +616,161 @@ def typed_components(frame: pl.DataFrame | None) -> pl.DataFrame:
         pl.col("patient_id"),
         pl.col("visit"),
         pl.col("region"),
-        *[pl.col(s).cast(pl.Int8) for s in scores],
+        *[integral(pl.col(s), pl.Int8) for s in scores],
     )
 
 
-def validate_cohort(files: CohortFiles) -> ValidatedCohort:
+def with_optional_scores(visits: pl.DataFrame) -> pl.DataFrame:
+    """The visits with an empty column for each optional score the file lacks."""
+    return visits.with_columns(
+        pl.lit(None, pl.Utf8).alias(name)
+        for name in SCORE_COLUMNS_OF_VISITS
+        if name not in visits.columns
+    )
+
+
+def _read(
+    path: str, contract: Sequence[str], stored_types: Sequence[str] = ()
+) -> tuple[pl.DataFrame | None, pl.DataFrame]:
+    try:
+        return read_cohort_table(path, contract, stored_types), failures_frame([])
+    except UnreadableFile as err:
+        return None, unreadable_failures(err, path)
+
+
+def absent_score_notes(visits: pl.DataFrame, files: CohortFiles) -> list[str]:
+    notes = []
+    if "pga" not in visits.columns:
+        notes.append(f"{files.visits}: no pga column; the PGA endpoints and tests are left out")
+    if "pppasi" not in visits.columns:
+        notes.append(f"{files.visits}: no pppasi column; PPPASI comes from the components alone")
+    return notes
+
+
+def missed_visit_notes(
+    visits: pl.DataFrame, components: pl.DataFrame | None, files: CohortFiles
+) -> list[str]:
+    """Visit rows with no score at all and no components: kept as visits without scores."""
+    empty = visits.filter(
+        pl.all_horizontal(pl.col(name).is_null() for name in SCORE_COLUMNS_OF_VISITS)
+    )
+    if components is not None:
+        empty = empty.join(
+            components.select("patient_id", "visit").unique(),
+            on=["patient_id", "visit"],
+            how="anti",
+        )
+    if empty.is_empty():
+        return []
+    rows = ", ".join(str(r) for r in empty[ROW].head(10).to_list())
+    more = "" if empty.height <= 10 else ", ..."
+    return [
+        f"{files.visits}: {empty.height} visit row(s) with every score empty (rows {rows}{more}): "
+        "kept as visits without scores, missing for every endpoint"
+    ]
+
+
+def validate_cohort(
+    files: CohortFiles, derived_columns: Sequence[str] = c.DERIVED_PATIENT_COLUMNS
+) -> ValidatedCohort:
     """Read and check a cohort's files; raise CohortInvalid listing every failure."""
     paths = {
         "patients": files.patients,
         "visits": files.visits,
         "components": files.components,
+        "claims": files.claims,
     }
-    missing = missing_file_failures(paths)
-    if not missing.is_empty():
-        raise CohortInvalid(missing)
+    found = [config_failures(files), missing_file_failures(paths)]
+    if not pl.concat(found).is_empty():
+        raise CohortInvalid(pl.concat(found))
+    claims, claims_problems = read_claims(files.claims)
+    found.append(claims_problems)
 
-    patients = _with_row_numbers(read_cohort_table(files.patients, schemas.PATIENT_COLUMNS))
-    visits = _with_row_numbers(read_cohort_table(files.visits, schemas.VISIT_COLUMNS))
-    components = (
-        read_cohort_table(files.components, schemas.COMPONENT_COLUMNS, stored_types=SCORE_COLUMNS)
+    patients, unreadable_patients = _read(files.patients, schemas.PATIENT_COLUMNS)
+    visits, unreadable_visits = _read(files.visits, schemas.VISIT_COLUMNS)
+    components, unreadable_components = (
+        _read(files.components, schemas.COMPONENT_COLUMNS, stored_types=SCORE_COLUMNS)
         if files.components
-        else None
+        else (None, failures_frame([]))
     )
-    found = [
+    found += [unreadable_patients, unreadable_visits, unreadable_components]
+    if patients is None or visits is None or (files.components and components is None):
+        raise CohortInvalid(pl.concat(found))
+
+    notes: list[str] = []
+    patients, changed = nfc_keys(patients, files.patients)
+    notes += changed
+    visits, changed = nfc_keys(visits, files.visits)
+    notes += changed
+    if components is not None:
+        components, changed = nfc_keys(components, files.components)
+        notes += changed
+    patients = _with_row_numbers(patients)
+    visits = _with_row_numbers(visits)
+    known_patient_columns = (
+        *schemas.PATIENT_COLUMNS,
+        *ANALYSED_PATIENT_COLUMNS,
+        *files.configured_columns,
+    )
+    found += [
+        header_failures(patients.columns, known_patient_columns, derived_columns, files.patients),
+        header_failures(visits.columns, schemas.VISIT_COLUMNS, (), files.visits),
         schema_failures(patients, schemas.PatientsFile, files.patients),
         schema_failures(visits, schemas.visits_model(files.pga_max), files.visits),
     ]
+    if components is not None:
+        found.append(
+            header_failures(components.columns, schemas.COMPONENT_COLUMNS, (), files.components)
+        )
+    elif "pppasi" not in visits.columns:
+        found.append(
+            failures_frame(
+                [
+                    {
+                        "file": files.visits,
+                        "column": "pppasi",
+                        "check": "pppasi_or_components",
+                        "value": "no pppasi column and no components file: no PPPASI at all",
+                    }
+                ]
+            )
+        )
+    notes += absent_score_notes(visits, files)
+    visits = with_optional_scores(visits)
+    if "visit" in visits.columns and "patient_id" in visits.columns:
+        found.append(visit_label_failures(visits, files))
     if pl.concat(found).is_empty() and proven_valid(patients, visits, components, files):
-        return _typed(patients, visits, components)
+        return _typed(patients, visits, components, notes, claims)
 
     if components is not None:
         components = _with_row_numbers(_as_text(components, schemas.COMPONENT_COLUMNS))
         found.append(schema_failures(components, schemas.ComponentsFile, files.components))
     structural = pl.concat(found)
-    if structural.filter(pl.col("check") == "column_in_dataframe").is_empty():
+    if structural.filter(
+        pl.col("check").is_in(["column_in_dataframe", "header_spelling"])
+    ).is_empty():
         # Cross-file checks need the key columns; without them they would only add noise.
         found.append(cross_file_failures(patients, visits, components, files))
     failures = pl.concat(found)
     if not failures.is_empty():
         raise CohortInvalid(failures)
-    return _typed(patients, visits, components)
+    notes += missed_visit_notes(visits, components, files)
+    return _typed(patients, visits, components, notes, claims)
 
 
 def _typed(
-    patients: pl.DataFrame, visits: pl.DataFrame, components: pl.DataFrame | None
+    patients: pl.DataFrame,
+    visits: pl.DataFrame,
+    components: pl.DataFrame | None,
+    notes: Sequence[str],
+    claims: Claims | None,
 ) -> ValidatedCohort:
     return ValidatedCohort(
         patients=typed_patients(patients),
         visits=typed_visits(visits),
         components=typed_components(components),
+        notes=tuple(notes),
+        claims=claims,
     )
 
 

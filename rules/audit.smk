@@ -7,16 +7,12 @@ STAGE_OUTPUTS["audit"] = [
 
 rule audit:
     input:
-        # The claims file where it exists: a missing one is reported by the audit step itself
-        # (Snakemake would stop with a bare MissingInput).
-        claims=lambda w: (
-            [p] if (p := cohort_entry(w).get("claims")) and Path(p).exists() else []
-        ),
+        claims="results/{cohort}/validated/claims.json",
         patients="results/{cohort}/validated/patients.parquet",
         pppasi="results/{cohort}/pppasi.parquet",
         rates="results/{cohort}/response_rates.csv",
         tests="results/{cohort}/tests.csv",
-        code=package("io", "consistency", "claims", "table1", "audit"),
+        code=package("io", "consistency", "claims", "pppasi", "table1", "audit"),
         lock=LOCK,
     output:
         audit="results/{cohort}/audit.csv",
@@ -28,7 +24,6 @@ rule audit:
     conda:
         "../envs/core.yaml"
     params:
-        claims=lambda wildcards: cohort_entry(wildcards).get("claims", ""),
         alpha=config["stats"]["alpha"],
     script:
         "../workflow_scripts/audit.py"

@@ -32,7 +32,7 @@ def cohort_inputs(wildcards):
     entry = cohort_entry(wildcards)
     return {
         k: entry[k]
-        for k in ("patients", "visits", "components")
+        for k in ("patients", "visits", "components", "claims")
         if k in entry and Path(entry[k]).exists()
     }
 
@@ -68,7 +68,16 @@ def cohort_files(wildcards):
         "baseline_visit": entry["baseline_visit"],
         "endpoint_visit": entry["endpoint_visit"],
         "pga_max": entry["pga_max"],
+        "claims": entry.get("claims"),
+        "configured_columns": configured_patient_columns(),
     }
+
+
+def configured_patient_columns():
+    """Patient columns the config names, for validation to catch near-miss headers."""
+    stats = config["stats"]
+    named = [*stats["subgroup_columns"], stats.get("table1_group_column")]
+    return tuple(name for name in named if name)
 
 
 # While jobs wait for a free core, Snakemake's scheduler re-checks them from a one-second

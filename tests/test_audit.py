@@ -381,15 +381,21 @@ def test_the_stages_write_what_they_promise(workflow_run):
         assert (workflow_run / f"benchmarks/{rule}/zheng2024.tsv").exists()
 
 
-def test_a_broken_claims_file_stops_the_audit_with_its_problems(workflow_run):
+def test_a_broken_claims_file_stops_the_run_at_validation(workflow_run):
     claims = workflow_run / "resources/zheng2024/claims.yaml"
     original = claims.read_text()
     try:
         claims.write_text(original.replace("kind: response_rate", "kind: rate", 1))
         proc = snakemake(workflow_run, "results/zheng2024/audit.csv", check=False)
         assert proc.returncode != 0
-        assert "claim pppasi50_rate_week12 | field kind | 'rate' is not one of" in proc.stderr
+        assert (
+            "resources/zheng2024/claims.yaml | row - | patient_id - | "
+            "column claim pppasi50_rate_week12: field kind | check claims_file | "
+            "value \"'rate' is not one of" in proc.stderr
+        )
         assert "Traceback" not in proc.stderr
+        # Checked with the cohort's files, before any step downstream of validation runs.
+        assert not (workflow_run / "results/zheng2024/pppasi.parquet").exists()
     finally:
         claims.write_text(original)
 

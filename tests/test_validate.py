@@ -109,8 +109,22 @@ def test_empty_patient_id_is_reported(tmp_path):
 def test_missing_baseline_and_endpoint_visits(tmp_path):
     visits = VISITS.replace("p1,baseline,0,10.8,3\n", "").replace("week12", "week8")
     assert failures_of(write_cohort(tmp_path, visits=visits, components=None)) == [
-        ("visits.csv", None, None, "visit", "endpoint_visit_present", "week12"),
-        ("visits.csv", None, "p1", "visit", "has_baseline_visit", "baseline"),
+        (
+            "visits.csv",
+            None,
+            None,
+            "visit",
+            "endpoint_visit_present",
+            "no row has 'week12'; the file's visits: 'week8', 'baseline'",
+        ),
+        (
+            "visits.csv",
+            None,
+            "p1",
+            "visit",
+            "has_baseline_visit",
+            "no 'baseline'; this patient's visits: 'week8'",
+        ),
         ("visits.csv", 2, "p2", "pppasi", "pppasi_or_components", None),
         ("visits.csv", 3, "p2", "pppasi", "pppasi_or_components", None),
     ]

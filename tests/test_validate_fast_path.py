@@ -164,7 +164,7 @@ CASES = {
         False,
     ),
     "score_not_integer": (
-        GOOD_COMPONENTS.replace("p2,week12,left_sole,1,2,1,3", "p2,week12,left_sole,1.0,2,1,3"),
+        GOOD_COMPONENTS.replace("p2,week12,left_sole,1,2,1,3", "p2,week12,left_sole,1.5,2,1,3"),
         VISITS_CSV,
         False,
     ),

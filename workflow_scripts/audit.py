@@ -7,7 +7,7 @@ import polars as pl
 from _shim import start_logging
 
 from pppflow.audit import AUDIT_SCHEMA, AuditInputs, audit_claims, audit_markdown, audit_summary
-from pppflow.claims import ClaimsInvalid, parse_claims
+from pppflow.claims import claims_from_json
 from pppflow.io import write_csv, write_text
 from pppflow.table1 import with_prior_biologic
 
@@ -15,20 +15,12 @@ log = start_logging(snakemake)  # noqa: F821
 cohort = snakemake.wildcards.cohort  # noqa: F821
 inp, out, params = snakemake.input, snakemake.output, snakemake.params  # noqa: F821
 
-if not params.claims:
+claims = claims_from_json(Path(inp.claims).read_text(encoding="utf-8"))
+if claims is None:
     log.info("cohort %s: no claims file configured; empty audit", cohort)
     write_csv(pl.DataFrame(schema=AUDIT_SCHEMA), out.audit)
     write_text(audit_markdown(pl.DataFrame(schema=AUDIT_SCHEMA), cohort, None), out.markdown)
     sys.exit(0)
-path = Path(params.claims)
-if not path.is_file():
-    log.error("cohort %s: claims file %s does not exist", cohort, path)
-    sys.exit(1)
-try:
-    claims = parse_claims(path.read_text(encoding="utf-8"), str(path))
-except ClaimsInvalid as err:
-    log.error("cohort %s: %s", cohort, err)
-    sys.exit(1)
 
 inputs = AuditInputs(
     patients=with_prior_biologic(pl.read_parquet(inp.patients)),
@@ -40,7 +32,7 @@ inputs = AuditInputs(
 try:
     audit = audit_claims(claims, inputs)
 except ValueError as err:
-    log.error("cohort %s: %s (claims file %s)", cohort, err, path)
+    log.error("cohort %s: %s (claims of %s)", cohort, err, claims.source)
     sys.exit(1)
 
 write_csv(audit, out.audit)

@@ -1,6 +1,5 @@
 """Draw a cohort's charts and write each as SVG, PNG and offline HTML."""
 
-import sys
 from pathlib import Path
 
 import polars as pl
@@ -8,7 +7,7 @@ from _chart_files import render_and_write
 from _shim import start_logging
 
 from pppflow import charts
-from pppflow.claims import ClaimsInvalid, parse_claims, reported_response_rates
+from pppflow.claims import claims_from_json, reported_response_rates
 
 log = start_logging(snakemake)  # noqa: F821
 cohort = snakemake.wildcards.cohort  # noqa: F821
@@ -19,14 +18,8 @@ pppasi = pl.read_parquet(inp.pppasi)
 per_patient = pl.read_parquet(inp.per_patient)
 rates = pl.read_csv(inp.rates)
 patients = pl.read_parquet(inp.patients)
-reported = pl.DataFrame(schema={"endpoint": pl.Utf8, "visit": pl.Utf8, "reported_rate": pl.Float64})
-if inp.claims:
-    try:
-        claims = parse_claims(Path(inp.claims[0]).read_text(encoding="utf-8"), inp.claims[0])
-    except ClaimsInvalid as err:
-        log.error("cohort %s: %s", cohort, err)
-        sys.exit(1)
-    reported = reported_response_rates(claims)
+claims = claims_from_json(Path(inp.claims).read_text(encoding="utf-8"))
+reported = reported_response_rates(claims)
 
 endpoint_weeks = pppasi.filter(pl.col("visit") == params.endpoint_visit).get_column("week")
 endpoint_text = charts.visit_phrase(params.endpoint_visit, endpoint_weeks.to_list())

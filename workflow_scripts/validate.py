@@ -1,27 +1,39 @@
-"""Validate one cohort's files and write the typed tables, or list every failure and stop."""
+"""Validate one cohort's files and claims and write the typed tables, or list every failure,
+remove the cohort's results of earlier runs (none may pass for current) and stop."""
 
 import sys
+from pathlib import Path
 
 from _shim import start_logging
 
-from pppflow.io import write_parquet
+from pppflow.claims import claims_to_json
+from pppflow.io import remove_tree, write_parquet, write_text
 from pppflow.validate import CohortFiles, CohortInvalid, validate_cohort
 
 log = start_logging(snakemake)  # noqa: F821
+cohort = snakemake.wildcards.cohort  # noqa: F821
+out = snakemake.output  # noqa: F821
 files = CohortFiles(**snakemake.params.files)  # noqa: F821
 try:
-    cohort = validate_cohort(files)
+    validated = validate_cohort(files)
 except CohortInvalid as err:
-    log.error("cohort %s is invalid\n%s", snakemake.wildcards.cohort, err)  # noqa: F821
+    results = Path(out.patients).parents[1]
+    removed = remove_tree(results)
+    log.error("cohort %s is invalid\n%s", cohort, err)
+    if removed:
+        log.error("cohort %s: the %d result files of an earlier run were removed", cohort, removed)
     sys.exit(1)
-out = snakemake.output  # noqa: F821
-write_parquet(cohort.patients, out.patients)
-write_parquet(cohort.visits, out.visits)
-write_parquet(cohort.components, out.components)
+for note in validated.notes:
+    log.warning("cohort %s: %s", cohort, note)
+write_parquet(validated.patients, out.patients)
+write_parquet(validated.visits, out.visits)
+write_parquet(validated.components, out.components)
+write_text(claims_to_json(validated.claims), out.claims)
 log.info(
-    "cohort %s valid: %d patients, %d visits, %d component rows",
-    snakemake.wildcards.cohort,  # noqa: F821
-    cohort.patients.height,
-    cohort.visits.height,
-    cohort.components.height,
+    "cohort %s valid: %d patients, %d visits, %d component rows, %s",
+    cohort,
+    validated.patients.height,
+    validated.visits.height,
+    validated.components.height,
+    f"{len(validated.claims.claims)} claims" if validated.claims else "no claims file",
 )
