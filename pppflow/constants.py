@@ -43,6 +43,7 @@ DISAGREEMENT_ACTIONS: Final[tuple[str, ...]] = ("warn", "error")
 PPPASI_ENDPOINT_PREFIX: Final[str] = "PPPASI"
 PGA_CLEAR_ENDPOINT: Final[str] = "PGA0/1"
 PGA_IMPROVED_ENDPOINT: Final[str] = "PGA≥2"
+PGA_ENDPOINTS: Final[tuple[str, ...]] = (PGA_CLEAR_ENDPOINT, PGA_IMPROVED_ENDPOINT)
 
 # Statistics, baseline table and audit (issue 4).
 # Outcomes compared between the baseline and the endpoint visit, as tests.csv names them.

@@ -215,41 +215,49 @@ def classify_grid(grid: pl.LazyFrame, missing_rule: str) -> pl.LazyFrame:
     observed = pl.col("observed")
     pppasi_defined = BASELINE > 0
     pga_base, pga_visit = pl.col("pga_baseline"), pl.col("pga_visit")
-    return grid.with_columns(
-        pl.when(BASELINE == 0)
-        .then(pl.lit(BASELINE_ZERO))
-        .when(observed.not_())
-        .then(pl.lit(MISSING))
-        .otherwise(pl.lit(OBSERVED))
-        .alias("status"),
-        pl.when(observed & pppasi_defined)
-        .then(100 * (BASELINE - AT_VISIT).cast(pl.Float64) / BASELINE)
-        .alias("improvement_pct"),
-        *(
-            _judged(
-                meets_pppasi_threshold(BASELINE, AT_VISIT, x), pppasi_defined, missing_rule
-            ).alias(pppasi_column(x))
-            for x in c.PPPASI_RESPONSE_THRESHOLDS
-        ),
-        _judged(pga_clear_or_almost_clear(pga_visit), pl.lit(True), missing_rule).alias(PGA_CLEAR),
-        _judged(pga_improved(pga_base, pga_visit), pga_base.is_not_null(), missing_rule).alias(
-            PGA_IMPROVED
-        ),
-    ).select(
-        "patient_id",
-        "visit",
-        "week",
-        "observed",
-        "status",
-        "pppasi_baseline_tenths",
-        "pppasi_visit_tenths",
-        "improvement_pct",
-        pl.col(PPPASI_COLUMNS[0]).is_not_null().alias("evaluable"),
-        *PPPASI_COLUMNS,
-        "pga_baseline",
-        "pga_visit",
-        PGA_CLEAR,
-        PGA_IMPROVED,
+    # A visit row with no score at all (a missed visit that the export kept) is no observation.
+    scored = observed & (AT_VISIT.is_not_null() | pga_visit.is_not_null())
+    return (
+        grid.with_columns(scored.alias("observed"))
+        .with_columns(
+            pl.when(BASELINE == 0)
+            .then(pl.lit(BASELINE_ZERO))
+            .when(observed.not_())
+            .then(pl.lit(MISSING))
+            .otherwise(pl.lit(OBSERVED))
+            .alias("status"),
+            pl.when(observed & pppasi_defined)
+            .then(100 * (BASELINE - AT_VISIT).cast(pl.Float64) / BASELINE)
+            .alias("improvement_pct"),
+            *(
+                _judged(
+                    meets_pppasi_threshold(BASELINE, AT_VISIT, x), pppasi_defined, missing_rule
+                ).alias(pppasi_column(x))
+                for x in c.PPPASI_RESPONSE_THRESHOLDS
+            ),
+            _judged(pga_clear_or_almost_clear(pga_visit), pl.lit(True), missing_rule).alias(
+                PGA_CLEAR
+            ),
+            _judged(pga_improved(pga_base, pga_visit), pga_base.is_not_null(), missing_rule).alias(
+                PGA_IMPROVED
+            ),
+        )
+        .select(
+            "patient_id",
+            "visit",
+            "week",
+            "observed",
+            "status",
+            "pppasi_baseline_tenths",
+            "pppasi_visit_tenths",
+            "improvement_pct",
+            pl.col(PPPASI_COLUMNS[0]).is_not_null().alias("evaluable"),
+            *PPPASI_COLUMNS,
+            "pga_baseline",
+            "pga_visit",
+            PGA_CLEAR,
+            PGA_IMPROVED,
+        )
     )
 
 

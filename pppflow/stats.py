@@ -29,6 +29,27 @@ OUTCOME_UNITS: dict[str, Fraction] = {
 }
 OUTCOME_COLUMNS: dict[str, str] = {c.PPPASI_OUTCOME: "pppasi_tenths", c.PGA_OUTCOME: "pga"}
 
+
+def unrecorded_outcomes(scores: pl.DataFrame) -> list[str]:
+    """Outcomes with no value at any visit (a file without the column, or with it empty): their
+    endpoints and tests are left out rather than reported as all missing."""
+    return [
+        outcome
+        for outcome, column in OUTCOME_COLUMNS.items()
+        if column not in scores.columns or scores[column].null_count() == scores.height
+    ]
+
+
+def endpoints_of(outcomes: Sequence[str]) -> list[str]:
+    """The response endpoints that are judged on these outcomes."""
+    endpoints = []
+    if c.PPPASI_OUTCOME in outcomes:
+        endpoints += [f"{c.PPPASI_ENDPOINT_PREFIX}{x}" for x in c.PPPASI_RESPONSE_THRESHOLDS]
+    if c.PGA_OUTCOME in outcomes:
+        endpoints += list(c.PGA_ENDPOINTS)
+    return endpoints
+
+
 TESTS_SCHEMA = {
     "outcome": pl.Utf8,
     "test": pl.Utf8,

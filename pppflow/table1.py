@@ -60,16 +60,25 @@ class ColumnKinds:
     boolean: tuple[str, ...]
     categorical: tuple[str, ...]
     free_text: tuple[str, ...]
+    # Lists, structs, binary and the like (a parquet file may hold any): no one value per
+    # patient to count or average, so not tabulated; listed under the table.
+    not_scalar: tuple[str, ...] = ()
+
+
+def is_scalar(dtype: pl.DataType) -> bool:
+    return not (dtype.is_nested() or dtype in (pl.Binary, pl.Object, pl.Null))
 
 
 def classify_columns(
     frame: pl.DataFrame, exclude: Sequence[str], max_levels: int = c.TABLE1_MAX_LEVELS
 ) -> ColumnKinds:
-    continuous, boolean, categorical, free_text = [], [], [], []
+    continuous, boolean, categorical, free_text, not_scalar = [], [], [], [], []
     for name, dtype in frame.schema.items():
         if name in exclude:
             continue
-        if dtype == pl.Boolean:
+        if not is_scalar(dtype):
+            not_scalar.append(name)
+        elif dtype == pl.Boolean:
             boolean.append(name)
         elif dtype.is_numeric():
             continuous.append(name)
@@ -77,7 +86,13 @@ def classify_columns(
             categorical.append(name)
         else:
             free_text.append(name)
-    return ColumnKinds(tuple(continuous), tuple(boolean), tuple(categorical), tuple(free_text))
+    return ColumnKinds(
+        tuple(continuous),
+        tuple(boolean),
+        tuple(categorical),
+        tuple(free_text),
+        tuple(not_scalar),
+    )
 
 
 def _label(value) -> str:
@@ -254,7 +269,16 @@ def free_text_columns(
     ).free_text
 
 
-def table1_markdown(table: pl.DataFrame, title: str, left_out: Sequence[str]) -> str:
+def not_scalar_columns(frame: pl.DataFrame) -> tuple[str, ...]:
+    return tuple(name for name, dtype in frame.schema.items() if not is_scalar(dtype))
+
+
+def table1_markdown(
+    table: pl.DataFrame,
+    title: str,
+    left_out: Sequence[str],
+    not_scalar: Sequence[str] = (),
+) -> str:
     """The table as Markdown: one column per group, a variable's label on its first row."""
     groups = [col for col in table.columns if col not in ("variable", "level", "statistic")]
     header = ["Characteristic", *groups]
@@ -273,4 +297,6 @@ def table1_markdown(table: pl.DataFrame, title: str, left_out: Sequence[str]) ->
     ]
     if left_out:
         lines.append(f"Free-text columns not tabulated: {', '.join(left_out)}.")
+    if not_scalar:
+        lines.append(f"Columns not tabulated (not one value per patient): {', '.join(not_scalar)}.")
     return "\n".join(lines) + "\n"

@@ -573,15 +573,10 @@ def to_tenths(text: pl.Expr) -> pl.Expr:
 
 
 def typed_patients(frame: pl.DataFrame) -> pl.DataFrame:
+    """The patients' columns as the file has them, numbers typed: a column the file lacks
+    stays absent, so that no later table reports it as recorded and all missing."""
     return frame.drop(ROW).with_columns(
-        pl.col("patient_id"),
-        *[
-            pl.col(name).cast(pl.Float64)
-            if name in frame.columns
-            else pl.lit(None, pl.Float64).alias(name)
-            for name in ("age_years", "dose_mg")
-        ],
-        *([] if "sex" in frame.columns else [pl.lit(None, pl.Utf8).alias("sex")]),
+        pl.col(name).cast(pl.Float64) for name in ("age_years", "dose_mg") if name in frame.columns
     )
 
 

@@ -18,6 +18,9 @@ pppasi = pl.read_parquet(inp.pppasi)
 per_patient = pl.read_parquet(inp.per_patient)
 rates = pl.read_csv(inp.rates)
 patients = pl.read_parquet(inp.patients)
+if "dose_mg" not in patients.columns:
+    # The charts colour patients by dose where the file records it; here it does not.
+    patients = patients.with_columns(pl.lit(None, pl.Float64).alias("dose_mg"))
 claims = claims_from_json(Path(inp.claims).read_text(encoding="utf-8"))
 reported = reported_response_rates(claims)
 

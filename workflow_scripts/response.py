@@ -5,16 +5,20 @@ from _shim import start_logging
 
 from pppflow.io import write_csv, write_parquet
 from pppflow.response import classify_responses_frame, per_patient, response_rates
+from pppflow.stats import endpoints_of, unrecorded_outcomes
 
 log = start_logging(snakemake)  # noqa: F821
 cohort = snakemake.wildcards.cohort  # noqa: F821
 inp, out, params = snakemake.input, snakemake.output, snakemake.params  # noqa: F821
 
-responses = classify_responses_frame(
-    pl.read_parquet(inp.pppasi), params.baseline_visit, params.missing
-)
+scores = pl.read_parquet(inp.pppasi)
+responses = classify_responses_frame(scores, params.baseline_visit, params.missing)
 endpoint = per_patient(responses.lazy(), params.endpoint_visit).collect()
 rates = response_rates(responses.lazy(), params.missing, params.confidence_level)
+unrecorded = unrecorded_outcomes(scores)
+if unrecorded:
+    rates = rates.filter(~pl.col("endpoint").is_in(endpoints_of(unrecorded)))
+    log.info("cohort %s: no %s recorded: its endpoints are left out", cohort, "/".join(unrecorded))
 
 write_parquet(responses, out.responses)
 write_parquet(endpoint, out.per_patient)

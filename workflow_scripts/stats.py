@@ -11,9 +11,11 @@ from pppflow.stats import (
     StatsInputError,
     absent_group_columns,
     descriptives,
+    endpoints_of,
     outcome_tests,
     paired_outcomes,
     subgroup_response_rates,
+    unrecorded_outcomes,
 )
 from pppflow.table1 import with_prior_biologic
 
@@ -27,20 +29,25 @@ try:
 except StatsInputError as err:
     log.error("cohort %s: %s (file %s)", cohort, err, inp.pppasi)
     sys.exit(1)
-tests = outcome_tests(pairs, params.confidence_level)
-summary = descriptives(scores)
+unrecorded = unrecorded_outcomes(scores)
+recorded = ~pl.col("outcome").is_in(unrecorded)
+tests = outcome_tests(pairs, params.confidence_level).filter(recorded)
+summary = descriptives(scores).filter(recorded)
+if unrecorded:
+    log.info("cohort %s: no %s recorded: its tests are left out", cohort, "/".join(unrecorded))
 
 patients = with_prior_biologic(pl.read_parquet(inp.patients))
 absent = absent_group_columns(patients, params.group_columns)
 if absent:
-    log.warning(
+    # The default subgroups are columns a cohort may simply not record: not a warning.
+    log.info(
         "cohort %s: no column(s) %s in the patients table: no subgroup rates for them",
         cohort,
         ", ".join(absent),
     )
 subgroups = subgroup_response_rates(
     pl.read_parquet(inp.responses), patients, params.group_columns, params.confidence_level
-)
+).filter(~pl.col("endpoint").is_in(endpoints_of(unrecorded)))
 
 write_csv(tests, out.tests)
 write_csv(summary, out.descriptives)
