@@ -1,66 +1,58 @@
-"""Draw a cohort's charts and write each as SVG, PNG and offline HTML."""
+"""Draw the cohort's charts the rule names (params ``charts``) and write each as SVG, PNG and an
+offline HTML page, with the run's chart library (input ``library``) inline in the pages."""
 
 import sys
 from pathlib import Path
 
 import polars as pl
-from _chart_files import render_and_write
 from _shim import start_logging
 
-from pppflow import charts
-from pppflow.claims import ClaimsInvalid, parse_claims, reported_response_rates
+from pppflow.charts.common import ChartSettings, ChartSize
+from pppflow.charts.registry import BY_NAME, inputs_of
+from pppflow.claims import Claims, ClaimsInvalid, parse_claims, reported_response_rates
+from pppflow.io import write_atomic, write_text
+from pppflow.render import render_chart
 
 log = start_logging(snakemake)  # noqa: F821
 cohort = snakemake.wildcards.cohort  # noqa: F821
-inp, params = snakemake.input, snakemake.params  # noqa: F821
-size = charts.ChartSize(params.width, params.height)
+inp, out, params = snakemake.input, snakemake.output, snakemake.params  # noqa: F821
 
-pppasi = pl.read_parquet(inp.pppasi)
-per_patient = pl.read_parquet(inp.per_patient)
-rates = pl.read_csv(inp.rates)
-patients = pl.read_parquet(inp.patients)
-reported = pl.DataFrame(schema={"endpoint": pl.Utf8, "visit": pl.Utf8, "reported_rate": pl.Float64})
-if inp.claims:
+
+def read_claims(paths: list[str]) -> pl.DataFrame:
+    """The rates the paper reports, from the cohort's claims file where it has one."""
+    if not paths:
+        return reported_response_rates(Claims(cohort, "", ()))
     try:
-        claims = parse_claims(Path(inp.claims[0]).read_text(encoding="utf-8"), inp.claims[0])
+        claims = parse_claims(Path(paths[0]).read_text(encoding="utf-8"), paths[0])
     except ClaimsInvalid as err:
         log.error("cohort %s: %s", cohort, err)
         sys.exit(1)
-    reported = reported_response_rates(claims)
+    return reported_response_rates(claims)
 
-endpoint_weeks = pppasi.filter(pl.col("visit") == params.endpoint_visit).get_column("week")
-endpoint_text = charts.visit_phrase(params.endpoint_visit, endpoint_weeks.to_list())
 
-drawn = {
-    "paired_pppasi": charts.paired_pppasi_chart(
-        pppasi,
-        patients,
-        baseline_visit=params.baseline_visit,
-        endpoint_visit=params.endpoint_visit,
-        cohort=cohort,
-        size=size,
-    ),
-    "improvement_waterfall": charts.improvement_waterfall_chart(
-        per_patient, endpoint_label_text=endpoint_text, cohort=cohort, size=size
-    ),
-    "response_rates": charts.response_rates_chart(
-        rates,
-        reported,
-        visit=params.endpoint_visit,
-        visit_label=endpoint_text,
-        confidence_level=params.confidence_level,
-        cohort=cohort,
-        size=size,
-    ),
-    "pga_shift": charts.pga_shift_chart(
-        per_patient,
-        pga_max=params.pga_max,
-        endpoint_label_text=endpoint_text,
-        cohort=cohort,
-        size=size,
-    ),
-}
-render_and_write(drawn, snakemake)  # noqa: F821
-log.info(
-    "cohort %s: %d charts drawn (%d reported rates marked)", cohort, len(drawn), reported.height
+def read_input(name: str) -> pl.DataFrame:
+    if name == "claims":
+        return read_claims(list(inp.claims))
+    path = inp[name]
+    return pl.read_parquet(path) if path.endswith(".parquet") else pl.read_csv(path)
+
+
+charts = [BY_NAME[name] for name in params.charts]
+frames = {name: read_input(name) for name in inputs_of(charts)}
+settings = ChartSettings(
+    cohort=cohort,
+    size=ChartSize(params.width, params.height),
+    baseline_visit=params.baseline_visit,
+    endpoint_visit=params.endpoint_visit,
+    pga_max=params.pga_max,
+    confidence_level=params.confidence_level,
 )
+library = Path(inp.library).read_text(encoding="utf-8")
+for chart in charts:
+    # Only the frames its entry names: a chart drawing from an undeclared input fails here.
+    drawn = chart.builder()({name: frames[name] for name in chart.inputs}, settings)
+    rendered = render_chart(drawn, png_scale=params.png_scale, library=library)
+    write_text(rendered.svg, out[f"{chart.name}_svg"])
+    write_atomic(lambda tmp, png=rendered.png: Path(tmp).write_bytes(png), out[f"{chart.name}_png"])
+    write_text(rendered.html, out[f"{chart.name}_html"])
+log.info("cohort %s: %d charts drawn: %s", cohort, len(charts), ", ".join(params.charts))
