@@ -10,6 +10,7 @@ job of its own that runs beside validation, and every chart job puts it in its p
 is then exactly what ``vegalite_to_html(spec, bundle=True)`` gives (tests/test_charts.py).
 """
 
+import html
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -37,6 +38,16 @@ _EMBED_OPTIONS = (
     'const opts = {"renderer":"svg",'
     '"actions":{"export":true,"source":true,"compiled":false,"editor":false}}'
 )
+
+
+# vl-convert titles every page "Chart"; a tab or a bookmark of ours names its chart.
+_VL_CONVERT_TITLE = "<title>Chart</title>"
+
+
+def _replaced_once(page: str, old: str, new: str, what: str) -> str:
+    if page.count(old) != 1:
+        raise ValueError(f"vl-convert's HTML no longer {what} as expected")
+    return page.replace(old, new)
 
 
 # The library tags of vl-convert's page without the bundle: each fetches from a CDN.
@@ -77,18 +88,22 @@ def external_references(html: str) -> list[str]:
     ]
 
 
-def render_chart(chart: "alt.TopLevelMixin", *, png_scale: float, library: str) -> RenderedChart:
+def render_chart(
+    chart: "alt.TopLevelMixin", *, png_scale: float, library: str, title: str
+) -> RenderedChart:
     """SVG, PNG (at ``png_scale`` times the chart's pixel size) and offline HTML of a chart,
-    with ``library`` (``javascript_library()``) inline in the page."""
+    with ``library`` (``javascript_library()``) inline in the page and ``title`` as its title."""
     spec = chart.to_dict()
-    html = offline_page(vlc.vegalite_to_html(spec, bundle=False), library)
-    if html.count(_VL_CONVERT_EMBED_OPTIONS) != 1:
-        raise ValueError("vl-convert's HTML no longer sets its embed options as expected")
-    html = html.replace(_VL_CONVERT_EMBED_OPTIONS, _EMBED_OPTIONS)
-    found = external_references(html)
+    page = vlc.vegalite_to_html(spec, bundle=False)
+    page = _replaced_once(page, _VL_CONVERT_EMBED_OPTIONS, _EMBED_OPTIONS, "sets its embed options")
+    page = _replaced_once(
+        page, _VL_CONVERT_TITLE, f"<title>{html.escape(title)}</title>", "titles its page"
+    )
+    page = offline_page(page, library)
+    found = external_references(page)
     if found:
         raise NotOffline(f"the chart's HTML would fetch from the network: {found[:3]}")
     svg = vlc.vegalite_to_svg(spec)
     # The PNG rasterised from that SVG: the same bytes as vegalite_to_png(spec) gives (tested),
     # without compiling and rendering the chart a second time.
-    return RenderedChart(svg=svg, png=vlc.svg_to_png(svg, scale=png_scale), html=html)
+    return RenderedChart(svg=svg, png=vlc.svg_to_png(svg, scale=png_scale), html=page)

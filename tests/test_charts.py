@@ -548,7 +548,9 @@ def test_render_chart_gives_svg_png_at_scale_and_offline_html(library):
     spec_chart = pga_shift.pga_shift_chart(
         PGA, pga_max=4, endpoint_label_text="week 12", cohort="demo", size=SIZE
     )
-    rendered = render_chart(spec_chart, png_scale=2, library=library)
+    rendered = render_chart(
+        spec_chart, png_scale=2, library=library, title="PGA shift, baseline to endpoint — demo"
+    )
     assert rendered.svg.lstrip().startswith("<svg")
     svg_width = float(re.search(r'<svg[^>]*\bwidth="([\d.]+)"', rendered.svg).group(1))
     assert rendered.png[:8] == b"\x89PNG\r\n\x1a\n"
@@ -561,6 +563,8 @@ def test_render_chart_gives_svg_png_at_scale_and_offline_html(library):
     # No "Open in Vega Editor": it would send the chart's data to a web site.
     assert '"editor":false' in rendered.html
     assert "PGA shift — demo" in rendered.html
+    assert "<title>PGA shift, baseline to endpoint — demo</title>" in rendered.html
+    assert "<title>Chart</title>" not in rendered.html
     assert library in rendered.html
 
 

@@ -51,7 +51,9 @@ library = Path(inp.library).read_text(encoding="utf-8")
 for chart in charts:
     # Only the frames its entry names: a chart drawing from an undeclared input fails here.
     drawn = chart.builder()({name: frames[name] for name in chart.inputs}, settings)
-    rendered = render_chart(drawn, png_scale=params.png_scale, library=library)
+    rendered = render_chart(
+        drawn, png_scale=params.png_scale, library=library, title=f"{chart.title} — {cohort}"
+    )
     write_text(rendered.svg, out[f"{chart.name}_svg"])
     write_atomic(lambda tmp, png=rendered.png: Path(tmp).write_bytes(png), out[f"{chart.name}_png"])
     write_text(rendered.html, out[f"{chart.name}_html"])
