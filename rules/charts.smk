@@ -1,6 +1,6 @@
 # Stage: charts. Each chart of a cohort as SVG (shown in the report), PNG and a standalone HTML
 # page that works offline, built with altair and rendered in-process by vl-convert; and an index
-# page per cohort showing them all.
+# page per cohort showing them all with their captions.
 #
 # The charts are those of pppflow/charts/registry.py: the rules below, the plan and the index are
 # made from it, so that a chart is its module, its caption and its registry entry, and nothing
@@ -33,8 +33,8 @@ assert set(CHART_INPUT_FILES) == set(
     INPUTS
 ), "an input of the chart registry has no file here"
 
-# What a chart is drawn with besides its data; also what its caption in the report is filled in
-# with.
+# What a chart is drawn with besides its data; also what its caption is filled in with, in the
+# report and on the index page alike.
 CHART_SETTINGS = {
     "baseline_visit": cohort_setting("baseline_visit"),
     "endpoint_visit": cohort_setting("endpoint_visit"),
@@ -180,7 +180,9 @@ rule chart_index:
             .read_text()
             .split()
         ],
-        code=package("pages", "charts/__init__", "charts/registry"),
+        # Every caption, not only the planned ones: a few bytes, and no second look at the plan.
+        captions=[chart.caption for chart in CHARTS],
+        code=package("pages", "charts/__init__", "charts/registry", "charts/captions"),
         lock=LOCK,
     output:
         "results/{cohort}/charts/index.html",
@@ -188,7 +190,10 @@ rule chart_index:
         "logs/chart_index/{cohort}.log",
     benchmark:
         "benchmarks/chart_index/{cohort}.tsv"
+    # The captions are Jinja templates: jinja2 comes with altair.
     conda:
-        "../envs/core.yaml"
+        "../envs/charts.yaml"
+    params:
+        **CHART_SETTINGS,
     script:
         "../workflow_scripts/chart_index.py"

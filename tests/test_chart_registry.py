@@ -1,5 +1,5 @@
 """The chart registry: every entry has its module and caption, the plan follows the visits, and
-the workflow names no chart outside it."""
+the workflow names no chart outside it. And the captions as the index page shows them."""
 
 import importlib
 import re
@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from pppflow.charts.captions import caption_paragraphs
 from pppflow.charts.registry import (
     BY_NAME,
     CHARTS,
@@ -21,6 +22,16 @@ from pppflow.charts.registry import (
 ROOT = Path(__file__).resolve().parents[1]
 EVERY = ["paired_pppasi", "improvement_waterfall", "response_rates", "pga_shift"]
 OVER_TIME = ["response_rates_over_time", "pppasi_over_time"]
+# What rules/charts.smk gives a chart job and the index (CHART_SETTINGS), zheng2024's values.
+PARAMS = {
+    "baseline_visit": "baseline",
+    "endpoint_visit": "week12",
+    "pga_max": 5,
+    "confidence_level": 0.95,
+    "width": 520,
+    "height": 340,
+    "png_scale": 2,
+}
 
 
 def test_each_entry_has_its_module_and_caption():
@@ -88,3 +99,32 @@ def test_the_registry_loads_without_altair_or_polars():
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_caption_paragraphs_fill_the_placeholders_and_drop_the_markup():
+    template = (
+        "**Response rates** (cohort ``{{ snakemake.wildcards.cohort }}``,\n"
+        "visit ``{{ snakemake.params.endpoint_visit }}``).\n"
+        "\n"
+        "An exact {{ (snakemake.params.confidence_level * 100) | round(1) }} % interval,\n"
+        "*not* a normal one.\n"
+    )
+    assert caption_paragraphs(template, cohort="demo", params=PARAMS) == [
+        "Response rates (cohort demo, visit week12).",
+        "An exact 95.0 % interval, not a normal one.",
+    ]
+
+
+def test_a_caption_naming_a_missing_param_is_an_error():
+    with pytest.raises(Exception, match="dose"):
+        caption_paragraphs("{{ snakemake.params.dose }}", cohort="demo", params=PARAMS)
+
+
+def test_every_caption_fills_in_with_the_chart_settings():
+    for chart in CHARTS:
+        text = (ROOT / chart.caption).read_text(encoding="utf-8")
+        paragraphs = caption_paragraphs(text, cohort="zheng2024", params=PARAMS)
+        joined = "\n".join(paragraphs)
+        assert "zheng2024" in paragraphs[0], chart.name
+        assert not re.search(r"\{\{|\{%|\*\*|``", joined), chart.name
+        assert "How to read" in joined, chart.name

@@ -21,7 +21,7 @@ from pppflow.charts import (
 from pppflow.charts.common import ChartSize
 from pppflow.charts.response_rates import RECOMPUTED, REPORTED
 from pppflow.constants import CHART_MAX_PAIRED_LINES, CHART_WATERFALL_GROUPS
-from pppflow.pages import chart_index_html, table_html
+from pppflow.pages import IndexedChart, chart_index_html, table_html
 from pppflow.render import external_references, javascript_library, offline_page, render_chart
 
 SIZE = ChartSize(300, 200)
@@ -608,11 +608,19 @@ def test_table_page_shows_the_csv_text_exactly_and_embeds_it():
     assert external_references(page) == []
 
 
-def test_chart_index_page_inlines_each_chart():
+def test_chart_index_page_inlines_each_chart_under_its_caption():
     svg = '<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="10"></svg>'
-    page = chart_index_html("demo", [("pga_shift", "PGA shift", svg), ("x", "X & Y", svg)])
+    page = chart_index_html(
+        "demo",
+        [
+            IndexedChart("pga_shift", "PGA shift", svg, ("First <b>.", "Second & last.")),
+            IndexedChart("x", "X & Y", svg, ()),
+        ],
+    )
     assert page.count('<svg xmlns="http://www.w3.org/2000/svg" width="10"></svg>') == 2
     assert "<?xml" not in page
     assert '<a href="pga_shift.html">interactive</a>' in page
     assert "<h2>X &amp; Y</h2>" in page
+    assert '<div class="caption"><p>First &lt;b&gt;.</p><p>Second &amp; last.</p></div>' in page
+    assert '<div class="caption"></div>' in page
     assert external_references(page) == []
