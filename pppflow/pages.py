@@ -16,6 +16,7 @@ both limits gives the same page as it always did.
 import base64
 import html
 import re
+from dataclasses import dataclass
 
 import polars as pl
 
@@ -151,6 +152,7 @@ h2 { font-size: 1.1rem; margin-top: 2rem; }
 nav a, p.links a { margin-right: 1rem; }
 figure { margin: 0; }
 figure svg { max-width: 100%; height: auto; }
+div.caption { max-width: 60rem; color: #333; }
 """
 
 
@@ -158,23 +160,33 @@ def _without_xml_declaration(svg: str) -> str:
     return svg[svg.index("<svg") :] if "<svg" in svg else svg
 
 
-def chart_index_html(cohort: str, charts: list[tuple[str, str, str]]) -> str:
-    """One page showing every chart of a cohort, inline, in the order given.
+@dataclass(frozen=True)
+class IndexedChart:
+    """A chart as its cohort's index shows it: ``caption`` is paragraphs of plain text."""
 
-    ``charts``: (name, title, svg text) per chart. Each chart links to its PNG and its
-    interactive HTML page, expected beside this page as ``<name>.png`` and ``<name>.html``.
+    name: str
+    title: str
+    svg: str
+    caption: tuple[str, ...]
+
+
+def chart_index_html(cohort: str, charts: list[IndexedChart]) -> str:
+    """One page showing every chart of a cohort, inline, in the order given, each under its
+    title and caption.
+
+    Each chart links to its PNG and its interactive HTML page, expected beside this page as
+    ``<name>.png`` and ``<name>.html``.
     """
-    nav = " ".join(
-        f'<a href="#{html.escape(name)}">{html.escape(title)}</a>' for name, title, _ in charts
-    )
+    nav = " ".join(f'<a href="#{html.escape(c.name)}">{html.escape(c.title)}</a>' for c in charts)
     sections = "\n".join(
-        f"""<section id="{html.escape(name)}">
-<h2>{html.escape(title)}</h2>
-<p class="links"><a href="{html.escape(name)}.html">interactive</a>
-<a href="{html.escape(name)}.png">PNG</a> <a href="{html.escape(name)}.svg">SVG</a></p>
-<figure>{_without_xml_declaration(svg)}</figure>
+        f"""<section id="{html.escape(c.name)}">
+<h2>{html.escape(c.title)}</h2>
+<p class="links"><a href="{html.escape(c.name)}.html">interactive</a>
+<a href="{html.escape(c.name)}.png">PNG</a> <a href="{html.escape(c.name)}.svg">SVG</a></p>
+<figure>{_without_xml_declaration(c.svg)}</figure>
+<div class="caption">{"".join(f"<p>{html.escape(p)}</p>" for p in c.caption)}</div>
 </section>"""
-        for name, title, svg in charts
+        for c in charts
     )
     return f"""<!doctype html>
 <html lang="en">

@@ -8,8 +8,14 @@ The inline library is vl-convert's own bundle (``javascript_library``). Building
 process over a second, and it is the same for every chart, so the workflow builds it once, in a
 job of its own that runs beside validation, and every chart job puts it in its pages: the page
 is then exactly what ``vegalite_to_html(spec, bundle=True)`` gives (tests/test_charts.py).
+
+The spec, data included, is JSON inside the page's ``<script>``; a value such as a patient ID
+reading ``</script><script>...`` would end that block and run as a script of its own. So the
+page carries the spec with ``<``, ``>``, ``&`` and the two JavaScript line ends as JSON escapes,
+which read back as the same text.
 """
 
+import html
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -37,6 +43,40 @@ _EMBED_OPTIONS = (
     'const opts = {"renderer":"svg",'
     '"actions":{"export":true,"source":true,"compiled":false,"editor":false}}'
 )
+
+
+# vl-convert's page declares the spec, as compact JSON (no raw line break), and then the options.
+_SPEC = re.compile(r"(const spec = )(.*?)(;\n\s*const opts = )", re.DOTALL)
+# vl-convert titles every page "Chart"; a tab or a bookmark of ours names its chart.
+_VL_CONVERT_TITLE = "<title>Chart</title>"
+
+# What can close or open markup in a <script> block (<, >, &), and what ends a line of
+# JavaScript though not of JSON (U+2028, U+2029), as the JSON escapes of the same characters.
+_SCRIPT_ESCAPES = str.maketrans(
+    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+)
+
+
+def script_safe_json(json_text: str) -> str:
+    """JSON text that can sit in an HTML ``<script>`` block and parses to the same value.
+
+    Those characters can only be inside JSON strings, where an escape stands for the character.
+    """
+    return json_text.translate(_SCRIPT_ESCAPES)
+
+
+def _replaced_once(page: str, old: str, new: str, what: str) -> str:
+    if page.count(old) != 1:
+        raise ValueError(f"vl-convert's HTML no longer {what} as expected")
+    return page.replace(old, new)
+
+
+def _page_with_safe_spec(page: str) -> str:
+    found = list(_SPEC.finditer(page))
+    if len(found) != 1:
+        raise ValueError("vl-convert's HTML no longer declares its spec as expected")
+    match = found[0]
+    return page[: match.start(2)] + script_safe_json(match.group(2)) + page[match.end(2) :]
 
 
 # The library tags of vl-convert's page without the bundle: each fetches from a CDN.
@@ -77,18 +117,22 @@ def external_references(html: str) -> list[str]:
     ]
 
 
-def render_chart(chart: "alt.TopLevelMixin", *, png_scale: float, library: str) -> RenderedChart:
+def render_chart(
+    chart: "alt.TopLevelMixin", *, png_scale: float, library: str, title: str
+) -> RenderedChart:
     """SVG, PNG (at ``png_scale`` times the chart's pixel size) and offline HTML of a chart,
-    with ``library`` (``javascript_library()``) inline in the page."""
+    with ``library`` (``javascript_library()``) inline in the page and ``title`` as its title."""
     spec = chart.to_dict()
-    html = offline_page(vlc.vegalite_to_html(spec, bundle=False), library)
-    if html.count(_VL_CONVERT_EMBED_OPTIONS) != 1:
-        raise ValueError("vl-convert's HTML no longer sets its embed options as expected")
-    html = html.replace(_VL_CONVERT_EMBED_OPTIONS, _EMBED_OPTIONS)
-    found = external_references(html)
+    page = _page_with_safe_spec(vlc.vegalite_to_html(spec, bundle=False))
+    page = _replaced_once(page, _VL_CONVERT_EMBED_OPTIONS, _EMBED_OPTIONS, "sets its embed options")
+    page = _replaced_once(
+        page, _VL_CONVERT_TITLE, f"<title>{html.escape(title)}</title>", "titles its page"
+    )
+    page = offline_page(page, library)
+    found = external_references(page)
     if found:
         raise NotOffline(f"the chart's HTML would fetch from the network: {found[:3]}")
     svg = vlc.vegalite_to_svg(spec)
     # The PNG rasterised from that SVG: the same bytes as vegalite_to_png(spec) gives (tested),
     # without compiling and rendering the chart a second time.
-    return RenderedChart(svg=svg, png=vlc.svg_to_png(svg, scale=png_scale), html=html)
+    return RenderedChart(svg=svg, png=vlc.svg_to_png(svg, scale=png_scale), html=page)

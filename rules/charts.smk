@@ -1,20 +1,16 @@
 # Stage: charts. Each chart of a cohort as SVG (shown in the report), PNG and a standalone HTML
 # page that works offline, built with altair and rendered in-process by vl-convert; and an index
-# page per cohort showing them all.
+# page per cohort showing them all with their captions.
+#
+# The charts are those of pppflow/charts/registry.py: the rules below, the plan and the index are
+# made from it, so that a chart is its module, its caption and its registry entry, and nothing
+# here names one.
 #
 # The charts over the weeks exist only for a cohort with more than two visits, which the data
 # tell, not the config: the checkpoint chart_plan reads the cohort's PPPASI table and lists the
 # charts it gets, and chart_index asks for exactly those.
-CHART_TITLES = {
-    "paired_pppasi": "PPPASI per patient, baseline to endpoint",
-    "improvement_waterfall": "Improvement in PPPASI per patient",
-    "response_rates": "Response rates, recomputed and reported",
-    "pga_shift": "PGA shift, baseline to endpoint",
-    "response_rates_over_time": "Response rates over the weeks",
-    "pppasi_over_time": "Mean PPPASI over the weeks",
-}
-CHARTS = ("paired_pppasi", "improvement_waterfall", "response_rates", "pga_shift")
-TREND_CHARTS = ("response_rates_over_time", "pppasi_over_time")
+from pppflow.charts.registry import CHARTS, INPUTS, Cohorts, charts_for, inputs_of
+
 CHART_FORMATS = ("svg", "png", "html")
 
 # vega, vega-lite and vega-embed, inline in every chart's HTML page. Bundling them takes over a
@@ -22,9 +18,66 @@ CHART_FORMATS = ("svg", "png", "html")
 # beside validation, rather than every chart job on its critical path.
 CHART_LIBRARY = "results/vega_library.js"
 
+# The file behind each input a registry entry can name.
+CHART_INPUT_FILES = {
+    "pppasi": "results/{cohort}/pppasi.parquet",
+    "per_patient": "results/{cohort}/per_patient.parquet",
+    "rates": "results/{cohort}/response_rates.csv",
+    "patients": "results/{cohort}/validated/patients.parquet",
+    # The checked claims (null where the cohort has none): the rates the paper reports.
+    "claims": "results/{cohort}/validated/claims.json",
+}
+assert set(CHART_INPUT_FILES) == set(
+    INPUTS
+), "an input of the chart registry has no file here"
+
+# What a chart is drawn with besides its data; also what its caption is filled in with, in the
+# report and on the index page alike.
+CHART_SETTINGS = {
+    "baseline_visit": cohort_setting("baseline_visit"),
+    "endpoint_visit": cohort_setting("endpoint_visit"),
+    "pga_max": cohort_setting("pga_max"),
+    "confidence_level": config["stats"]["confidence_level"],
+    "width": config["charts"]["width"],
+    "height": config["charts"]["height"],
+    "png_scale": config["charts"]["png_scale"],
+}
+
+# Every chart's job runs the one script, which draws what the registry says it draws from.
+CHART_CODE = (
+    "io",
+    "render",
+    "claims",
+    "consistency",
+    "charts/__init__",
+    "charts/common",
+    "charts/registry",
+)
+
+
+# Each chart's three files, by the output names the script writes them to: the SVG in the
+# cohort's Charts section of the report, under the chart's title and caption.
+CHART_OUTPUTS = {
+    chart.name: {
+        f"{chart.name}_svg": report(
+            f"results/{{cohort}}/charts/{chart.name}.svg",
+            caption=f"../{chart.caption}",
+            category="{cohort}",
+            subcategory="Charts",
+            labels={"chart": chart.title},
+        ),
+        f"{chart.name}_png": f"results/{{cohort}}/charts/{chart.name}.png",
+        f"{chart.name}_html": f"results/{{cohort}}/charts/{chart.name}.html",
+    }
+    for chart in CHARTS
+}
+
+EVERY_COHORT_CHARTS = charts_for(Cohorts.EVERY)
+TREND_CHARTS = charts_for(Cohorts.MORE_THAN_TWO_VISITS)
+
 STAGE_OUTPUTS["charts"] = [
-    f"results/{{cohort}}/charts/{name}.{fmt}"
-    for name in CHARTS
+    f"results/{{cohort}}/charts/{chart.name}.{fmt}"
+    for chart in EVERY_COHORT_CHARTS
     for fmt in CHART_FORMATS
 ] + ["results/{cohort}/charts/index.html"]
 
@@ -45,54 +98,21 @@ rule chart_library:
         "../workflow_scripts/chart_library.py"
 
 
+# The charts every cohort gets.
 rule charts:
     input:
+        **{name: CHART_INPUT_FILES[name] for name in inputs_of(EVERY_COHORT_CHARTS)},
         library=CHART_LIBRARY,
-        pppasi="results/{cohort}/pppasi.parquet",
-        per_patient="results/{cohort}/per_patient.parquet",
-        rates="results/{cohort}/response_rates.csv",
-        patients="results/{cohort}/validated/patients.parquet",
-        # The response chart marks the rates the paper reports, where the cohort has claims.
-        claims="results/{cohort}/validated/claims.json",
-        code=package("io", "charts", "render", "claims", "consistency"),
+        code=package(
+            *CHART_CODE, *(f"charts/{chart.name}" for chart in EVERY_COHORT_CHARTS)
+        ),
         lock=LOCK,
     output:
-        paired_pppasi_svg=report(
-            "results/{cohort}/charts/paired_pppasi.svg",
-            caption="../report/charts/paired_pppasi.rst",
-            category="{cohort}",
-            subcategory="Charts",
-            labels={"chart": CHART_TITLES["paired_pppasi"]},
-        ),
-        paired_pppasi_png="results/{cohort}/charts/paired_pppasi.png",
-        paired_pppasi_html="results/{cohort}/charts/paired_pppasi.html",
-        improvement_waterfall_svg=report(
-            "results/{cohort}/charts/improvement_waterfall.svg",
-            caption="../report/charts/improvement_waterfall.rst",
-            category="{cohort}",
-            subcategory="Charts",
-            labels={"chart": CHART_TITLES["improvement_waterfall"]},
-        ),
-        improvement_waterfall_png="results/{cohort}/charts/improvement_waterfall.png",
-        improvement_waterfall_html="results/{cohort}/charts/improvement_waterfall.html",
-        response_rates_svg=report(
-            "results/{cohort}/charts/response_rates.svg",
-            caption="../report/charts/response_rates.rst",
-            category="{cohort}",
-            subcategory="Charts",
-            labels={"chart": CHART_TITLES["response_rates"]},
-        ),
-        response_rates_png="results/{cohort}/charts/response_rates.png",
-        response_rates_html="results/{cohort}/charts/response_rates.html",
-        pga_shift_svg=report(
-            "results/{cohort}/charts/pga_shift.svg",
-            caption="../report/charts/pga_shift.rst",
-            category="{cohort}",
-            subcategory="Charts",
-            labels={"chart": CHART_TITLES["pga_shift"]},
-        ),
-        pga_shift_png="results/{cohort}/charts/pga_shift.png",
-        pga_shift_html="results/{cohort}/charts/pga_shift.html",
+        **{
+            name: path
+            for chart in EVERY_COHORT_CHARTS
+            for name, path in CHART_OUTPUTS[chart.name].items()
+        },
     log:
         "logs/charts/{cohort}.log",
     benchmark:
@@ -100,43 +120,25 @@ rule charts:
     conda:
         "../envs/charts.yaml"
     params:
-        baseline_visit=cohort_setting("baseline_visit"),
-        endpoint_visit=cohort_setting("endpoint_visit"),
-        pga_max=cohort_setting("pga_max"),
-        confidence_level=config["stats"]["confidence_level"],
-        width=config["charts"]["width"],
-        height=config["charts"]["height"],
-        png_scale=config["charts"]["png_scale"],
+        **CHART_SETTINGS,
+        charts=[chart.name for chart in EVERY_COHORT_CHARTS],
     script:
         "../workflow_scripts/charts.py"
 
 
+# The charts over the weeks, asked for only where the plan lists them.
 rule trend_charts:
     input:
+        **{name: CHART_INPUT_FILES[name] for name in inputs_of(TREND_CHARTS)},
         library=CHART_LIBRARY,
-        pppasi="results/{cohort}/pppasi.parquet",
-        rates="results/{cohort}/response_rates.csv",
-        code=package("io", "charts", "render"),
+        code=package(*CHART_CODE, *(f"charts/{chart.name}" for chart in TREND_CHARTS)),
         lock=LOCK,
     output:
-        response_rates_over_time_svg=report(
-            "results/{cohort}/charts/response_rates_over_time.svg",
-            caption="../report/charts/response_rates_over_time.rst",
-            category="{cohort}",
-            subcategory="Charts",
-            labels={"chart": CHART_TITLES["response_rates_over_time"]},
-        ),
-        response_rates_over_time_png="results/{cohort}/charts/response_rates_over_time.png",
-        response_rates_over_time_html="results/{cohort}/charts/response_rates_over_time.html",
-        pppasi_over_time_svg=report(
-            "results/{cohort}/charts/pppasi_over_time.svg",
-            caption="../report/charts/pppasi_over_time.rst",
-            category="{cohort}",
-            subcategory="Charts",
-            labels={"chart": CHART_TITLES["pppasi_over_time"]},
-        ),
-        pppasi_over_time_png="results/{cohort}/charts/pppasi_over_time.png",
-        pppasi_over_time_html="results/{cohort}/charts/pppasi_over_time.html",
+        **{
+            name: path
+            for chart in TREND_CHARTS
+            for name, path in CHART_OUTPUTS[chart.name].items()
+        },
     log:
         "logs/trend_charts/{cohort}.log",
     benchmark:
@@ -144,18 +146,16 @@ rule trend_charts:
     conda:
         "../envs/charts.yaml"
     params:
-        confidence_level=config["stats"]["confidence_level"],
-        width=config["charts"]["width"],
-        height=config["charts"]["height"],
-        png_scale=config["charts"]["png_scale"],
+        **CHART_SETTINGS,
+        charts=[chart.name for chart in TREND_CHARTS],
     script:
-        "../workflow_scripts/trend_charts.py"
+        "../workflow_scripts/charts.py"
 
 
 checkpoint chart_plan:
     input:
         pppasi="results/{cohort}/pppasi.parquet",
-        code=package("chart_plan"),
+        code=package("charts/__init__", "charts/registry"),
         lock=LOCK,
     output:
         "results/{cohort}/charts/plan.txt",
@@ -165,9 +165,6 @@ checkpoint chart_plan:
         "benchmarks/chart_plan/{cohort}.tsv"
     conda:
         "../envs/charts.yaml"
-    params:
-        charts=CHARTS,
-        trend_charts=TREND_CHARTS,
     script:
         "../workflow_scripts/chart_plan.py"
 
@@ -181,7 +178,9 @@ rule chart_index:
             .read_text()
             .split()
         ],
-        code=package("pages"),
+        # Every caption, not only the planned ones: a few bytes, and no second look at the plan.
+        captions=[chart.caption for chart in CHARTS],
+        code=package("pages", "charts/__init__", "charts/registry", "charts/captions"),
         lock=LOCK,
     output:
         "results/{cohort}/charts/index.html",
@@ -189,9 +188,10 @@ rule chart_index:
         "logs/chart_index/{cohort}.log",
     benchmark:
         "benchmarks/chart_index/{cohort}.tsv"
+    # The captions are Jinja templates: jinja2 comes with altair.
     conda:
-        "../envs/core.yaml"
+        "../envs/charts.yaml"
     params:
-        titles=CHART_TITLES,
+        **CHART_SETTINGS,
     script:
         "../workflow_scripts/chart_index.py"

@@ -9,10 +9,19 @@ import polars as pl
 import pytest
 import vl_convert as vlc
 
-from pppflow import chart_plan, charts
-from pppflow.charts import RECOMPUTED, REPORTED, ChartSize
+from pppflow.charts import (
+    common,
+    improvement_waterfall,
+    paired_pppasi,
+    pga_shift,
+    pppasi_over_time,
+    response_rates,
+    response_rates_over_time,
+)
+from pppflow.charts.common import ChartSize
+from pppflow.charts.response_rates import RECOMPUTED, REPORTED
 from pppflow.constants import CHART_MAX_PAIRED_LINES, CHART_WATERFALL_GROUPS
-from pppflow.pages import chart_index_html, table_html
+from pppflow.pages import IndexedChart, chart_index_html, table_html
 from pppflow.render import external_references, javascript_library, offline_page, render_chart
 
 SIZE = ChartSize(300, 200)
@@ -67,27 +76,31 @@ def patients_frame(doses: dict[str, float | None]) -> pl.DataFrame:
     ],
 )
 def test_visit_labels(visit, weeks, label, phrase):
-    assert charts.time_point_label(visit, weeks) == label
-    assert charts.visit_phrase(visit, weeks) == phrase
+    assert common.time_point_label(visit, weeks) == label
+    assert common.visit_phrase(visit, weeks) == phrase
 
 
 def test_small_text_helpers():
-    assert charts.percent_text(0.5) == "50%"
-    assert charts.percent_text(0.355) == "35.5%"
-    assert charts.percent_text(1.0) == "100%"
-    assert charts.wrapped("PGA ≥2 grades better") == "PGA ≥2 grades\nbetter"
-    assert charts.wrapped("PPPASI 100") == "PPPASI 100"
-    assert charts.patients_text(1) == "1 patient"
-    assert charts.patients_text(1_000_000) == "1,000,000 patients"
-    assert charts.dose_label(15.0) == "15 mg"
-    assert charts.dose_label(None) == "not recorded"
+    assert response_rates.percent_text(0.5) == "50%"
+    assert response_rates.percent_text(0.355) == "35.5%"
+    assert response_rates.percent_text(1.0) == "100%"
+    assert response_rates.wrapped("PGA ≥2 grades better") == "PGA ≥2 grades\nbetter"
+    assert response_rates.wrapped("PPPASI 100") == "PPPASI 100"
+    assert common.patients_text(1) == "1 patient"
+    assert common.patients_text(1_000_000) == "1,000,000 patients"
+    assert paired_pppasi.dose_label(15.0) == "15 mg"
+    assert paired_pppasi.dose_label(None) == "not recorded"
 
 
-def test_charts_over_the_weeks_only_beyond_two_visits():
-    two = pppasi_frame([("1", "baseline", 0, 10), ("1", "week12", 12, 5)])
-    three = pl.concat([two, pppasi_frame([("1", "week4", 4, 8)])])
-    assert chart_plan.planned_charts(two, ["a", "b"], ["c"]) == ["a", "b"]
-    assert chart_plan.planned_charts(three, ["a", "b"], ["c"]) == ["a", "b", "c"]
+def test_common_helpers():
+    assert common.endpoint_label("PPPASI75") == "PPPASI 75"
+    assert common.endpoint_label("PGA≥2") == "PGA ≥2 grades better"
+    assert common.endpoint_label("other") == "other"
+    pppasi = pppasi_frame(
+        [("1", "baseline", 0, 10), ("1", "week12", 12, 5), ("2", "week12", 13, 5)]
+    )
+    assert common.endpoint_phrase(pppasi, "week12") == "week12 (weeks 12–13)"
+    assert common.endpoint_phrase(pppasi, "baseline") == "baseline (week 0)"
 
 
 # --- paired PPPASI -------------------------------------------------------------------------
@@ -107,7 +120,7 @@ PAIRED_PATIENTS = patients_frame({"1": 15.0, "2": 30.0, "12": None})
 
 
 def test_paired_frame_has_one_row_per_patient_and_time_point():
-    frame = charts.paired_pppasi_frame(
+    frame = paired_pppasi.paired_pppasi_frame(
         PAIRED_PPPASI, PAIRED_PATIENTS, baseline_visit="baseline", endpoint_visit="week12"
     )
     assert frame.select("line_id", "time_point", "pppasi", "dose", "patients").rows() == [
@@ -121,7 +134,7 @@ def test_paired_frame_has_one_row_per_patient_and_time_point():
 
 
 def test_paired_chart_spec():
-    spec = charts.paired_pppasi_chart(
+    spec = paired_pppasi.paired_pppasi_chart(
         PAIRED_PPPASI,
         PAIRED_PATIENTS,
         baseline_visit="baseline",
@@ -150,7 +163,7 @@ def test_paired_frame_groups_a_large_cohort_rounding_half_up():
         [PAIRED_PPPASI, pppasi_frame([("3", "baseline", 0, 105), ("3", "week12", 12, 4)])]
     )
     patients = patients_frame({"1": 15.0, "2": 30.0, "12": None, "3": 15.0})
-    frame = charts.paired_pppasi_frame(
+    frame = paired_pppasi.paired_pppasi_frame(
         pppasi, patients, baseline_visit="baseline", endpoint_visit="week12", max_patients=3
     )
     assert frame.get_column("grouped").all()
@@ -175,7 +188,7 @@ def test_paired_frame_coarsens_until_the_lines_fit():
         + [("3", "baseline", 0, 93), ("3", "week12", 12, 0)]
     )
     patients = patients_frame({"1": 15.0, "3": 15.0})
-    frame = charts.paired_pppasi_frame(
+    frame = paired_pppasi.paired_pppasi_frame(
         pppasi,
         patients,
         baseline_visit="baseline",
@@ -214,7 +227,7 @@ def test_waterfall_frame_sorts_best_first_with_ties_in_natural_order():
     per_patient = per_patient_frame(
         [("12", 100.0), ("7", 75.0), ("5", -50.0), ("3", None), ("2", 100.0)]
     )
-    frame = charts.waterfall_frame(per_patient)
+    frame = improvement_waterfall.waterfall_frame(per_patient)
     assert frame.select("patient_id", "rank", "best_response").rows() == [
         ("2", 1, "PPPASI 100"),
         ("12", 2, "PPPASI 100"),
@@ -226,16 +239,16 @@ def test_waterfall_frame_sorts_best_first_with_ties_in_natural_order():
 def test_waterfall_best_response_comes_from_the_flags_not_the_float():
     # 2.8 -> 0.7 is exactly 75 %: the flag says so even where a float prints 74.99999.
     per_patient = per_patient_frame([("1", 74.99999)]).with_columns(pl.lit(True).alias("pppasi75"))
-    assert charts.waterfall_frame(per_patient).get_column("best_response").to_list() == [
-        "PPPASI 75"
-    ]
+    assert improvement_waterfall.waterfall_frame(per_patient).get_column(
+        "best_response"
+    ).to_list() == ["PPPASI 75"]
 
 
 def test_waterfall_chart_spec():
     per_patient = per_patient_frame(
         [("12", 100.0), ("7", 75.0), ("5", -50.0), ("3", None), ("2", 100.0)]
     )
-    spec = charts.improvement_waterfall_chart(
+    spec = improvement_waterfall.improvement_waterfall_chart(
         per_patient, endpoint_label_text="week 12", cohort="demo", size=SIZE
     ).to_dict()
     assert layer_marks(spec) == ["bar", "rule", "text"]
@@ -255,7 +268,7 @@ def test_waterfall_chart_spec():
 
 def test_waterfall_of_many_patients_shows_the_middle_patient_of_equal_runs():
     per_patient = per_patient_frame([(f"p{i}", 100.0 - 10 * i) for i in range(10)])
-    frame = charts.waterfall_frame(per_patient, max_bars=4, groups=4)
+    frame = improvement_waterfall.waterfall_frame(per_patient, max_bars=4, groups=4)
     # Runs of ranks 1-2, 3-5, 6-7, 8-10; their middles are ranks 1, 4, 6 and 9.
     assert frame.select("rank", "improvement_pct", "share_from", "share_to").rows() == [
         (1, 100.0, 0.0, 20.0),
@@ -295,7 +308,7 @@ REPORTED_RATES = pl.DataFrame(
 
 
 def test_response_rates_frame_puts_reported_beside_recomputed():
-    frame = charts.response_rates_frame(RATES, REPORTED_RATES, visit="week12")
+    frame = response_rates.response_rates_frame(RATES, REPORTED_RATES, visit="week12")
     assert frame.select("endpoint", "source", "rate", "rate_text", "axis_label").rows() == [
         ("PPPASI50", RECOMPUTED, 0.8, "4/5", "PPPASI 50\n4/5"),
         ("PPPASI50", REPORTED, 0.5, "50%", "PPPASI 50\n4/5"),
@@ -308,7 +321,7 @@ def test_response_rates_frame_puts_reported_beside_recomputed():
 
 
 def test_response_rates_chart_spec():
-    spec = charts.response_rates_chart(
+    spec = response_rates.response_rates_chart(
         RATES,
         REPORTED_RATES,
         visit="week12",
@@ -335,7 +348,7 @@ def test_response_rates_chart_spec():
 
 def test_response_rates_chart_without_claims_has_no_reported_series():
     empty = REPORTED_RATES.clear()
-    spec = charts.response_rates_chart(
+    spec = response_rates.response_rates_chart(
         RATES,
         empty,
         visit="week12",
@@ -364,7 +377,7 @@ PGA = pl.DataFrame(
 
 
 def test_pga_shift_frame_counts_every_grade_pair():
-    frame = charts.pga_shift_frame(PGA, pga_max=5)
+    frame = pga_shift.pga_shift_frame(PGA, pga_max=5)
     assert frame.height == 36
     counted = {
         (b, e): n for b, e, n in frame.select("pga_baseline", "pga_endpoint", "patients").rows()
@@ -381,7 +394,7 @@ def test_pga_shift_frame_counts_every_grade_pair():
 
 
 def test_pga_shift_chart_spec():
-    spec = charts.pga_shift_chart(
+    spec = pga_shift.pga_shift_chart(
         PGA, pga_max=4, endpoint_label_text="week 12", cohort="demo", size=SIZE
     ).to_dict()
     assert layer_marks(spec) == ["rect", "rect", "text"]
@@ -404,7 +417,7 @@ def test_pga_shift_chart_spec():
 
 
 def test_response_rates_over_time_spec():
-    spec = charts.response_rates_over_time_chart(
+    spec = response_rates_over_time.response_rates_over_time_chart(
         RATES, confidence_level=0.95, cohort="demo", size=SIZE
     ).to_dict()
     assert spec["facet"]["field"] == "endpoint_label"
@@ -432,7 +445,7 @@ def test_pppasi_by_visit_frame_means_exact_tenths():
             ("c", "week12", 13, None),
         ]
     )
-    frame = charts.pppasi_by_visit_frame(pppasi)
+    frame = pppasi_over_time.pppasi_by_visit_frame(pppasi)
     assert frame.get_column("visit").to_list() == ["baseline", "week4", "week12"]
     assert frame.get_column("n").to_list() == [3, 1, 2]
     # (2.8 + 12.0 + 0.0) / 3; (0.7 + 1.2) / 2; SD of 0.7 and 1.2 is 0.5 / sqrt(2).
@@ -448,7 +461,7 @@ def test_pppasi_over_time_spec_labels_each_visit_with_its_n():
     pppasi = pppasi_frame(
         [("a", "baseline", 0, 28), ("b", "baseline", 0, 120), ("a", "week4", 4, 60)]
     )
-    spec = charts.pppasi_over_time_chart(pppasi, cohort="demo", size=SIZE).to_dict()
+    spec = pppasi_over_time.pppasi_over_time_chart(pppasi, cohort="demo", size=SIZE).to_dict()
     assert layer_marks(spec) == ["errorbar", "line"]
     x = spec["layer"][1]["encoding"]["x"]
     assert x["axis"]["values"] == [0.0, 4.0]
@@ -485,18 +498,18 @@ def big_cohort(n: int) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
 @pytest.mark.parametrize("n", [1_000, 20_000])
 def test_summarising_charts_carry_the_same_rows_whatever_the_cohort_size(n):
     pppasi, patients, per_patient = big_cohort(n)
-    waterfall = charts.improvement_waterfall_chart(
+    waterfall = improvement_waterfall.improvement_waterfall_chart(
         per_patient, endpoint_label_text="week 12", cohort="big", size=SIZE
     ).to_dict()
     assert sorted(len(rows) for rows in datasets(waterfall).values()) == [
         3,
         CHART_WATERFALL_GROUPS,
     ]
-    pga = charts.pga_shift_chart(
+    pga = pga_shift.pga_shift_chart(
         per_patient, pga_max=5, endpoint_label_text="week 12", cohort="big", size=SIZE
     ).to_dict()
     assert len(only_dataset(pga)) == 36
-    paired = charts.paired_pppasi_chart(
+    paired = paired_pppasi.paired_pppasi_chart(
         pppasi,
         patients,
         baseline_visit="baseline",
@@ -521,7 +534,7 @@ def library() -> str:
 def test_offline_page_is_vl_converts_bundled_page(library):
     # The workflow bundles the library once and inlines it in every page: each page must be
     # byte for byte the one vl-convert bundles itself.
-    spec = charts.pga_shift_chart(
+    spec = pga_shift.pga_shift_chart(
         PGA, pga_max=4, endpoint_label_text="week 12", cohort="demo", size=SIZE
     ).to_dict()
     cdn_page = vlc.vegalite_to_html(spec, bundle=False)
@@ -532,10 +545,12 @@ def test_offline_page_is_vl_converts_bundled_page(library):
 
 
 def test_render_chart_gives_svg_png_at_scale_and_offline_html(library):
-    spec_chart = charts.pga_shift_chart(
+    spec_chart = pga_shift.pga_shift_chart(
         PGA, pga_max=4, endpoint_label_text="week 12", cohort="demo", size=SIZE
     )
-    rendered = render_chart(spec_chart, png_scale=2, library=library)
+    rendered = render_chart(
+        spec_chart, png_scale=2, library=library, title="PGA shift, baseline to endpoint — demo"
+    )
     assert rendered.svg.lstrip().startswith("<svg")
     svg_width = float(re.search(r'<svg[^>]*\bwidth="([\d.]+)"', rendered.svg).group(1))
     assert rendered.png[:8] == b"\x89PNG\r\n\x1a\n"
@@ -548,6 +563,8 @@ def test_render_chart_gives_svg_png_at_scale_and_offline_html(library):
     # No "Open in Vega Editor": it would send the chart's data to a web site.
     assert '"editor":false' in rendered.html
     assert "PGA shift — demo" in rendered.html
+    assert "<title>PGA shift, baseline to endpoint — demo</title>" in rendered.html
+    assert "<title>Chart</title>" not in rendered.html
     assert library in rendered.html
 
 
@@ -591,11 +608,19 @@ def test_table_page_shows_the_csv_text_exactly_and_embeds_it():
     assert external_references(page) == []
 
 
-def test_chart_index_page_inlines_each_chart():
+def test_chart_index_page_inlines_each_chart_under_its_caption():
     svg = '<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="10"></svg>'
-    page = chart_index_html("demo", [("pga_shift", "PGA shift", svg), ("x", "X & Y", svg)])
+    page = chart_index_html(
+        "demo",
+        [
+            IndexedChart("pga_shift", "PGA shift", svg, ("First <b>.", "Second & last.")),
+            IndexedChart("x", "X & Y", svg, ()),
+        ],
+    )
     assert page.count('<svg xmlns="http://www.w3.org/2000/svg" width="10"></svg>') == 2
     assert "<?xml" not in page
     assert '<a href="pga_shift.html">interactive</a>' in page
     assert "<h2>X &amp; Y</h2>" in page
+    assert '<div class="caption"><p>First &lt;b&gt;.</p><p>Second &amp; last.</p></div>' in page
+    assert '<div class="caption"></div>' in page
     assert external_references(page) == []

@@ -12,6 +12,7 @@ import pytest
 import yaml
 from workflow import copy_workflow, snakemake
 
+from pppflow.charts.registry import BY_NAME
 from pppflow.render import external_references
 
 CONFIG = "both_cohorts.yaml"
@@ -126,3 +127,9 @@ def test_chart_files_and_index(report):
         assert sorted((folder / "plan.txt").read_text().split()) == expected["Charts"]
         index = (folder / "index.html").read_text(encoding="utf-8")
         assert index.count("<svg") >= len(expected["Charts"])
+        # Each chart under its caption, filled in for the cohort as in the report.
+        assert index.count('<div class="caption"><p>') == len(expected["Charts"])
+        assert index.count(f"(cohort {cohort}") == len(expected["Charts"])
+        for name in expected["Charts"]:
+            page = (folder / f"{name}.html").read_text(encoding="utf-8")
+            assert f"<title>{BY_NAME[name].title} — {cohort}</title>" in page, name

@@ -3,18 +3,18 @@
 import polars as pl
 from _shim import start_logging
 
-from pppflow.chart_plan import planned_charts
+from pppflow.charts.registry import planned_charts
 from pppflow.io import write_text
 
 log = start_logging(snakemake)  # noqa: F821
-inp, out, params = snakemake.input, snakemake.output, snakemake.params  # noqa: F821
+inp, out = snakemake.input, snakemake.output  # noqa: F821
 
-pppasi = pl.read_parquet(inp.pppasi, columns=["visit"])
-names = planned_charts(pppasi, params.charts, params.trend_charts)
+visit_labels = pl.read_parquet(inp.pppasi, columns=["visit"]).get_column("visit").n_unique()
+names = planned_charts(visit_labels)
 write_text("".join(f"{name}\n" for name in names), out[0])
 log.info(
     "cohort %s: %d visit labels, charts %s",
     snakemake.wildcards.cohort,  # noqa: F821
-    pppasi.get_column("visit").n_unique(),
+    visit_labels,
     ", ".join(names),
 )

@@ -1,62 +1,53 @@
-"""Draw a cohort's charts and write each as SVG, PNG and offline HTML."""
+"""Draw the cohort's charts the rule names (params ``charts``) and write each as SVG, PNG and an
+offline HTML page, with the run's chart library (input ``library``) inline in the pages."""
 
 from pathlib import Path
 
 import polars as pl
-from _chart_files import render_and_write
 from _shim import start_logging
 
-from pppflow import charts
+from pppflow.charts.common import ChartSettings, ChartSize
+from pppflow.charts.registry import BY_NAME, inputs_of
 from pppflow.claims import claims_from_json, reported_response_rates
+from pppflow.io import write_atomic, write_text
+from pppflow.render import render_chart
 
 log = start_logging(snakemake)  # noqa: F821
 cohort = snakemake.wildcards.cohort  # noqa: F821
-inp, params = snakemake.input, snakemake.params  # noqa: F821
-size = charts.ChartSize(params.width, params.height)
+inp, out, params = snakemake.input, snakemake.output, snakemake.params  # noqa: F821
 
-pppasi = pl.read_parquet(inp.pppasi)
-per_patient = pl.read_parquet(inp.per_patient)
-rates = pl.read_csv(inp.rates)
-patients = pl.read_parquet(inp.patients)
-if "dose_mg" not in patients.columns:
-    # The charts colour patients by dose where the file records it; here it does not.
-    patients = patients.with_columns(pl.lit(None, pl.Float64).alias("dose_mg"))
-claims = claims_from_json(Path(inp.claims).read_text(encoding="utf-8"))
-reported = reported_response_rates(claims)
 
-endpoint_weeks = pppasi.filter(pl.col("visit") == params.endpoint_visit).get_column("week")
-endpoint_text = charts.visit_phrase(params.endpoint_visit, endpoint_weeks.to_list())
+def read_input(name: str) -> pl.DataFrame:
+    if name == "claims":
+        return reported_response_rates(
+            claims_from_json(Path(inp.claims).read_text(encoding="utf-8"))
+        )
+    path = inp[name]
+    frame = pl.read_parquet(path) if path.endswith(".parquet") else pl.read_csv(path)
+    if name == "patients" and "dose_mg" not in frame.columns:
+        # The charts colour patients by dose where the file records it; here it does not.
+        frame = frame.with_columns(pl.lit(None, pl.Float64).alias("dose_mg"))
+    return frame
 
-drawn = {
-    "paired_pppasi": charts.paired_pppasi_chart(
-        pppasi,
-        patients,
-        baseline_visit=params.baseline_visit,
-        endpoint_visit=params.endpoint_visit,
-        cohort=cohort,
-        size=size,
-    ),
-    "improvement_waterfall": charts.improvement_waterfall_chart(
-        per_patient, endpoint_label_text=endpoint_text, cohort=cohort, size=size
-    ),
-    "response_rates": charts.response_rates_chart(
-        rates,
-        reported,
-        visit=params.endpoint_visit,
-        visit_label=endpoint_text,
-        confidence_level=params.confidence_level,
-        cohort=cohort,
-        size=size,
-    ),
-    "pga_shift": charts.pga_shift_chart(
-        per_patient,
-        pga_max=params.pga_max,
-        endpoint_label_text=endpoint_text,
-        cohort=cohort,
-        size=size,
-    ),
-}
-render_and_write(drawn, snakemake)  # noqa: F821
-log.info(
-    "cohort %s: %d charts drawn (%d reported rates marked)", cohort, len(drawn), reported.height
+
+charts = [BY_NAME[name] for name in params.charts]
+frames = {name: read_input(name) for name in inputs_of(charts)}
+settings = ChartSettings(
+    cohort=cohort,
+    size=ChartSize(params.width, params.height),
+    baseline_visit=params.baseline_visit,
+    endpoint_visit=params.endpoint_visit,
+    pga_max=params.pga_max,
+    confidence_level=params.confidence_level,
 )
+library = Path(inp.library).read_text(encoding="utf-8")
+for chart in charts:
+    # Only the frames its entry names: a chart drawing from an undeclared input fails here.
+    drawn = chart.builder()({name: frames[name] for name in chart.inputs}, settings)
+    rendered = render_chart(
+        drawn, png_scale=params.png_scale, library=library, title=f"{chart.title} — {cohort}"
+    )
+    write_text(rendered.svg, out[f"{chart.name}_svg"])
+    write_atomic(lambda tmp, png=rendered.png: Path(tmp).write_bytes(png), out[f"{chart.name}_png"])
+    write_text(rendered.html, out[f"{chart.name}_html"])
+log.info("cohort %s: %d charts drawn: %s", cohort, len(charts), ", ".join(params.charts))

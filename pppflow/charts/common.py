@@ -1,0 +1,132 @@
+"""What the charts share: the palette, the type scale, the settings every chart takes and the
+labels of visits, endpoints and patient counts."""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import altair as alt
+import polars as pl
+
+from pppflow.constants import (
+    PGA_CLEAR_ENDPOINT,
+    PGA_IMPROVED_ENDPOINT,
+    PPPASI_ENDPOINT_PREFIX,
+    PPPASI_RESPONSE_THRESHOLDS,
+)
+
+# Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
+PALETTE: tuple[str, ...] = (
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#D55E00",
+    "#56B4E9",
+    "#F0E442",
+    "#000000",
+)
+
+# Endpoint names as response_rates.csv spells them -> as a reader reads them.
+ENDPOINT_LABELS: dict[str, str] = {
+    **{f"{PPPASI_ENDPOINT_PREFIX}{t}": f"PPPASI {t}" for t in PPPASI_RESPONSE_THRESHOLDS},
+    PGA_CLEAR_ENDPOINT: "PGA 0/1",
+    PGA_IMPROVED_ENDPOINT: "PGA ≥2 grades better",
+}
+
+PPPASI_AXIS = "PPPASI (points, scale 0–72)"
+
+
+@dataclass(frozen=True)
+class ChartSize:
+    """Width and height of the plotting area, in pixels (before the PNG scale)."""
+
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class ChartSettings:
+    """What a chart takes besides its frames: the cohort's visits and scale, the run's
+    confidence level, and the size to draw at."""
+
+    cohort: str
+    size: ChartSize
+    baseline_visit: str
+    endpoint_visit: str
+    pga_max: int
+    confidence_level: float
+
+
+# A chart's frames by the names of the registry's inputs (pppflow.charts.registry.INPUTS).
+Frames = Mapping[str, pl.DataFrame]
+
+
+def endpoint_label(endpoint: str) -> str:
+    return ENDPOINT_LABELS.get(endpoint, endpoint)
+
+
+def _week_text(week: float) -> str:
+    return f"{week:g}"
+
+
+def time_point_label(visit: str, weeks: Sequence[float | None]) -> str:
+    """An axis label for a visit: its week, plus the visit's own label where that says more.
+
+    ``week12`` at week 12 reads "Week 12"; ``baseline`` at week 0 reads "Week 0 (baseline)".
+    Where patients were seen at different weeks for one visit, the range is given.
+    """
+    known = sorted({w for w in weeks if w is not None})
+    if not known:
+        return visit
+    span = _week_text(known[0]) if len(known) == 1 else f"{known[0]:g}–{known[-1]:g}"
+    plain = f"Week {span}"
+    if visit.lower().replace(" ", "").replace("_", "") == f"week{span}":
+        return plain
+    return f"{plain} ({visit})"
+
+
+def visit_phrase(visit: str, weeks: Sequence[float | None]) -> str:
+    """A visit as a sentence names it: "week 12"; "baseline (week 0)"; "week12 (weeks 12–13)"
+    where patients were seen at different weeks."""
+    known = sorted({w for w in weeks if w is not None})
+    if not known:
+        return visit
+    if len(known) > 1:
+        return f"{visit} (weeks {known[0]:g}–{known[-1]:g})"
+    plain = f"week {known[0]:g}"
+    if visit.lower().replace(" ", "").replace("_", "") == plain.replace(" ", ""):
+        return plain
+    return f"{visit} ({plain})"
+
+
+def patients_text(count: int) -> str:
+    return f"{count:,} patient{'' if count == 1 else 's'}"
+
+
+def endpoint_phrase(pppasi: pl.DataFrame, endpoint_visit: str) -> str:
+    """The endpoint visit as the charts' sentences name it, from the weeks it was held at."""
+    weeks = pppasi.filter(pl.col("visit") == endpoint_visit).get_column("week")
+    return visit_phrase(endpoint_visit, weeks.to_list())
+
+
+def styled(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """A type scale that stays legible in the PNG at scale 1 and above."""
+    return (
+        chart.configure_title(fontSize=16, subtitleFontSize=12, subtitleColor="#444444", offset=10)
+        .configure_axis(labelFontSize=12, titleFontSize=13, titleFontWeight="normal")
+        .configure_legend(labelFontSize=12, titleFontSize=12, labelLimit=320)
+        .configure_view(strokeWidth=0)
+    )
+
+
+def titled(
+    chart: alt.TopLevelMixin, title: str, subtitle: Sequence[str], size: ChartSize
+) -> alt.TopLevelMixin:
+    """Title, size and the shared style."""
+    return styled(
+        chart.properties(
+            title=alt.Title(title, subtitle=list(subtitle), anchor="start"),
+            width=size.width,
+            height=size.height,
+        )
+    )

@@ -1,0 +1,123 @@
+"""Every chart the workflow draws, one entry each.
+
+An entry names the chart (its module ``pppflow/charts/<name>.py``, whose ``build(frames,
+settings)`` draws it, and its caption ``report/charts/<name>.rst``), titles it, says which
+cohorts get it and which of the stage outputs (INPUTS) it draws from. The rules, the chart plan
+and the chart index are made from this list, so a new chart is its module, its caption and one
+entry here.
+
+Plain Python only: Snakemake imports this while it parses the rules, and the plan step runs
+before any chart, so neither should wait for altair or polars to load.
+"""
+
+import importlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # types only: importing them loads altair
+    from pppflow.charts.common import ChartSettings, Frames
+
+
+class Cohorts(Enum):
+    """Which cohorts get a chart."""
+
+    EVERY = "every cohort"
+    # With only a baseline and an endpoint, the paired chart already shows everything a chart
+    # over the weeks would.
+    MORE_THAN_TWO_VISITS = "cohorts with more than two visit labels"
+
+
+# The stage outputs a chart can draw from; rules/charts.smk names the file of each.
+INPUTS: dict[str, str] = {
+    "pppasi": "PPPASI per patient and visit",
+    "per_patient": "per-patient results at the endpoint",
+    "rates": "response rates per endpoint and visit",
+    "patients": "the validated patients (their doses)",
+    "claims": "the response rates the paper reports (none where the cohort has no claims)",
+}
+
+
+@dataclass(frozen=True)
+class Chart:
+    name: str
+    title: str
+    cohorts: Cohorts
+    inputs: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        unknown = [name for name in self.inputs if name not in INPUTS]
+        if unknown:
+            raise ValueError(f"chart {self.name}: unknown inputs {unknown}")
+
+    @property
+    def module(self) -> str:
+        return f"pppflow.charts.{self.name}"
+
+    @property
+    def caption(self) -> str:
+        """The caption file, from the workflow's folder."""
+        return f"report/charts/{self.name}.rst"
+
+    def builder(self) -> "Callable[[Frames, ChartSettings], Any]":
+        """The chart's ``build``; imported only when asked for."""
+        return importlib.import_module(self.module).build
+
+
+CHARTS: tuple[Chart, ...] = (
+    Chart(
+        "paired_pppasi",
+        "PPPASI per patient, baseline to endpoint",
+        Cohorts.EVERY,
+        ("pppasi", "patients"),
+    ),
+    Chart(
+        "improvement_waterfall",
+        "Improvement in PPPASI per patient",
+        Cohorts.EVERY,
+        ("pppasi", "per_patient"),
+    ),
+    Chart(
+        "response_rates",
+        "Response rates, recomputed and reported",
+        Cohorts.EVERY,
+        ("pppasi", "rates", "claims"),
+    ),
+    Chart(
+        "pga_shift",
+        "PGA shift, baseline to endpoint",
+        Cohorts.EVERY,
+        ("pppasi", "per_patient"),
+    ),
+    Chart(
+        "response_rates_over_time",
+        "Response rates over the weeks",
+        Cohorts.MORE_THAN_TWO_VISITS,
+        ("rates",),
+    ),
+    Chart(
+        "pppasi_over_time",
+        "Mean PPPASI over the weeks",
+        Cohorts.MORE_THAN_TWO_VISITS,
+        ("pppasi",),
+    ),
+)
+
+BY_NAME: dict[str, Chart] = {chart.name: chart for chart in CHARTS}
+
+
+def charts_for(cohorts: Cohorts) -> tuple[Chart, ...]:
+    return tuple(chart for chart in CHARTS if chart.cohorts is cohorts)
+
+
+def inputs_of(charts: Iterable[Chart]) -> list[str]:
+    """The inputs the charts draw from together, in INPUTS order."""
+    needed = {name for chart in charts for name in chart.inputs}
+    return [name for name in INPUTS if name in needed]
+
+
+def planned_charts(visit_labels: int) -> list[str]:
+    """The charts a cohort with this many distinct visit labels gets, in the registry's order."""
+    cohorts = {Cohorts.EVERY} | ({Cohorts.MORE_THAN_TWO_VISITS} if visit_labels > 2 else set())
+    return [chart.name for chart in CHARTS if chart.cohorts in cohorts]

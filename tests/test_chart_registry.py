@@ -1,0 +1,130 @@
+"""The chart registry: every entry has its module and caption, the plan follows the visits, and
+the workflow names no chart outside it. And the captions as the index page shows them."""
+
+import importlib
+import re
+from pathlib import Path
+
+import pytest
+
+from pppflow.charts.captions import caption_paragraphs
+from pppflow.charts.registry import (
+    BY_NAME,
+    CHARTS,
+    INPUTS,
+    Chart,
+    Cohorts,
+    charts_for,
+    inputs_of,
+    planned_charts,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+EVERY = ["paired_pppasi", "improvement_waterfall", "response_rates", "pga_shift"]
+OVER_TIME = ["response_rates_over_time", "pppasi_over_time"]
+# What rules/charts.smk gives a chart job and the index (CHART_SETTINGS), zheng2024's values.
+PARAMS = {
+    "baseline_visit": "baseline",
+    "endpoint_visit": "week12",
+    "pga_max": 5,
+    "confidence_level": 0.95,
+    "width": 520,
+    "height": 340,
+    "png_scale": 2,
+}
+
+
+def test_each_entry_has_its_module_and_caption():
+    assert [chart.name for chart in CHARTS] == EVERY + OVER_TIME
+    assert len(BY_NAME) == len(CHARTS)
+    for chart in CHARTS:
+        assert callable(chart.builder()), chart.name
+        assert chart.builder() is importlib.import_module(f"pppflow.charts.{chart.name}").build
+        assert (ROOT / chart.caption).is_file(), chart.caption
+        assert set(chart.inputs) <= set(INPUTS)
+
+
+def test_the_plan_adds_the_charts_over_the_weeks_beyond_two_visits():
+    assert planned_charts(1) == EVERY
+    assert planned_charts(2) == EVERY
+    assert planned_charts(3) == EVERY + OVER_TIME
+    assert [chart.name for chart in charts_for(Cohorts.MORE_THAN_TWO_VISITS)] == OVER_TIME
+
+
+def test_inputs_of_several_charts_are_their_union_in_registry_order():
+    assert inputs_of(charts_for(Cohorts.EVERY)) == [
+        "pppasi",
+        "per_patient",
+        "rates",
+        "patients",
+        "claims",
+    ]
+    assert inputs_of(charts_for(Cohorts.MORE_THAN_TWO_VISITS)) == ["pppasi", "rates"]
+    assert inputs_of([BY_NAME["pga_shift"]]) == ["pppasi", "per_patient"]
+
+
+def test_an_entry_naming_an_unknown_input_is_refused():
+    with pytest.raises(ValueError, match=r"chart x: unknown inputs \['visits'\]"):
+        Chart("x", "X", Cohorts.EVERY, ("pppasi", "visits"))
+
+
+def test_the_workflow_names_no_chart_outside_the_registry():
+    # A new chart is a module, a caption and a registry entry: no rule or script lists charts.
+    files = [ROOT / "rules/charts.smk", *ROOT.glob("workflow_scripts/chart*.py")]
+    assert len(files) >= 4
+    for path in files:
+        text = path.read_text()
+        named = [
+            chart.name
+            for chart in CHARTS
+            # As a chart would be named: quoted, as a file under charts/, or an output's name
+            # (response_rates.csv is a table of the same name, not the chart).
+            if re.search(
+                rf"[\"']{chart.name}[\"']|charts/{chart.name}\b|{chart.name}_(svg|png|html)", text
+            )
+        ]
+        assert named == [], f"{path.relative_to(ROOT)} names {named}"
+
+
+def test_the_registry_loads_without_altair_or_polars():
+    # Snakemake imports it while it parses the rules, and the plan step runs on it.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; import pppflow.charts.registry; "
+        "print(sorted(m for m in ('altair', 'polars') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "[]"
+
+
+def test_caption_paragraphs_fill_the_placeholders_and_drop_the_markup():
+    template = (
+        "**Response rates** (cohort ``{{ snakemake.wildcards.cohort }}``,\n"
+        "visit ``{{ snakemake.params.endpoint_visit }}``).\n"
+        "\n"
+        "An exact {{ (snakemake.params.confidence_level * 100) | round(1) }} % interval,\n"
+        "*not* a normal one.\n"
+    )
+    assert caption_paragraphs(template, cohort="demo", params=PARAMS) == [
+        "Response rates (cohort demo, visit week12).",
+        "An exact 95.0 % interval, not a normal one.",
+    ]
+
+
+def test_a_caption_naming_a_missing_param_is_an_error():
+    with pytest.raises(Exception, match="dose"):
+        caption_paragraphs("{{ snakemake.params.dose }}", cohort="demo", params=PARAMS)
+
+
+def test_every_caption_fills_in_with_the_chart_settings():
+    for chart in CHARTS:
+        text = (ROOT / chart.caption).read_text(encoding="utf-8")
+        paragraphs = caption_paragraphs(text, cohort="zheng2024", params=PARAMS)
+        joined = "\n".join(paragraphs)
+        assert "zheng2024" in paragraphs[0], chart.name
+        assert not re.search(r"\{\{|\{%|\*\*|``", joined), chart.name
+        assert "How to read" in joined, chart.name
