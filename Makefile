@@ -11,7 +11,12 @@ SHELL := /bin/bash
 # This machine's pip config names local mirrors that may be absent; their warnings are noise.
 QUIET_PIP := grep -v 'is ignored: it is neither a file nor a directory' || true
 
-.PHONY: setup run test lint report golden bench synth test-slurm lock clean
+.PHONY: setup run test lint report golden bench synth test-slurm lock clean unlock bad-inputs-doc
+
+# After a failed run: a lock left in .snakemake/locks is either another run's (still going) or a
+# killed run's. Snakemake refuses to start in both cases; this says what to do in the second.
+LOCK_HINT = if ls .snakemake/locks/*.lock >/dev/null 2>&1; then \
+	  echo >&2 "pppflow: this folder is locked by another Snakemake run. If none is running (a killed run leaves its lock behind), remove the lock with: make unlock"; fi
 
 setup: $(STAMP)
 
@@ -21,7 +26,11 @@ $(STAMP): requirements.lock
 	touch $@
 
 run: $(STAMP)
-	$(SNAKEMAKE) --workflow-profile profiles/default --cores $(CORES)
+	$(SNAKEMAKE) --workflow-profile profiles/default --cores $(CORES) || { status=$$?; $(LOCK_HINT); exit $$status; }
+
+# Removes the lock a killed run left behind. Only when no other run is going in this folder.
+unlock: $(STAMP)
+	$(SNAKEMAKE) --workflow-profile profiles/default --unlock
 
 test: $(STAMP) lint
 	$(BIN)/python -m pytest -q tests
@@ -40,6 +49,10 @@ report: $(STAMP)
 # Regenerate tests/golden/ on purpose after an intended change; review `git diff tests/golden`.
 golden: $(STAMP)
 	$(BIN)/python tools/golden.py
+
+# docs/bad-inputs.md from the bad-input cases the tests run (tests/bad_input_cases.py).
+bad-inputs-doc: $(STAMP)
+	$(BIN)/python tools/bad_inputs_doc.py
 
 # A seeded synthetic cohort of N patients (CSV below 100k, parquet from there on), then the
 # workflow on that cohort alone. PLANT=1 plants known errors: the run then stops at validation

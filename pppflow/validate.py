@@ -742,7 +742,7 @@ def validate_cohort(
         found.append(schema_failures(components, schemas.ComponentsFile, files.components))
     structural = pl.concat(found)
     if structural.filter(
-        pl.col("check").is_in(["column_in_dataframe", "header_spelling"])
+        pl.col("check").is_in(["column_in_dataframe", "header_spelling", "pppasi_or_components"])
     ).is_empty():
         # Cross-file checks need the key columns; without them they would only add noise.
         found.append(cross_file_failures(patients, visits, components, files))
@@ -776,9 +776,10 @@ def format_failures(failures: pl.DataFrame) -> str:
     for f in ordered.iter_rows(named=True):
         row = "-" if f["row"] is None else str(f["row"])
         pid = "-" if f["patient_id"] is None else f["patient_id"]
+        column = "-" if f["column"] is None else f["column"]
         value = "<empty>" if f["value"] is None else repr(f["value"])
         lines.append(
-            f"  {f['file']} | row {row} | patient_id {pid} | column {f['column']} | "
+            f"  {f['file']} | row {row} | patient_id {pid} | column {column} | "
             f"check {f['check']} | value {value}"
         )
     return "\n".join(lines)
