@@ -1,8 +1,4 @@
 # Stage: audit. Every claim of the cohort's claims file (optional) recomputed from its data.
-STAGE_OUTPUTS["audit"] = [
-    "results/{cohort}/audit.csv",
-    "results/{cohort}/audit.md",
-]
 
 
 rule audit:
@@ -12,11 +8,11 @@ rule audit:
         claims=lambda w: (
             [p] if (p := cohort_entry(w).get("claims")) and Path(p).exists() else []
         ),
-        patients="results/{cohort}/validated/patients.parquet",
-        pppasi="results/{cohort}/pppasi.parquet",
-        rates="results/{cohort}/response_rates.csv",
-        tests="results/{cohort}/tests.csv",
-        code=package("io", "consistency", "claims", "table1", "audit"),
+        patients=rules.validate.output.patients,
+        pppasi=rules.pppasi.output.pppasi,
+        rates=rules.response.output.rates,
+        tests=rules.stats.output.tests,
+        code=script_code("audit"),
         lock=LOCK,
     output:
         audit="results/{cohort}/audit.csv",

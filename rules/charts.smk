@@ -22,16 +22,10 @@ CHART_FORMATS = ("svg", "png", "html")
 # beside validation, rather than every chart job on its critical path.
 CHART_LIBRARY = "results/vega_library.js"
 
-STAGE_OUTPUTS["charts"] = [
-    f"results/{{cohort}}/charts/{name}.{fmt}"
-    for name in CHARTS
-    for fmt in CHART_FORMATS
-] + ["results/{cohort}/charts/index.html"]
-
 
 rule chart_library:
     input:
-        code=package("render"),
+        code=script_code("chart_library"),
         lock=LOCK,
     output:
         CHART_LIBRARY,
@@ -48,15 +42,15 @@ rule chart_library:
 rule charts:
     input:
         library=CHART_LIBRARY,
-        pppasi="results/{cohort}/pppasi.parquet",
-        per_patient="results/{cohort}/per_patient.parquet",
-        rates="results/{cohort}/response_rates.csv",
-        patients="results/{cohort}/validated/patients.parquet",
+        pppasi=rules.pppasi.output.pppasi,
+        per_patient=rules.response.output.per_patient,
+        rates=rules.response.output.rates,
+        patients=rules.validate.output.patients,
         # The response chart marks the rates the paper reports, where the cohort has claims.
         claims=lambda wc: [
             p for p in [cohort_entry(wc).get("claims")] if p and Path(p).exists()
         ],
-        code=package("io", "charts", "render", "claims", "consistency"),
+        code=script_code("charts"),
         lock=LOCK,
     output:
         paired_pppasi_svg=report(
@@ -116,9 +110,9 @@ rule charts:
 rule trend_charts:
     input:
         library=CHART_LIBRARY,
-        pppasi="results/{cohort}/pppasi.parquet",
-        rates="results/{cohort}/response_rates.csv",
-        code=package("io", "charts", "render"),
+        pppasi=rules.pppasi.output.pppasi,
+        rates=rules.response.output.rates,
+        code=script_code("trend_charts"),
         lock=LOCK,
     output:
         response_rates_over_time_svg=report(
@@ -156,8 +150,8 @@ rule trend_charts:
 
 checkpoint chart_plan:
     input:
-        pppasi="results/{cohort}/pppasi.parquet",
-        code=package("chart_plan"),
+        pppasi=rules.pppasi.output.pppasi,
+        code=script_code("chart_plan"),
         lock=LOCK,
     output:
         "results/{cohort}/charts/plan.txt",
@@ -183,7 +177,7 @@ rule chart_index:
             .read_text()
             .split()
         ],
-        code=package("pages"),
+        code=script_code("chart_index"),
         lock=LOCK,
     output:
         "results/{cohort}/charts/index.html",
