@@ -10,9 +10,9 @@ from workflow import copy_workflow, snakemake
 
 from pppflow import audit
 from pppflow.claims import parse_claims
+from pppflow.derive import derive_patient_columns, with_prior_biologic
 from pppflow.response import classify_responses, response_rates
 from pppflow.stats import outcome_tests, paired_outcomes
-from pppflow.table1 import with_prior_biologic
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -270,7 +270,7 @@ def letter_audit(letter_cohort) -> pl.DataFrame:
     )
     tests = outcome_tests(paired_outcomes(scores, "baseline", "week12"), 0.95)
     claims = parse_claims((ROOT / "resources/zheng2024/claims.yaml").read_text(), "claims.yaml")
-    inputs = audit.AuditInputs(with_prior_biologic(cohort.patients), scores, rates, tests, 0.05)
+    inputs = audit.AuditInputs(derive_patient_columns(cohort.patients), scores, rates, tests, 0.05)
     return audit.audit_claims(claims, inputs)
 
 

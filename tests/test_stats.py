@@ -12,7 +12,7 @@ from scipy import stats as sps
 from statsmodels.stats.weightstats import ttest_ind as sm_ttest_ind
 
 from pppflow import constants, stats
-from pppflow.table1 import with_prior_biologic
+from pppflow.derive import with_prior_biologic
 
 # The letter's Table 2, typed from the paper here (not read from resources/): PPPASI before
 # treatment and at 12 weeks, cases 1..20, then PGA.

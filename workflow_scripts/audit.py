@@ -9,7 +9,6 @@ from _shim import start_logging
 from pppflow.audit import AUDIT_SCHEMA, AuditInputs, audit_claims, audit_markdown, audit_summary
 from pppflow.claims import ClaimsInvalid, parse_claims
 from pppflow.io import write_csv, write_text
-from pppflow.table1 import with_prior_biologic
 
 log = start_logging(snakemake)  # noqa: F821
 cohort = snakemake.wildcards.cohort  # noqa: F821
@@ -31,7 +30,7 @@ except ClaimsInvalid as err:
     sys.exit(1)
 
 inputs = AuditInputs(
-    patients=with_prior_biologic(pl.read_parquet(inp.patients)),
+    patients=pl.read_parquet(inp.patients),
     scores=pl.read_parquet(inp.pppasi),
     response_rates=pl.read_csv(inp.rates),
     tests=pl.read_csv(inp.tests),

@@ -15,7 +15,6 @@ from pppflow.stats import (
     paired_outcomes,
     subgroup_response_rates,
 )
-from pppflow.table1 import with_prior_biologic
 
 log = start_logging(snakemake)  # noqa: F821
 cohort = snakemake.wildcards.cohort  # noqa: F821
@@ -30,7 +29,7 @@ except StatsInputError as err:
 tests = outcome_tests(pairs, params.confidence_level)
 summary = descriptives(scores)
 
-patients = with_prior_biologic(pl.read_parquet(inp.patients))
+patients = pl.read_parquet(inp.patients)
 absent = absent_group_columns(patients, params.group_columns)
 if absent:
     log.warning(

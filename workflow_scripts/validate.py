@@ -4,6 +4,7 @@ import sys
 
 from _shim import start_logging
 
+from pppflow.derive import derive_patient_columns
 from pppflow.io import write_parquet
 from pppflow.validate import CohortFiles, CohortInvalid, validate_cohort
 
@@ -15,7 +16,7 @@ except CohortInvalid as err:
     log.error("cohort %s is invalid\n%s", snakemake.wildcards.cohort, err)  # noqa: F821
     sys.exit(1)
 out = snakemake.output  # noqa: F821
-write_parquet(cohort.patients, out.patients)
+write_parquet(derive_patient_columns(cohort.patients), out.patients)
 write_parquet(cohort.visits, out.visits)
 write_parquet(cohort.components, out.components)
 log.info(
