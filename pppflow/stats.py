@@ -21,6 +21,7 @@ from pppflow import constants as c
 from pppflow import response
 from pppflow.consistency import Moments, quantile
 from pppflow.pppasi import points_from_tenths
+from pppflow.response import nominal_week
 
 # The value of one integer step of each outcome, in the outcome's own unit.
 OUTCOME_UNITS: dict[str, Fraction] = {
@@ -140,6 +141,7 @@ def descriptives(scores: pl.DataFrame) -> pl.DataFrame:
     computed exactly from the integer scores (integer sums, two order statistics per
     quantile), then written as floats."""
     long = outcome_scores(scores)
+    weeks = dict(scores.group_by(pl.col("visit").cast(pl.Utf8)).agg(nominal_week()).iter_rows())
     rows = []
     for (outcome, visit), group in long.group_by(["outcome", "visit"], maintain_order=True):
         unit = OUTCOME_UNITS[outcome]
@@ -155,7 +157,7 @@ def descriptives(scores: pl.DataFrame) -> pl.DataFrame:
             {
                 "outcome": outcome,
                 "visit": visit,
-                "week": group["week"].min(),
+                "week": weeks[visit],
                 "n": moments.n,
                 "mean": float(moments.mean),
                 "sd": _sqrt(moments.variance("n-1")) if moments.n > 1 else None,
@@ -579,6 +581,8 @@ def subgroup_response_rates(
     joined = responses.join(
         patients.select(pl.col("patient_id").cast(pl.Utf8), *groups), on="patient_id", how="left"
     )
+    # A visit is dated by the whole cohort's nominal week, in every group alike.
+    weeks = responses.group_by("visit").agg(nominal_week().alias("week"))
     parts = []
     for grouping in groups:
         values = joined[grouping].unique().to_list()
@@ -591,16 +595,19 @@ def subgroup_response_rates(
             .fill_null("missing")
             .alias("group")
         ).with_columns(pl.col("group").replace_strict(rank, return_dtype=pl.Int64).alias("_rank"))
-        counts = labelled.group_by("group", "_rank", "visit").agg(
-            pl.col("week").median().alias("week"),
-            *(
-                pl.col(col).sum().cast(pl.Int64).alias(f"{label}:responders")
-                for label, col in endpoints.items()
-            ),
-            *(
-                pl.col(col).is_not_null().sum().cast(pl.Int64).alias(f"{label}:evaluable")
-                for label, col in endpoints.items()
-            ),
+        counts = (
+            labelled.group_by("group", "_rank", "visit")
+            .agg(
+                *(
+                    pl.col(col).sum().cast(pl.Int64).alias(f"{label}:responders")
+                    for label, col in endpoints.items()
+                ),
+                *(
+                    pl.col(col).is_not_null().sum().cast(pl.Int64).alias(f"{label}:evaluable")
+                    for label, col in endpoints.items()
+                ),
+            )
+            .join(weeks, on="visit", how="left")
         )
         for label in endpoints:
             parts.append(
