@@ -160,8 +160,8 @@ def descriptives(scores: pl.DataFrame) -> pl.DataFrame:
                 "week": weeks[visit],
                 "n": moments.n,
                 "mean": float(moments.mean),
-                "sd": _sqrt(moments.variance("n-1")) if moments.n > 1 else None,
-                "sd_population": _sqrt(moments.variance("n")),
+                "sd": math.sqrt(moments.variance("n-1")) if moments.n > 1 else None,
+                "sd_population": math.sqrt(moments.variance("n")),
                 "median": at(Fraction(1, 2)),
                 "q1": at(Fraction(1, 4)),
                 "q3": at(Fraction(3, 4)),
@@ -176,10 +176,6 @@ def descriptives(scores: pl.DataFrame) -> pl.DataFrame:
         .sort(["_o", "week", "visit"])
         .drop("_o")
     )
-
-
-def _sqrt(square: Fraction) -> float:
-    return math.sqrt(square)
 
 
 # Tests ----------------------------------------------------------------------------------------
