@@ -10,9 +10,9 @@ from pppflow.audit import AUDIT_SCHEMA, AuditInputs, audit_claims, audit_markdow
 from pppflow.claims import ClaimsInvalid, parse_claims
 from pppflow.io import write_csv, write_text
 
-log = start_logging(snakemake)  # noqa: F821
-cohort = snakemake.wildcards.cohort  # noqa: F821
-inp, out, params = snakemake.input, snakemake.output, snakemake.params  # noqa: F821
+log = start_logging(snakemake)
+cohort = snakemake.wildcards.cohort
+inp, out, params = snakemake.input, snakemake.output, snakemake.params
 
 if not params.claims:
     log.info("cohort %s: no claims file configured; empty audit", cohort)

@@ -10,9 +10,9 @@ from _shim import start_logging
 from pppflow import charts
 from pppflow.claims import ClaimsInvalid, parse_claims, reported_response_rates
 
-log = start_logging(snakemake)  # noqa: F821
-cohort = snakemake.wildcards.cohort  # noqa: F821
-inp, params = snakemake.input, snakemake.params  # noqa: F821
+log = start_logging(snakemake)
+cohort = snakemake.wildcards.cohort
+inp, params = snakemake.input, snakemake.params
 size = charts.ChartSize(params.width, params.height)
 
 pppasi = pl.read_parquet(inp.pppasi)
@@ -60,7 +60,7 @@ drawn = {
         size=size,
     ),
 }
-render_and_write(drawn, snakemake)  # noqa: F821
+render_and_write(drawn, snakemake)
 log.info(
     "cohort %s: %d charts drawn (%d reported rates marked)", cohort, len(drawn), reported.height
 )

@@ -6,9 +6,9 @@ from _shim import start_logging
 from pppflow.io import write_csv, write_parquet
 from pppflow.response import classify_responses_frame, per_patient, response_rates
 
-log = start_logging(snakemake)  # noqa: F821
-cohort = snakemake.wildcards.cohort  # noqa: F821
-inp, out, params = snakemake.input, snakemake.output, snakemake.params  # noqa: F821
+log = start_logging(snakemake)
+cohort = snakemake.wildcards.cohort
+inp, out, params = snakemake.input, snakemake.output, snakemake.params
 
 responses = classify_responses_frame(
     pl.read_parquet(inp.pppasi), params.baseline_visit, params.missing

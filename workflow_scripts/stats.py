@@ -16,9 +16,9 @@ from pppflow.stats import (
     subgroup_response_rates,
 )
 
-log = start_logging(snakemake)  # noqa: F821
-cohort = snakemake.wildcards.cohort  # noqa: F821
-inp, out, params = snakemake.input, snakemake.output, snakemake.params  # noqa: F821
+log = start_logging(snakemake)
+cohort = snakemake.wildcards.cohort
+inp, out, params = snakemake.input, snakemake.output, snakemake.params
 
 scores = pl.read_parquet(inp.pppasi)
 try:

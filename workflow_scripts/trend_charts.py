@@ -6,9 +6,9 @@ from _shim import start_logging
 
 from pppflow import charts
 
-log = start_logging(snakemake)  # noqa: F821
-cohort = snakemake.wildcards.cohort  # noqa: F821
-inp, params = snakemake.input, snakemake.params  # noqa: F821
+log = start_logging(snakemake)
+cohort = snakemake.wildcards.cohort
+inp, params = snakemake.input, snakemake.params
 size = charts.ChartSize(params.width, params.height)
 
 pppasi = pl.read_parquet(inp.pppasi)
@@ -19,5 +19,5 @@ drawn = {
     ),
     "pppasi_over_time": charts.pppasi_over_time_chart(pppasi, cohort=cohort, size=size),
 }
-render_and_write(drawn, snakemake)  # noqa: F821
+render_and_write(drawn, snakemake)
 log.info("cohort %s: %d charts over the weeks drawn", cohort, len(drawn))
