@@ -24,7 +24,7 @@ run: $(STAMP)
 	$(SNAKEMAKE) --workflow-profile profiles/default --cores $(CORES)
 
 test: $(STAMP) lint
-	$(BIN)/python -m pytest -q tests
+	$(BIN)/python -m pytest -q -rs tests
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -206,7 +206,7 @@ def test_editing_a_module_reruns_the_rules_that_use_it_and_only_what_follows(
 def test_the_files_hand_kept_lists_missed_are_inputs_of_the_rules_that_run_them(inputs_run):
     for rule in ("chart_library", "chart_plan", "chart_index"):
         assert "pppflow/io.py" in inputs_run[rule]
-    assert "pppflow/pppasi.py" in inputs_run["audit"]  # through table1
+    assert "pppflow/derive.py" in inputs_run["validate"]
     assert {rule for rule, files in inputs_run.items() if "workflow_scripts/_shim.py" in files} == (
         set(inputs_run)
     )
