@@ -1,4 +1,5 @@
-"""The project files a workflow script runs, read from its imports: a rule's code inputs.
+"""Plumbing the Snakefile calls: a rule's code inputs, read from its script's imports, and
+the clean-up of Snakemake's re-check timers at the end of a run.
 
 Snakemake reruns a job when its script changes, not when a module the script imports does. So
 each rule declares the project's modules its script reaches as inputs, and this module finds
@@ -11,6 +12,7 @@ Standard library only: the Snakefile calls it before any job runs.
 """
 
 import ast
+import threading
 from pathlib import Path
 
 
@@ -81,3 +83,18 @@ def project_imports(script: Path, root: Path) -> list[str]:
                 seen.add(found)
                 pending.append(found)
     return sorted(str(path.relative_to(root)) for path in seen)
+
+
+def cancel_pending_rechecks() -> None:
+    """Cancel every pending ``threading.Timer`` of the process; for the end of a run.
+
+    While jobs wait for a free core, Snakemake's scheduler re-checks them from a one-second
+    ``threading.Timer`` (its --max-jobs-per-timespan rate limiter, on by default). The last such
+    timer outlives the run and Python waits for it at exit: up to a second added to every run
+    (about 1 s of an 8 s cold run of the default config, docs/benchmarks.md). Once the run is
+    over those re-checks have nothing left to do. This relies on a private detail of Snakemake
+    (JobScheduler._schedule_reevalutation); tests/test_exit_timer.py checks it still holds.
+    """
+    for thread in threading.enumerate():
+        if isinstance(thread, threading.Timer):
+            thread.cancel()

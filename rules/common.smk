@@ -1,7 +1,7 @@
 # Cohort look-ups, input functions and wildcard constraints. No rule lives here.
 from pathlib import Path
 
-from pppflow.wiring import project_imports
+from pppflow.wiring import cancel_pending_rechecks, project_imports
 
 COHORTS = sorted(config["cohorts"])
 
@@ -69,19 +69,8 @@ def cohort_files(wildcards):
     }
 
 
-# While jobs wait for a free core, Snakemake's scheduler re-checks them from a one-second
-# threading.Timer (its --max-jobs-per-timespan rate limiter, on by default). The last such
-# timer outlives the run and Python waits for it at exit: up to a second added to every run
-# (about 1 s of an 8 s cold run of the default config, docs/benchmarks.md). Once the run is
-# over, those re-checks have nothing left to do, so the handlers cancel the pending ones.
-def cancel_pending_rechecks():
-    import threading
-
-    for thread in threading.enumerate():
-        if isinstance(thread, threading.Timer):
-            thread.cancel()
-
-
+# Python would wait at exit for the last of Snakemake's one-second re-check timers: about 1 s of
+# every run (pppflow/wiring.py; tests/test_exit_timer.py fails when Snakemake changes this).
 onsuccess:
     cancel_pending_rechecks()
 
