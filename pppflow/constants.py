@@ -44,7 +44,7 @@ PPPASI_ENDPOINT_PREFIX: Final[str] = "PPPASI"
 PGA_CLEAR_ENDPOINT: Final[str] = "PGA0/1"
 PGA_IMPROVED_ENDPOINT: Final[str] = "PGA≥2"
 
-# Statistics, baseline table and audit (issue 4).
+# Statistics, baseline table and audit.
 # Outcomes compared between the baseline and the endpoint visit, as tests.csv names them.
 PPPASI_OUTCOME: Final[str] = "PPPASI"
 PGA_OUTCOME: Final[str] = "PGA"
@@ -100,7 +100,7 @@ TABLE1_MAX_LEVELS: Final[int] = 5
 TABLE1_DECIMALS: Final[int] = 2
 TABLE1_PERCENT_DECIMALS: Final[int] = 1
 
-# Charts (issue 5). A chart that draws patients draws each one up to this many; beyond, it draws
+# Charts. A chart that draws patients draws each one up to this many; beyond, it draws
 # groups of them, so that its size stops growing with the cohort's.
 CHART_MAX_PATIENT_MARKS: Final[int] = 200
 # Lines a paired chart draws at most beyond CHART_MAX_PATIENT_MARKS patients, each a group of

@@ -431,7 +431,7 @@ def noncentrality_for_tail(t_obs: float, df: int, tail: float) -> float:
     The CDF falls from 1 to 0 as ncp grows. The root is bracketed by stepping out from t_obs in
     steps of the noncentral t's large-df standard error, sqrt(1 + t^2 / (2 df)), doubled each
     time: the CDF is evaluated only near the root (scipy's nct.cdf is NaN in its far tails, where
-    a bracket as wide as t itself used to land). Raises NoncentralityNotFound when the CDF is not
+    a bracket as wide as t itself would reach). Raises NoncentralityNotFound when the CDF is not
     finite on the way or never crosses `tail`."""
 
     def gap(ncp: float) -> float:
