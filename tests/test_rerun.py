@@ -1,7 +1,7 @@
 """Rerun only what changed: asserted on the jobs Snakemake plans (`--summary`), never on timings.
 
-One full run is made per module; each test works on its own copy of that finished run, makes
-one real change, and reads the plan.
+One full run is made for this file; the rest are dry runs. A test makes one real change, on its
+own copy of that finished run or in place and put back, and reads the plan.
 """
 
 import os
