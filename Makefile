@@ -33,7 +33,7 @@ unlock: $(STAMP)
 	$(SNAKEMAKE) --workflow-profile profiles/default --unlock
 
 test: $(STAMP) lint
-	$(BIN)/python -m pytest -q tests
+	$(BIN)/python -m pytest -q -rs tests
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

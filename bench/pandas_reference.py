@@ -4,8 +4,9 @@ results are tested against (tests/test_pandas_reference.py).
 
 Straightforward idiomatic pandas: merges, groupby sums, nullable dtypes (Int64, boolean) for
 the missing values the contract has. No vectorisation tricks beyond what a pandas user writes
-by default. Constants come from pppflow.constants (the one source of truth); nothing else from
-the polars implementation is used.
+by default. Nothing is imported from the package: the weights, scales and thresholds are
+written out here from the PPPASI definition, so that a wrong constant in pppflow.constants
+makes the two disagree instead of both being wrong alike.
 """
 
 import itertools
@@ -14,10 +15,20 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from pppflow import constants as c
-
 KEYS = ["patient_id", "visit"]
-THRESHOLDS = c.PPPASI_RESPONSE_THRESHOLDS
+# PPPASI: (erythema + pustules + desquamation, each 0-4) x area (0-6) x 0.2 per palm and
+# 0.3 per sole, summed over the four regions; here in tenths of a point.
+SEVERITY_ITEMS = ["erythema", "pustules", "desquamation"]
+SEVERITY_MAX = 4
+AREA_MAX = 6
+REGION_WEIGHT_TENTHS = {"right_palm": 2, "left_palm": 2, "right_sole": 3, "left_sole": 3}
+TENTHS_PER_POINT = 10
+# PPPASI-X: at least X % better than baseline; PGA 0/1: grade at most 1; PGA>=2: at least two
+# grades better than baseline.
+THRESHOLDS = (50, 75, 90, 100)
+PGA_CLEAR_MAX_GRADE = 1
+PGA_MIN_IMPROVEMENT_GRADES = 2
+MISSING_RULES = ("observed", "nri")
 PPPASI_COLUMNS = [f"pppasi{x}" for x in THRESHOLDS]
 PGA_CLEAR = "pga_clear_or_almost_clear"
 PGA_IMPROVED = "pga_improved_2_grades"
@@ -28,8 +39,8 @@ PGA_IMPROVED = "pga_improved_2_grades"
 
 def recompute_pppasi(components: pd.DataFrame) -> pd.DataFrame:
     """Sum over regions of (erythema + pustules + desquamation) x area x weight, in tenths."""
-    severity = components[list(c.SEVERITY_ITEMS)].astype("int64").sum(axis=1)
-    weight = components["region"].map(c.REGION_WEIGHT_TENTHS).astype("int64")
+    severity = components[SEVERITY_ITEMS].astype("int64").sum(axis=1)
+    weight = components["region"].map(REGION_WEIGHT_TENTHS).astype("int64")
     terms = components[KEYS].assign(term=severity * components["area"].astype("int64") * weight)
     summed = terms.groupby(KEYS, sort=False, as_index=False)["term"].sum()
     return summed.rename(columns={"term": "pppasi_recomputed_tenths"})
@@ -57,18 +68,18 @@ def combine_pppasi(visits: pd.DataFrame, components: pd.DataFrame) -> pd.DataFra
 def attainable_totals_tenths() -> set[int]:
     """Every total some scores give: the possible region terms added region by region."""
     totals = {0}
-    for weight in c.REGION_WEIGHT_TENTHS.values():
+    for weight in REGION_WEIGHT_TENTHS.values():
         terms = {
             (e + p + d) * area * weight
-            for e, p, d in itertools.product(range(c.SEVERITY_MAX + 1), repeat=3)
-            for area in range(c.AREA_MAX + 1)
+            for e, p, d in itertools.product(range(SEVERITY_MAX + 1), repeat=3)
+            for area in range(AREA_MAX + 1)
         }
         totals = {t + x for t in totals for x in terms}
     return totals
 
 
 def _points(tenths: pd.Series) -> pd.Series:
-    return tenths.astype("Float64") / c.TENTHS_PER_POINT
+    return tenths.astype("Float64") / TENTHS_PER_POINT
 
 
 def pppasi_check(pppasi: pd.DataFrame) -> pd.DataFrame:
@@ -103,8 +114,8 @@ def _judged(test: pd.Series, observed: pd.Series, defined: pd.Series, missing_ru
 
 def classify_responses(pppasi: pd.DataFrame, baseline_visit: str, missing_rule: str):
     """responses.parquet: every patient x every follow-up visit label."""
-    if missing_rule not in c.MISSING_RULES:
-        raise ValueError(f"missing rule {missing_rule!r} is not one of {c.MISSING_RULES}")
+    if missing_rule not in MISSING_RULES:
+        raise ValueError(f"missing rule {missing_rule!r} is not one of {MISSING_RULES}")
     is_baseline = pppasi["visit"] == baseline_visit
     baseline = pppasi.loc[is_baseline, ["patient_id", "pppasi_tenths", "pga"]].rename(
         columns={"pppasi_tenths": "pppasi_baseline_tenths", "pga": "pga_baseline"}
@@ -146,9 +157,9 @@ def classify_responses(pppasi: pd.DataFrame, baseline_visit: str, missing_rule: 
     out["pga_baseline"] = pga_b
     out["pga_visit"] = pga_v
     always = pd.Series(True, index=grid.index, dtype="boolean")
-    out[PGA_CLEAR] = _judged((pga_v <= c.PGA_CLEAR_MAX_GRADE), observed, always, missing_rule)
+    out[PGA_CLEAR] = _judged((pga_v <= PGA_CLEAR_MAX_GRADE), observed, always, missing_rule)
     out[PGA_IMPROVED] = _judged(
-        (pga_b - pga_v >= c.PGA_MIN_IMPROVEMENT_GRADES),
+        (pga_b - pga_v >= PGA_MIN_IMPROVEMENT_GRADES),
         observed,
         pga_b.notna().astype("boolean"),
         missing_rule,
@@ -180,9 +191,9 @@ def _endpoints(responses: pd.DataFrame) -> list[tuple[str, str, pd.Series]]:
     """(label, column, whether the baseline lets the endpoint be judged)."""
     pppasi_defined = (responses["pppasi_baseline_tenths"] > 0).fillna(False)
     return [
-        *((f"{c.PPPASI_ENDPOINT_PREFIX}{x}", f"pppasi{x}", pppasi_defined) for x in THRESHOLDS),
-        (c.PGA_CLEAR_ENDPOINT, PGA_CLEAR, pd.Series(True, index=responses.index)),
-        (c.PGA_IMPROVED_ENDPOINT, PGA_IMPROVED, responses["pga_baseline"].notna()),
+        *((f"PPPASI{x}", f"pppasi{x}", pppasi_defined) for x in THRESHOLDS),
+        ("PGA0/1", PGA_CLEAR, pd.Series(True, index=responses.index)),
+        ("PGA≥2", PGA_IMPROVED, responses["pga_baseline"].notna()),
     ]
 
 

@@ -46,7 +46,7 @@ PYTHON = Path(sys.executable)
 MB = 1024 * 1024
 MIN_SAMPLED_MB = 5.0  # below this a benchmark file's max_rss caught no sample of the job
 
-# The targets (2 cores).
+# The registry-scale targets (2 cores) docs/benchmarks.md reports on.
 TARGET_1M_SECONDS = 30.0
 TARGET_1M_PEAK_MB = 3 * 1024
 TARGET_NOOP_SECONDS = 1.5

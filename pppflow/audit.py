@@ -68,7 +68,7 @@ MAX_LISTED_IDS = 10
 class AuditInputs:
     """Everything the claims are checked against, all computed from the cohort's resources."""
 
-    patients: pl.DataFrame  # validated patients, with prior_biologic where derivable
+    patients: pl.DataFrame  # validated patients with their derived columns (pppflow.derive)
     scores: pl.DataFrame  # pppasi.parquet: patient_id, visit, week, pppasi_tenths, pga
     response_rates: pl.DataFrame  # response_rates.csv
     tests: pl.DataFrame  # tests.csv

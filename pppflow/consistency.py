@@ -185,12 +185,6 @@ def grim_totals(mean: str | Printed, n: int, unit: Fraction | int = 1) -> range:
     return range(math.ceil(p.low * n / unit), math.floor(p.high * n / unit) + 1)
 
 
-def grim(mean: str | Printed, n: int, unit: Fraction | int = 1, items: int = 1) -> bool:
-    """GRIM (Brown & Heathers 2017): can n integer-valued responses (each the mean of `items`
-    integer items, or each a multiple of `unit`) have the printed mean?"""
-    return len(grim_totals(mean, n * items, unit)) > 0
-
-
 def grim_percent(percent: str | Printed, n: int) -> range:
     """Counts k of n whose percentage 100 k / n rounds to the printed percentage."""
     p = as_printed(percent)

@@ -45,7 +45,7 @@ PGA_CLEAR_ENDPOINT: Final[str] = "PGA0/1"
 PGA_IMPROVED_ENDPOINT: Final[str] = "PGA≥2"
 PGA_ENDPOINTS: Final[tuple[str, ...]] = (PGA_CLEAR_ENDPOINT, PGA_IMPROVED_ENDPOINT)
 
-# Statistics, baseline table and audit (issue 4).
+# Statistics, baseline table and audit.
 # Outcomes compared between the baseline and the endpoint visit, as tests.csv names them.
 PPPASI_OUTCOME: Final[str] = "PPPASI"
 PGA_OUTCOME: Final[str] = "PGA"
@@ -95,9 +95,10 @@ BIOLOGIC_AGENTS: Final[tuple[str, ...]] = (
 )
 PRIOR_BIOLOGIC_COLUMN: Final[str] = "prior_biologic"
 PREVIOUS_TREATMENTS_COLUMN: Final[str] = "previous_treatments"
-# Columns the pipeline adds to each patient's row: a patients file may not have them, or the
+# Columns the pipeline adds to each patient's row (prior_biologic where the validated patients are
+# written, the baseline scores for Table 1): a patients file may not have them, or the
 # user's value and the derived one would silently replace each other.
-DERIVED_PATIENT_COLUMNS: Final[tuple[str, ...]] = (
+RESERVED_PATIENT_COLUMNS: Final[tuple[str, ...]] = (
     PRIOR_BIOLOGIC_COLUMN,
     "baseline_pppasi",
     "baseline_pga",
@@ -108,7 +109,7 @@ TABLE1_MAX_LEVELS: Final[int] = 5
 TABLE1_DECIMALS: Final[int] = 2
 TABLE1_PERCENT_DECIMALS: Final[int] = 1
 
-# Charts (issue 5). A chart that draws patients draws each one up to this many; beyond, it draws
+# Charts. A chart that draws patients draws each one up to this many; beyond, it draws
 # groups of them, so that its size stops growing with the cohort's.
 CHART_MAX_PATIENT_MARKS: Final[int] = 200
 # Lines a paired chart draws at most beyond CHART_MAX_PATIENT_MARKS patients, each a group of

@@ -10,7 +10,7 @@ nothing: its style is inline and the CSV itself is embedded as a download link.
 A large table (a synthetic cohort of a million patients) is shown only in part: the first
 REPORT_TABLE_MAX_ROWS rows, under a line saying so and how many the CSV has; and a CSV over
 REPORT_TABLE_MAX_EMBEDDED_CSV_BYTES is named by its path rather than embedded. A table within
-both limits gives the same page as it always did.
+both limits is shown whole, with its CSV embedded.
 """
 
 import base64

@@ -75,13 +75,20 @@ def _judged(test: pl.Expr, baseline_defined: pl.Expr, missing_rule: str) -> pl.E
     return judged.otherwise(pl.lit(None, pl.Boolean))
 
 
+def nominal_week() -> pl.Expr:
+    """The week every table dates a visit label by, aggregated over the cohort's records of that
+    visit: their median, so that a few patients seen early or late do not move it (the minimum
+    would follow the earliest one) and it is the week the visits are ranked by."""
+    return pl.col("week").cast(pl.Float64).median()
+
+
 def follow_up_visits(pppasi: pl.LazyFrame, baseline_visit: str) -> pl.LazyFrame:
-    """Every visit label other than the baseline, with its nominal week (the median of the
-    weeks recorded for it) and its rank in time."""
+    """Every visit label other than the baseline, with its nominal week and its rank in
+    time."""
     return (
         pppasi.filter(pl.col("visit") != baseline_visit)
         .group_by("visit")
-        .agg(pl.col("week").median().alias("nominal_week"))
+        .agg(nominal_week().alias("nominal_week"))
         .sort("nominal_week", "visit")
         .with_row_index("visit_rank")
     )
@@ -328,7 +335,7 @@ def response_counts(responses: pl.LazyFrame) -> pl.DataFrame:
     per_visit = (
         responses.group_by("visit")
         .agg(
-            pl.col("week").median().alias("week"),
+            nominal_week().alias("week"),
             *(e for endpoint in ENDPOINTS for e in _endpoint_counts(endpoint)),
         )
         .sort("week", "visit")

@@ -21,6 +21,7 @@ from pppflow import constants as c
 from pppflow import response
 from pppflow.consistency import Moments, quantile
 from pppflow.pppasi import points_from_tenths
+from pppflow.response import nominal_week
 
 # The value of one integer step of each outcome, in the outcome's own unit.
 OUTCOME_UNITS: dict[str, Fraction] = {
@@ -161,6 +162,7 @@ def descriptives(scores: pl.DataFrame) -> pl.DataFrame:
     computed exactly from the integer scores (integer sums, two order statistics per
     quantile), then written as floats."""
     long = outcome_scores(scores)
+    weeks = dict(scores.group_by(pl.col("visit").cast(pl.Utf8)).agg(nominal_week()).iter_rows())
     rows = []
     for (outcome, visit), group in long.group_by(["outcome", "visit"], maintain_order=True):
         unit = OUTCOME_UNITS[outcome]
@@ -176,11 +178,11 @@ def descriptives(scores: pl.DataFrame) -> pl.DataFrame:
             {
                 "outcome": outcome,
                 "visit": visit,
-                "week": group["week"].min(),
+                "week": weeks[visit],
                 "n": moments.n,
                 "mean": float(moments.mean),
-                "sd": _sqrt(moments.variance("n-1")) if moments.n > 1 else None,
-                "sd_population": _sqrt(moments.variance("n")),
+                "sd": math.sqrt(moments.variance("n-1")) if moments.n > 1 else None,
+                "sd_population": math.sqrt(moments.variance("n")),
                 "median": at(Fraction(1, 2)),
                 "q1": at(Fraction(1, 4)),
                 "q3": at(Fraction(3, 4)),
@@ -195,10 +197,6 @@ def descriptives(scores: pl.DataFrame) -> pl.DataFrame:
         .sort(["_o", "week", "visit"])
         .drop("_o")
     )
-
-
-def _sqrt(square: Fraction) -> float:
-    return math.sqrt(square)
 
 
 # Tests ----------------------------------------------------------------------------------------
@@ -454,7 +452,7 @@ def noncentrality_for_tail(t_obs: float, df: int, tail: float) -> float:
     The CDF falls from 1 to 0 as ncp grows. The root is bracketed by stepping out from t_obs in
     steps of the noncentral t's large-df standard error, sqrt(1 + t^2 / (2 df)), doubled each
     time: the CDF is evaluated only near the root (scipy's nct.cdf is NaN in its far tails, where
-    a bracket as wide as t itself used to land). Raises NoncentralityNotFound when the CDF is not
+    a bracket as wide as t itself would reach). Raises NoncentralityNotFound when the CDF is not
     finite on the way or never crosses `tail`."""
 
     def gap(ncp: float) -> float:
@@ -600,6 +598,8 @@ def subgroup_response_rates(
     joined = responses.join(
         patients.select(pl.col("patient_id").cast(pl.Utf8), *groups), on="patient_id", how="left"
     )
+    # A visit is dated by the whole cohort's nominal week, in every group alike.
+    weeks = responses.group_by("visit").agg(nominal_week().alias("week"))
     parts = []
     for grouping in groups:
         values = joined[grouping].unique().to_list()
@@ -612,16 +612,19 @@ def subgroup_response_rates(
             .fill_null("missing")
             .alias("group")
         ).with_columns(pl.col("group").replace_strict(rank, return_dtype=pl.Int64).alias("_rank"))
-        counts = labelled.group_by("group", "_rank", "visit").agg(
-            pl.col("week").median().alias("week"),
-            *(
-                pl.col(col).sum().cast(pl.Int64).alias(f"{label}:responders")
-                for label, col in endpoints.items()
-            ),
-            *(
-                pl.col(col).is_not_null().sum().cast(pl.Int64).alias(f"{label}:evaluable")
-                for label, col in endpoints.items()
-            ),
+        counts = (
+            labelled.group_by("group", "_rank", "visit")
+            .agg(
+                *(
+                    pl.col(col).sum().cast(pl.Int64).alias(f"{label}:responders")
+                    for label, col in endpoints.items()
+                ),
+                *(
+                    pl.col(col).is_not_null().sum().cast(pl.Int64).alias(f"{label}:evaluable")
+                    for label, col in endpoints.items()
+                ),
+            )
+            .join(weeks, on="visit", how="left")
         )
         for label in endpoints:
             parts.append(

@@ -6,7 +6,6 @@ columns with more than TABLE1_MAX_LEVELS values are free text and left out (list
 Markdown table). Means and SDs are rounded exactly (decimal, ties up) from exact sums.
 """
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -24,34 +23,17 @@ CONTRACT_TEXT_COLUMNS = ("sex",)
 TABLE1_KEYS = ("variable", "level", "statistic", "overall")
 
 
-def biologic_pattern(agents: Sequence[str] = c.BIOLOGIC_AGENTS) -> str:
-    """Case-insensitive, whole-word alternation of the agents' names."""
-    return r"(?i)\b(?:" + "|".join(re.escape(a) for a in agents) + r")\b"
-
-
-def with_prior_biologic(
-    patients: pl.DataFrame, agents: Sequence[str] = c.BIOLOGIC_AGENTS
-) -> pl.DataFrame:
-    """Add prior_biologic: true where the previous treatments name a biologic. No
-    previous_treatments column: the patients are returned unchanged (exposure unknown)."""
-    if c.PREVIOUS_TREATMENTS_COLUMN not in patients.columns:
-        return patients
-    text = pl.col(c.PREVIOUS_TREATMENTS_COLUMN).cast(pl.Utf8)
-    return patients.with_columns(
-        text.str.contains(biologic_pattern(agents)).fill_null(False).alias(c.PRIOR_BIOLOGIC_COLUMN)
-    )
-
-
 def baseline_characteristics(
     patients: pl.DataFrame, scores: pl.DataFrame, baseline_visit: str
 ) -> pl.DataFrame:
-    """Patients with their baseline PPPASI (points) and PGA, and prior biologic exposure."""
+    """Patients (with their derived columns, pppflow.derive) and their baseline PPPASI (points)
+    and PGA."""
     baseline = scores.filter(pl.col("visit") == baseline_visit).select(
         pl.col("patient_id").cast(pl.Utf8),
         points_from_tenths(pl.col("pppasi_tenths")).alias("baseline_pppasi"),
         pl.col("pga").cast(pl.Int64).alias("baseline_pga"),
     )
-    return with_prior_biologic(patients).join(baseline, on="patient_id", how="left")
+    return patients.join(baseline, on="patient_id", how="left")
 
 
 @dataclass(frozen=True)

@@ -666,7 +666,7 @@ def missed_visit_notes(
 
 
 def validate_cohort(
-    files: CohortFiles, derived_columns: Sequence[str] = c.DERIVED_PATIENT_COLUMNS
+    files: CohortFiles, derived_columns: Sequence[str] = c.RESERVED_PATIENT_COLUMNS
 ) -> ValidatedCohort:
     """Read and check a cohort's files; raise CohortInvalid listing every failure."""
     paths = {

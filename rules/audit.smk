@@ -1,18 +1,14 @@
 # Stage: audit. Every claim of the cohort's claims file (optional) recomputed from its data.
-STAGE_OUTPUTS["audit"] = [
-    "results/{cohort}/audit.csv",
-    "results/{cohort}/audit.md",
-]
 
 
 rule audit:
     input:
-        claims="results/{cohort}/validated/claims.json",
-        patients="results/{cohort}/validated/patients.parquet",
-        pppasi="results/{cohort}/pppasi.parquet",
-        rates="results/{cohort}/response_rates.csv",
-        tests="results/{cohort}/tests.csv",
-        code=package("io", "consistency", "claims", "pppasi", "table1", "audit"),
+        claims=rules.validate.output.claims,
+        patients=rules.validate.output.patients,
+        pppasi=rules.pppasi.output.pppasi,
+        rates=rules.response.output.rates,
+        tests=rules.stats.output.tests,
+        code=script_code("audit"),
         lock=LOCK,
     output:
         audit="results/{cohort}/audit.csv",

@@ -11,8 +11,6 @@
 # charts it gets, and chart_index asks for exactly those.
 from pppflow.charts.registry import CHARTS, INPUTS, Cohorts, charts_for, inputs_of
 
-CHART_FORMATS = ("svg", "png", "html")
-
 # vega, vega-lite and vega-embed, inline in every chart's HTML page. Bundling them takes over a
 # second and gives the same script for every chart, so one job builds it for the whole run,
 # beside validation, rather than every chart job on its critical path.
@@ -20,12 +18,12 @@ CHART_LIBRARY = "results/vega_library.js"
 
 # The file behind each input a registry entry can name.
 CHART_INPUT_FILES = {
-    "pppasi": "results/{cohort}/pppasi.parquet",
-    "per_patient": "results/{cohort}/per_patient.parquet",
-    "rates": "results/{cohort}/response_rates.csv",
-    "patients": "results/{cohort}/validated/patients.parquet",
+    "pppasi": rules.pppasi.output.pppasi,
+    "per_patient": rules.response.output.per_patient,
+    "rates": rules.response.output.rates,
+    "patients": rules.validate.output.patients,
     # The checked claims (null where the cohort has none): the rates the paper reports.
-    "claims": "results/{cohort}/validated/claims.json",
+    "claims": rules.validate.output.claims,
 }
 assert set(CHART_INPUT_FILES) == set(
     INPUTS
@@ -42,17 +40,6 @@ CHART_SETTINGS = {
     "height": config["charts"]["height"],
     "png_scale": config["charts"]["png_scale"],
 }
-
-# Every chart's job runs the one script, which draws what the registry says it draws from.
-CHART_CODE = (
-    "io",
-    "render",
-    "claims",
-    "consistency",
-    "charts/__init__",
-    "charts/common",
-    "charts/registry",
-)
 
 
 # Each chart's three files, by the output names the script writes them to: the SVG in the
@@ -75,16 +62,10 @@ CHART_OUTPUTS = {
 EVERY_COHORT_CHARTS = charts_for(Cohorts.EVERY)
 TREND_CHARTS = charts_for(Cohorts.MORE_THAN_TWO_VISITS)
 
-STAGE_OUTPUTS["charts"] = [
-    f"results/{{cohort}}/charts/{chart.name}.{fmt}"
-    for chart in EVERY_COHORT_CHARTS
-    for fmt in CHART_FORMATS
-] + ["results/{cohort}/charts/index.html"]
-
 
 rule chart_library:
     input:
-        code=package("render"),
+        code=script_code("chart_library"),
         lock=LOCK,
     output:
         CHART_LIBRARY,
@@ -103,9 +84,7 @@ rule charts:
     input:
         **{name: CHART_INPUT_FILES[name] for name in inputs_of(EVERY_COHORT_CHARTS)},
         library=CHART_LIBRARY,
-        code=package(
-            *CHART_CODE, *(f"charts/{chart.name}" for chart in EVERY_COHORT_CHARTS)
-        ),
+        code=chart_code(EVERY_COHORT_CHARTS),
         lock=LOCK,
     output:
         **{
@@ -131,7 +110,7 @@ rule trend_charts:
     input:
         **{name: CHART_INPUT_FILES[name] for name in inputs_of(TREND_CHARTS)},
         library=CHART_LIBRARY,
-        code=package(*CHART_CODE, *(f"charts/{chart.name}" for chart in TREND_CHARTS)),
+        code=chart_code(TREND_CHARTS),
         lock=LOCK,
     output:
         **{
@@ -154,8 +133,8 @@ rule trend_charts:
 
 checkpoint chart_plan:
     input:
-        pppasi="results/{cohort}/pppasi.parquet",
-        code=package("charts/__init__", "charts/registry"),
+        pppasi=rules.pppasi.output.pppasi,
+        code=script_code("chart_plan"),
         lock=LOCK,
     output:
         "results/{cohort}/charts/plan.txt",
@@ -180,7 +159,7 @@ rule chart_index:
         ],
         # Every caption, not only the planned ones: a few bytes, and no second look at the plan.
         captions=[chart.caption for chart in CHARTS],
-        code=package("pages", "charts/__init__", "charts/registry", "charts/captions"),
+        code=script_code("chart_index"),
         lock=LOCK,
     output:
         "results/{cohort}/charts/index.html",

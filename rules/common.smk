@@ -1,10 +1,9 @@
 # Cohort look-ups, input functions and wildcard constraints. No rule lives here.
 from pathlib import Path
 
-COHORTS = sorted(config["cohorts"])
+from pppflow.wiring import cancel_pending_rechecks, project_imports
 
-# Defaults of optional cohort keys: the same values config/schema.yaml documents.
-COHORT_DEFAULTS = {"missing": "observed", "pppasi_disagreement": "warn"}
+COHORTS = sorted(config["cohorts"])
 
 
 wildcard_constraints:
@@ -16,11 +15,12 @@ def cohort_entry(wildcards):
 
 
 def cohort_setting(key):
-    """An input/params function giving one key of the wildcard's cohort entry."""
+    """An input/params function giving one key of the wildcard's cohort entry. Optional keys
+    are there too: validate() in the Snakefile fills in config/schema.yaml's defaults.
+    """
 
     def lookup(wildcards):
-        entry = cohort_entry(wildcards)
-        return entry.get(key, COHORT_DEFAULTS.get(key))
+        return cohort_entry(wildcards)[key]
 
     return lookup
 
@@ -37,25 +37,32 @@ def cohort_inputs(wildcards):
     }
 
 
-def package(*modules):
-    """Modules of the pppflow package a step runs: declared as inputs so that a change to
-    one reruns the steps that use it (Snakemake does not track what a script imports).
+def script_code(name):
+    """The project files workflow_scripts/<name>.py runs through its imports: declared as
+    inputs so that a change to one reruns the steps that use it (Snakemake tracks a rule's
+    script, not what the script imports). Read from the imports, so the list cannot go stale.
     """
-    return [f"pppflow/{name}.py" for name in ("__init__", "constants", *modules)]
+    script = Path(workflow.basedir) / "workflow_scripts" / f"{name}.py"
+    return project_imports(script, Path(workflow.basedir))
+
+
+def chart_code(charts):
+    """The chart script's imports, and the chart modules it loads by name from the registry
+    (an import the script's text does not show)."""
+    return [
+        *script_code("charts"),
+        *(f"pppflow/charts/{chart.name}.py" for chart in charts),
+    ]
 
 
 LOCK = "requirements.lock"
 
 
-# Each stage's rule file registers the per-cohort outputs a full run must produce, as patterns
-# in {cohort}; `rule all` asks for all of them. Cross-cohort outputs go in GLOBAL_OUTPUTS.
-STAGE_OUTPUTS = {}
-GLOBAL_OUTPUTS = []
-
-
-def all_outputs():
-    per_cohort = [p for patterns in STAGE_OUTPUTS.values() for p in patterns]
-    return expand(per_cohort, cohort=COHORTS) + GLOBAL_OUTPUTS
+def per_cohort_outputs(*rules_):
+    """Every output of the given rules, for every cohort."""
+    return expand(
+        [pattern for rule_ in rules_ for pattern in rule_.output], cohort=COHORTS
+    )
 
 
 def cohort_files(wildcards):
@@ -80,19 +87,8 @@ def configured_patient_columns():
     return tuple(name for name in named if name)
 
 
-# While jobs wait for a free core, Snakemake's scheduler re-checks them from a one-second
-# threading.Timer (its --max-jobs-per-timespan rate limiter, on by default). The last such
-# timer outlives the run and Python waits for it at exit: up to a second added to every run
-# (about 1 s of an 8 s cold run of the default config, docs/benchmarks.md). Once the run is
-# over, those re-checks have nothing left to do, so the handlers cancel the pending ones.
-def cancel_pending_rechecks():
-    import threading
-
-    for thread in threading.enumerate():
-        if isinstance(thread, threading.Timer):
-            thread.cancel()
-
-
+# Python would wait at exit for the last of Snakemake's one-second re-check timers: about 1 s of
+# every run (pppflow/wiring.py; tests/test_exit_timer.py fails when Snakemake changes this).
 onsuccess:
     cancel_pending_rechecks()
 

@@ -1,17 +1,13 @@
 # Stage: pppasi. PPPASI recomputed from region scores in exact tenths, and every recorded total
 # checked against its components (or, where there are none, against the totals the formula can
 # give).
-STAGE_OUTPUTS["pppasi"] = [
-    "results/{cohort}/pppasi.parquet",
-    "results/{cohort}/pppasi_check.csv",
-]
 
 
 rule pppasi:
     input:
-        visits="results/{cohort}/validated/visits.parquet",
-        components="results/{cohort}/validated/components.parquet",
-        code=package("io", "pppasi"),
+        visits=rules.validate.output.visits,
+        components=rules.validate.output.components,
+        code=script_code("pppasi"),
         lock=LOCK,
     output:
         pppasi="results/{cohort}/pppasi.parquet",

@@ -51,20 +51,28 @@ REPORT_TABLES = {
 }
 
 
-# A Markdown summary shown above its table where the stage writes one.
-TABLE_SUMMARIES = {"audit": "results/{cohort}/audit.md"}
+# The CSV each table page shows, from the rule that writes it.
+TABLE_FILES = {
+    "per_patient": rules.response.output.per_patient_csv,
+    "response_rates": rules.response.output.rates,
+    "pppasi_check": rules.pppasi.output.check,
+    "tests": rules.stats.output.tests,
+    "descriptives": rules.stats.output.descriptives,
+    "table1": rules.table1.output.table1,
+    "subgroup_rates": rules.stats.output.subgroup_rates,
+    "audit": rules.audit.output.audit,
+}
 
-STAGE_OUTPUTS["report"] = [
-    f"results/{{cohort}}/report/{name}.html" for name in REPORT_TABLES
-]
+# A Markdown summary shown above its table where the stage writes one.
+TABLE_SUMMARIES = {"audit": str(rules.audit.output.markdown)}
 
 
 # One job per cohort writes every table page (one interpreter start, not one per table).
 rule report_tables:
     input:
-        **{name: f"results/{{cohort}}/{name}.csv" for name in REPORT_TABLES},
+        **{name: TABLE_FILES[name] for name in REPORT_TABLES},
         summaries=list(TABLE_SUMMARIES.values()),
-        code=package("io", "pages"),
+        code=script_code("report_tables"),
         lock=LOCK,
     output:
         # Each page with its own caption and label, in the cohort's Tables section.

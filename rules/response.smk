@@ -1,17 +1,11 @@
 # Stage: response. PPPASI-50/75/90/100 and PGA endpoints per patient and follow-up visit, and
 # the response rates with exact Clopper-Pearson intervals.
-STAGE_OUTPUTS["response"] = [
-    "results/{cohort}/responses.parquet",
-    "results/{cohort}/per_patient.parquet",
-    "results/{cohort}/per_patient.csv",
-    "results/{cohort}/response_rates.csv",
-]
 
 
 rule response:
     input:
-        pppasi="results/{cohort}/pppasi.parquet",
-        code=package("io", "pppasi", "response"),
+        pppasi=rules.pppasi.output.pppasi,
+        code=script_code("response"),
         lock=LOCK,
     output:
         responses="results/{cohort}/responses.parquet",

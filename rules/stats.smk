@@ -1,20 +1,13 @@
 # Stage: stats. Baseline versus endpoint tests and descriptives of PPPASI and PGA, response rates
 # by subgroup, and the baseline characteristics table.
-STAGE_OUTPUTS["stats"] = [
-    "results/{cohort}/tests.csv",
-    "results/{cohort}/descriptives.csv",
-    "results/{cohort}/subgroup_rates.csv",
-    "results/{cohort}/table1.csv",
-    "results/{cohort}/table1.md",
-]
 
 
 rule stats:
     input:
-        pppasi="results/{cohort}/pppasi.parquet",
-        responses="results/{cohort}/responses.parquet",
-        patients="results/{cohort}/validated/patients.parquet",
-        code=package("io", "consistency", "response", "pppasi", "stats", "table1"),
+        pppasi=rules.pppasi.output.pppasi,
+        responses=rules.response.output.responses,
+        patients=rules.validate.output.patients,
+        code=script_code("stats"),
         lock=LOCK,
     output:
         tests="results/{cohort}/tests.csv",
@@ -37,9 +30,9 @@ rule stats:
 
 rule table1:
     input:
-        patients="results/{cohort}/validated/patients.parquet",
-        pppasi="results/{cohort}/pppasi.parquet",
-        code=package("io", "consistency", "pppasi", "table1"),
+        patients=rules.validate.output.patients,
+        pppasi=rules.pppasi.output.pppasi,
+        code=script_code("table1"),
         lock=LOCK,
     output:
         table1="results/{cohort}/table1.csv",

@@ -1,15 +1,7 @@
-STAGE_OUTPUTS["validate"] = [
-    "results/{cohort}/validated/patients.parquet",
-    "results/{cohort}/validated/visits.parquet",
-    "results/{cohort}/validated/components.parquet",
-    "results/{cohort}/validated/claims.json",
-]
-
-
 rule validate:
     input:
         unpack(cohort_inputs),
-        code=package("io", "schemas", "claims", "consistency", "validate"),
+        code=script_code("validate"),
         lock=LOCK,
     output:
         patients="results/{cohort}/validated/patients.parquet",

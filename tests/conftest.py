@@ -1,13 +1,10 @@
-import sys
 from pathlib import Path
 
+import pytest
+
+from pppflow.validate import CohortFiles, ValidatedCohort, validate_cohort
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-
-import pytest  # noqa: E402
-
-from pppflow.validate import CohortFiles, ValidatedCohort, validate_cohort  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,7 @@
 letter's verdicts against hand-worked ones, and the stage run end to end on a workflow copy."""
 
 import csv
+from dataclasses import replace
 from pathlib import Path
 
 import polars as pl
@@ -10,9 +11,9 @@ from workflow import copy_workflow, snakemake
 
 from pppflow import audit
 from pppflow.claims import parse_claims
+from pppflow.derive import derive_patient_columns, with_prior_biologic
 from pppflow.response import classify_responses, response_rates
 from pppflow.stats import outcome_tests, paired_outcomes
-from pppflow.table1 import with_prior_biologic
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -222,6 +223,50 @@ def test_p_value_claims(inputs):
     assert rows["missing"]["verdict"] == "not_checkable"
 
 
+def test_a_p_equal_to_alpha_is_not_significant(inputs):
+    """Significant means P < alpha, for a recomputed P and for a printed one. The alpha is exact
+    in binary (1/16), so that a recomputed P (a double) can equal it exactly."""
+    alpha, printed = 0.0625, "0.0625"
+    at_alpha = replace(
+        inputs,
+        alpha=alpha,
+        tests=pl.DataFrame(
+            {
+                "outcome": ["PPPASI", "PPPASI"],
+                "test": ["paired_t", "independent_t"],
+                "p_value": [alpha, 0.01],
+            }
+        ),
+    )
+
+    def p_claim(cid: str, operator: str, test: str) -> str:
+        refers_to = f"{{outcome: PPPASI, tests: [{test}]}}"
+        return claim(cid, "p_value", f"P {operator} {printed}", refers_to)
+
+    rows = run(
+        at_alpha,
+        p_claim("below", "<", "paired_t")
+        + p_claim("at_most", "<=", "paired_t")
+        + p_claim("above", ">", "paired_t")
+        + p_claim("equal", "=", "paired_t")
+        + p_claim("above_but_significant", ">", "independent_t")
+        + p_claim("equal_but_significant", "=", "independent_t"),
+    )
+    verdicts = {cid: (row["verdict"], row["decisive"]) for cid, row in rows.items()}
+    assert verdicts == {
+        # Printed as significant; recomputed exactly at alpha, so not significant.
+        "below": ("mismatch", True),
+        # The number meets P <= alpha; the claim of significance is not judged on a match.
+        "at_most": ("match", False),
+        # Not met, but both sides say "not significant".
+        "above": ("mismatch", False),
+        "equal": ("match", False),
+        # A printed P at alpha says "not significant"; the recomputed 0.01 is significant.
+        "above_but_significant": ("mismatch", True),
+        "equal_but_significant": ("mismatch", True),
+    }
+
+
 def test_median_range_and_follow_up(inputs):
     rows = run(
         inputs,
@@ -270,7 +315,7 @@ def letter_audit(letter_cohort) -> pl.DataFrame:
     )
     tests = outcome_tests(paired_outcomes(scores, "baseline", "week12"), 0.95)
     claims = parse_claims((ROOT / "resources/zheng2024/claims.yaml").read_text(), "claims.yaml")
-    inputs = audit.AuditInputs(with_prior_biologic(cohort.patients), scores, rates, tests, 0.05)
+    inputs = audit.AuditInputs(derive_patient_columns(cohort.patients), scores, rates, tests, 0.05)
     return audit.audit_claims(claims, inputs)
 
 

@@ -11,7 +11,8 @@ from pppflow.claims import KINDS, ClaimsInvalid, parse_claims, reported_response
 
 ROOT = Path(__file__).resolve().parents[1]
 CLAIMS = ROOT / "resources/zheng2024/claims.yaml"
-PAPER = Path("/work/shared/paper/zheng2024-upadacitinib-ppp.txt")
+# The letter's text is not redistributed with the code: a copy beside the checkout, if any.
+PAPER = ROOT.parent / "shared/paper/zheng2024-upadacitinib-ppp.txt"
 
 
 def normalise(text: str) -> str:

@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 from pppflow.consistency import (
     Moments,
     debit,
-    grim,
     grim_informative,
     grim_percent,
     grim_totals,
@@ -139,6 +138,24 @@ def test_grim_apgar_and_allard_examples():
     assert grim("9.93", 30)  # 298 / 30
     # Allard (2018), after Brown & Heathers: 3.45 from 10 participants (34.5 is no total).
     assert not grim("3.45", 10)
+
+
+def grim(mean: str, n: int, items: int = 1) -> bool:
+    """GRIM (Brown & Heathers 2017): can n integer responses (each the mean of ``items``
+    integer items) have the printed mean? The audit asks grim_totals for the totals."""
+    return len(grim_totals(mean, n * items)) > 0
+
+
+def test_grim_is_informative_only_when_the_means_of_n_are_coarser_than_the_printed_step():
+    # Means of n integers are multiples of 1/n. At 1/n equal to the printed step (0.1 for
+    # n = 10, 0.01 for n = 100) every printed mean is some total's: GRIM cannot fail.
+    assert not grim_informative("5.2", 10) and grim_informative("5.2", 9)
+    assert not grim_informative("5.19", 100) and grim_informative("5.19", 99)
+    assert all(grim(f"5.{k}", 10) for k in range(10))
+    assert not all(grim(f"5.{k}", 9) for k in range(10))
+    # In tenths (PPPASI): means of 10 are multiples of 0.01, the printed step; of 9, coarser.
+    assert not grim_informative("17.69", 10, Fraction(1, 10))
+    assert grim_informative("17.69", 9, Fraction(1, 10))
 
 
 def test_grim_in_tenths_and_when_it_is_uninformative():

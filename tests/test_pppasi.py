@@ -353,3 +353,17 @@ def test_positional_path_refuses_a_block_that_mixes_two_visits(tmp_path):
     assert aligned_recomputed_tenths(visits, swapped) is None
     # Visits in another order than the blocks: refused too.
     assert aligned_recomputed_tenths(visits.reverse(), components) is None
+
+
+def test_a_total_that_disagrees_and_is_unattainable_is_listed_once_as_a_disagreement():
+    """0.1 is no total the scales can give, and the components give 12.0: one contradiction of
+    that visit, stated against its components."""
+    check = check_of([("p1", "baseline", 1, 120)])
+    assert check.row(0, named=True)["attainable"] is False
+    found = enforce_agreement(check, "warn")
+    assert len(found) == 1
+    assert "recorded PPPASI 0.1 disagrees with its components, which give 12.0" in (
+        found[0].message
+    )
+    with pytest.raises(PppasiDisagreement, match="^1 recorded PPPASI total"):
+        enforce_agreement(check, "error")

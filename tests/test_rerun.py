@@ -1,15 +1,19 @@
 """Rerun only what changed: asserted on the jobs Snakemake plans (`--summary`), never on timings.
 
-One full run is made per module; each test works on its own copy of that finished run, makes
-one real change, and reads the plan.
+One full run is made for this file; the rest are dry runs. A test makes one real change, on its
+own copy of that finished run or in place and put back, and reads the plan.
 """
 
+import os
 import re
 import shutil
 from pathlib import Path
 
 import pytest
-from workflow import copy_workflow, snakemake
+from workflow import ROOT, copy_workflow, snakemake
+
+from pppflow.charts.registry import Cohorts, charts_for
+from pppflow.wiring import project_imports
 
 DEMO_CONFIG = "tests/cohorts/components_demo/config.yaml"
 
@@ -28,18 +32,45 @@ def run(finished_run: Path, tmp_path: Path) -> Path:
     return copy
 
 
+SUMMARY_HEADER = ["output_file", "date", "rule", "log-file(s)", "status", "plan"]
+
+
+def summary(wf: Path, *args: str) -> list[dict[str, str]]:
+    """One row per output of `snakemake --summary`. The header is checked first, so that a
+    change of the format fails here instead of making every plan look empty."""
+    lines = snakemake(wf, "--configfile", DEMO_CONFIG, "--summary", *args).stdout.splitlines()
+    assert lines[0].split("\t") == SUMMARY_HEADER
+    rows = [dict(zip(SUMMARY_HEADER, line.split("\t"), strict=True)) for line in lines[1:]]
+    assert rows, "the summary lists no outputs"
+    return rows
+
+
 def planned(wf: Path) -> set[tuple[str, str]]:
     """(rule, cohort) of every output Snakemake would make now; cohort '*' for global ones."""
-    summary = snakemake(wf, "--configfile", DEMO_CONFIG, "--summary").stdout
     jobs = set()
-    for line in summary.splitlines()[1:]:
-        fields = line.split("\t")
-        if len(fields) < 6 or fields[5] == "no update":
+    for row in summary(wf):
+        if row["plan"] == "no update":
             continue
-        match = re.match(r"results/([a-z0-9_]+)/", fields[0])
-        cohort = match.group(1) if match and fields[0].count("/") > 1 else "*"
-        jobs.add((fields[2], cohort))
+        match = re.match(r"results/([a-z0-9_]+)/", row["output_file"])
+        cohort = match.group(1) if match and row["output_file"].count("/") > 1 else "*"
+        jobs.add((row["rule"], cohort))
     return jobs
+
+
+DETAILED_HEADER = [*SUMMARY_HEADER[:4], "input-file(s)", "shellcmd", *SUMMARY_HEADER[4:]]
+
+
+def recorded_inputs(wf: Path, *args: str) -> dict[str, set[str]]:
+    """rule -> the input files its jobs last ran with, as Snakemake recorded them."""
+    lines = snakemake(
+        wf, "--configfile", DEMO_CONFIG, "--detailed-summary", *args
+    ).stdout.splitlines()
+    assert lines[0].split("\t") == DETAILED_HEADER
+    inputs: dict[str, set[str]] = {}
+    for line in lines[1:]:
+        row = dict(zip(DETAILED_HEADER, line.split("\t"), strict=True))
+        inputs.setdefault(row["rule"], set()).update(row["input-file(s)"].split(","))
+    return inputs
 
 
 def rules_of(jobs: set[tuple[str, str]]) -> set[str]:
@@ -86,14 +117,6 @@ def test_changing_a_workflow_script_reruns_its_rule_and_what_depends_on_it(run: 
     assert {"stats", "audit", "charts", "report_tables"} <= rules_of(jobs)
 
 
-def test_changing_a_package_module_reruns_the_rules_that_use_it(run: Path):
-    module = run / "pppflow/table1.py"
-    module.write_text(module.read_text() + "\n# a change\n")
-    jobs = planned(run)
-    assert {"table1", "stats", "audit"} <= rules_of(jobs)
-    assert rules_of(jobs).isdisjoint({"validate", "pppasi", "response"})
-
-
 def test_upgrading_a_pinned_dependency_reruns_every_stage_with_numbers(run: Path):
     lock = run / "requirements.lock"
     text = lock.read_text()
@@ -103,3 +126,118 @@ def test_upgrading_a_pinned_dependency_reruns_every_stage_with_numbers(run: Path
     assert {"validate", "pppasi", "response", "stats", "table1", "audit", "charts"} <= rules_of(
         jobs
     )
+
+
+# Every module of the package (sub-packages included) and every helper of the workflow scripts.
+PROJECT_MODULES = sorted(
+    str(path.relative_to(ROOT))
+    for path in [*(ROOT / "pppflow").rglob("*.py"), *(ROOT / "workflow_scripts").glob("_*.py")]
+    if "__pycache__" not in path.parts
+)
+
+
+@pytest.fixture(scope="module")
+def inputs_run(finished_run: Path) -> dict[str, set[str]]:
+    # A finished checkpoint (chart_plan) is listed only when it would rerun, and the jobs its
+    # output asks for (trend_charts) only when it would not: both plans together list them all.
+    inputs = recorded_inputs(finished_run)
+    for rule, files in recorded_inputs(finished_run, "--forceall").items():
+        inputs.setdefault(rule, set()).update(files)
+    scripts = {path.stem for path in (ROOT / "workflow_scripts").glob("[!_]*.py")}
+    assert set(inputs) == scripts | set(SCRIPT_OF)
+    return inputs
+
+
+@pytest.fixture(scope="module")
+def reads(finished_run: Path, inputs_run: dict[str, set[str]]) -> dict[str, set[str]]:
+    """rule -> the rules whose outputs it reads."""
+    made_by = {row["output_file"]: row["rule"] for row in summary(finished_run, "--forceall")}
+    reads = {
+        rule: {made_by[f] for f in files if f in made_by} for rule, files in inputs_run.items()
+    }
+    # chart_index reads the chart plan through the checkpoint, not as an input.
+    reads["chart_index"].add("chart_plan")
+    # and the trend charts' SVGs, which a forced plan lists before the plan has run.
+    reads["chart_index"].add("trend_charts")
+    return reads
+
+
+# Rules that run another rule's script; every other rule runs workflow_scripts/<rule>.py.
+SCRIPT_OF = {"trend_charts": "charts"}
+# The chart modules a chart job loads by name from the registry: code its script's text does
+# not import.
+CHART_MODULES = {
+    "charts": charts_for(Cohorts.EVERY),
+    "trend_charts": charts_for(Cohorts.MORE_THAN_TWO_VISITS),
+}
+
+
+def script_imports(rule: str) -> set[str]:
+    """The project code the rule runs: what its script imports, and the chart modules a chart
+    job loads."""
+    script = ROOT / "workflow_scripts" / f"{SCRIPT_OF.get(rule, rule)}.py"
+    loaded = {f"pppflow/charts/{chart.name}.py" for chart in CHART_MODULES.get(rule, ())}
+    return set(project_imports(script, ROOT)) | loaded
+
+
+def after(rules: set[str], reads: dict[str, set[str]]) -> set[str]:
+    """The rules that read, directly or not, an output of one of ``rules``."""
+    reached: set[str] = set()
+    while grown := {rule for rule, read in reads.items() if read & (rules | reached)} - reached:
+        reached |= grown
+    return reached
+
+
+def test_every_job_ran_with_the_project_modules_its_script_imports(inputs_run):
+    for rule, files in inputs_run.items():
+        declared = {f for f in files if f.startswith(("pppflow/", "workflow_scripts/"))}
+        assert declared == script_imports(rule), rule
+
+
+@pytest.mark.parametrize("module", PROJECT_MODULES)
+def test_editing_a_module_reruns_the_rules_that_use_it_and_only_what_follows(
+    finished_run: Path, reads: dict[str, set[str]], module: str
+):
+    users = {rule for rule in reads if module in script_imports(rule)}
+    downstream = after(users, reads)
+    expected, fresh = users | downstream, users - downstream
+    if "chart_plan" in expected:  # which trend charts there are is known once the plan reruns
+        expected, fresh = expected - {"trend_charts"}, fresh - {"trend_charts"}
+    # Edited in place and put back as it was (contents and times): a dry run changes nothing.
+    path = finished_run / module
+    original, stat = path.read_bytes(), path.stat()
+    try:
+        path.write_bytes(original + b"\n# an edit\n")
+        rows = summary(finished_run)
+    finally:
+        path.write_bytes(original)
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert {row["rule"] for row in rows if row["plan"] != "no update"} == expected
+    # A user with no rerun before it is rerun for the edited module itself. (A user after
+    # another one is planned for the rerun before it, and Snakemake reports only that.)
+    assert {row["rule"] for row in rows if row["status"] == "updated input files"} == fresh
+
+
+def test_the_files_hand_kept_lists_missed_are_inputs_of_the_rules_that_run_them(inputs_run):
+    for rule in ("chart_library", "chart_plan", "chart_index"):
+        assert "pppflow/io.py" in inputs_run[rule]
+    assert "pppflow/derive.py" in inputs_run["validate"]
+    assert {rule for rule, files in inputs_run.items() if "workflow_scripts/_shim.py" in files} == (
+        set(inputs_run)
+    )
+    assert {
+        rule for rule, files in inputs_run.items() if "pppflow/charts/pga_shift.py" in files
+    } == {"charts"}
+    assert {
+        rule for rule, files in inputs_run.items() if "pppflow/charts/pppasi_over_time.py" in files
+    } == {"trend_charts"}
+
+
+def test_editing_a_chart_module_reruns_its_chart_job_and_the_index(run: Path):
+    with (run / "pppflow/charts/pga_shift.py").open("a") as file:
+        file.write("\n# an edit\n")
+    assert planned(run) == {
+        (rule, cohort)
+        for rule in ("charts", "chart_index")
+        for cohort in ("zheng2024", "components_demo")
+    }

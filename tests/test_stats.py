@@ -12,7 +12,7 @@ from scipy import stats as sps
 from statsmodels.stats.weightstats import ttest_ind as sm_ttest_ind
 
 from pppflow import constants, stats
-from pppflow.table1 import with_prior_biologic
+from pppflow.derive import with_prior_biologic
 
 # The letter's Table 2, typed from the paper here (not read from resources/): PPPASI before
 # treatment and at 12 weeks, cases 1..20, then PGA.
@@ -514,3 +514,31 @@ def test_a_registry_sized_cohort_takes_the_large_sample_paths():
     )
     assert base["mean"] == pytest.approx(baseline.mean(), rel=1e-12)
     assert base["q3"] == pytest.approx(np.percentile(baseline, 75), rel=1e-12)
+
+
+def test_every_table_dates_a_visit_by_the_median_of_its_recorded_weeks():
+    """Week 12 seen at weeks 10 and 12 (15 mg) and 13 and 16 (30 mg): every table dates it
+    12.5 (the cohort's median), not 10 (the minimum), 12.75 (the mean), nor each group's own
+    median (11 and 14.5)."""
+    from pppflow.response import classify_responses, response_rates
+
+    ids = ["1", "2", "3", "4"]
+    scores = pl.DataFrame(
+        {
+            "patient_id": ids * 2,
+            "visit": ["baseline"] * 4 + ["week12"] * 4,
+            "week": [0, 0, 0, 0, 10, 12, 13, 16],
+            "pppasi_tenths": [100, 80, 60, 40, 10, 70, 20, 40],
+            "pga": [4, 3, 3, 2, 1, 3, 0, 2],
+        },
+        schema_overrides={"pppasi_tenths": pl.Int64, "pga": pl.Int64},
+    )
+    patients = pl.DataFrame({"patient_id": ids, "dose_mg": [15.0, 15.0, 30.0, 30.0]})
+    responses = classify_responses(scores.lazy(), "baseline", "observed").collect()
+    rates = response_rates(responses.lazy(), "observed", 0.95)
+    subgroups = stats.subgroup_response_rates(responses, patients, ["dose_mg"], 0.95)
+    described = stats.descriptives(scores).filter(pl.col("visit") == "week12")
+    assert set(rates.filter(pl.col("visit") == "week12")["week"]) == {12.5}
+    assert set(subgroups["week"]) == {12.5}
+    assert set(subgroups["group"]) == {"15", "30"}
+    assert described["week"].to_list() == [12.5, 12.5]

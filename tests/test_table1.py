@@ -8,6 +8,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from pppflow.derive import derive_patient_columns
 from pppflow.table1 import (
     baseline_characteristics,
     classify_columns,
@@ -102,7 +103,9 @@ def test_markdown_rendering(fixture_patients):
 @pytest.fixture(scope="module")
 def letter_frame(letter_cohort) -> pl.DataFrame:
     cohort = letter_cohort
-    return baseline_characteristics(cohort.patients, cohort.visits, "baseline")
+    return baseline_characteristics(
+        derive_patient_columns(cohort.patients), cohort.visits, "baseline"
+    )
 
 
 NUMBER = re.compile(r"-?\d+(?:\.\d+)?")

@@ -23,6 +23,7 @@ GOLDEN_FILES = (
     "response_rates.csv",
     "tests.csv",
     "descriptives.csv",
+    "subgroup_rates.csv",
     "table1.csv",
     "audit.csv",
 )

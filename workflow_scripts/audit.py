@@ -9,11 +9,10 @@ from _shim import start_logging
 from pppflow.audit import AUDIT_SCHEMA, AuditInputs, audit_claims, audit_markdown, audit_summary
 from pppflow.claims import claims_from_json
 from pppflow.io import write_csv, write_text
-from pppflow.table1 import with_prior_biologic
 
-log = start_logging(snakemake)  # noqa: F821
-cohort = snakemake.wildcards.cohort  # noqa: F821
-inp, out, params = snakemake.input, snakemake.output, snakemake.params  # noqa: F821
+log = start_logging(snakemake)
+cohort = snakemake.wildcards.cohort
+inp, out, params = snakemake.input, snakemake.output, snakemake.params
 
 claims = claims_from_json(Path(inp.claims).read_text(encoding="utf-8"))
 if claims is None:
@@ -23,7 +22,7 @@ if claims is None:
     sys.exit(0)
 
 inputs = AuditInputs(
-    patients=with_prior_biologic(pl.read_parquet(inp.patients)),
+    patients=pl.read_parquet(inp.patients),
     scores=pl.read_parquet(inp.pppasi),
     response_rates=pl.read_csv(inp.rates),
     tests=pl.read_csv(inp.tests),

@@ -10,9 +10,9 @@ from pppflow.charts.registry import BY_NAME
 from pppflow.io import write_text
 from pppflow.pages import IndexedChart, chart_index_html
 
-log = start_logging(snakemake)  # noqa: F821
-inp, out, params = snakemake.input, snakemake.output, snakemake.params  # noqa: F821
-cohort = snakemake.wildcards.cohort  # noqa: F821
+log = start_logging(snakemake)
+inp, out, params = snakemake.input, snakemake.output, snakemake.params
+cohort = snakemake.wildcards.cohort
 
 charts = []
 for svg in inp.svgs:

@@ -12,9 +12,9 @@ from pppflow.claims import claims_from_json, reported_response_rates
 from pppflow.io import write_atomic, write_text
 from pppflow.render import render_chart
 
-log = start_logging(snakemake)  # noqa: F821
-cohort = snakemake.wildcards.cohort  # noqa: F821
-inp, out, params = snakemake.input, snakemake.output, snakemake.params  # noqa: F821
+log = start_logging(snakemake)
+cohort = snakemake.wildcards.cohort
+inp, out, params = snakemake.input, snakemake.output, snakemake.params
 
 
 def read_input(name: str) -> pl.DataFrame:

@@ -14,10 +14,10 @@ from pppflow.pppasi import (
     pppasi_check,
 )
 
-log = start_logging(snakemake)  # noqa: F821
-cohort = snakemake.wildcards.cohort  # noqa: F821
-inp, out = snakemake.input, snakemake.output  # noqa: F821
-action = snakemake.params.disagreement  # noqa: F821
+log = start_logging(snakemake)
+cohort = snakemake.wildcards.cohort
+inp, out = snakemake.input, snakemake.output
+action = snakemake.params.disagreement
 
 pppasi = combine_pppasi_frames(pl.read_parquet(inp.visits), pl.read_parquet(inp.components))
 check = pppasi_check(pppasi.lazy()).collect()

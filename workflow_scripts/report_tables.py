@@ -13,9 +13,9 @@ from pppflow.constants import REPORT_TABLE_MAX_ROWS
 from pppflow.io import write_text
 from pppflow.pages import embeds_csv, table_html
 
-log = start_logging(snakemake)  # noqa: F821
-inp, out, params = snakemake.input, snakemake.output, snakemake.params  # noqa: F821
-cohort = snakemake.wildcards.cohort  # noqa: F821
+log = start_logging(snakemake)
+inp, out, params = snakemake.input, snakemake.output, snakemake.params
+cohort = snakemake.wildcards.cohort
 
 for name, (title, description) in params.tables.items():
     csv = Path(inp[name])

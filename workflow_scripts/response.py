@@ -7,9 +7,9 @@ from pppflow.io import write_csv, write_parquet
 from pppflow.response import classify_responses_frame, per_patient, response_rates
 from pppflow.stats import endpoints_of, unrecorded_outcomes
 
-log = start_logging(snakemake)  # noqa: F821
-cohort = snakemake.wildcards.cohort  # noqa: F821
-inp, out, params = snakemake.input, snakemake.output, snakemake.params  # noqa: F821
+log = start_logging(snakemake)
+cohort = snakemake.wildcards.cohort
+inp, out, params = snakemake.input, snakemake.output, snakemake.params
 
 scores = pl.read_parquet(inp.pppasi)
 responses = classify_responses_frame(scores, params.baseline_visit, params.missing)

@@ -17,11 +17,10 @@ from pppflow.stats import (
     subgroup_response_rates,
     unrecorded_outcomes,
 )
-from pppflow.table1 import with_prior_biologic
 
-log = start_logging(snakemake)  # noqa: F821
-cohort = snakemake.wildcards.cohort  # noqa: F821
-inp, out, params = snakemake.input, snakemake.output, snakemake.params  # noqa: F821
+log = start_logging(snakemake)
+cohort = snakemake.wildcards.cohort
+inp, out, params = snakemake.input, snakemake.output, snakemake.params
 
 scores = pl.read_parquet(inp.pppasi)
 try:
@@ -36,7 +35,7 @@ summary = descriptives(scores).filter(recorded)
 if unrecorded:
     log.info("cohort %s: no %s recorded: its tests are left out", cohort, "/".join(unrecorded))
 
-patients = with_prior_biologic(pl.read_parquet(inp.patients))
+patients = pl.read_parquet(inp.patients)
 absent = absent_group_columns(patients, params.group_columns)
 if absent:
     # The default subgroups are columns a cohort may simply not record: not a warning.

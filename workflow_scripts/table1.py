@@ -14,9 +14,9 @@ from pppflow.table1 import (
     table1_markdown,
 )
 
-log = start_logging(snakemake)  # noqa: F821
-cohort = snakemake.wildcards.cohort  # noqa: F821
-inp, out, params = snakemake.input, snakemake.output, snakemake.params  # noqa: F821
+log = start_logging(snakemake)
+cohort = snakemake.wildcards.cohort
+inp, out, params = snakemake.input, snakemake.output, snakemake.params
 
 frame = baseline_characteristics(
     pl.read_parquet(inp.patients), pl.read_parquet(inp.pppasi), params.baseline_visit

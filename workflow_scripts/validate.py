@@ -7,13 +7,14 @@ from pathlib import Path
 from _shim import start_logging
 
 from pppflow.claims import claims_to_json
+from pppflow.derive import derive_patient_columns
 from pppflow.io import remove_tree, write_parquet, write_text
 from pppflow.validate import CohortFiles, CohortInvalid, validate_cohort
 
-log = start_logging(snakemake)  # noqa: F821
-cohort = snakemake.wildcards.cohort  # noqa: F821
-out = snakemake.output  # noqa: F821
-files = CohortFiles(**snakemake.params.files)  # noqa: F821
+log = start_logging(snakemake)
+cohort = snakemake.wildcards.cohort
+out = snakemake.output
+files = CohortFiles(**snakemake.params.files)
 try:
     validated = validate_cohort(files)
 except CohortInvalid as err:
@@ -25,7 +26,7 @@ except CohortInvalid as err:
     sys.exit(1)
 for note in validated.notes:
     log.warning("cohort %s: %s", cohort, note)
-write_parquet(validated.patients, out.patients)
+write_parquet(derive_patient_columns(validated.patients), out.patients)
 write_parquet(validated.visits, out.visits)
 write_parquet(validated.components, out.components)
 write_text(claims_to_json(validated.claims), out.claims)
