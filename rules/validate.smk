@@ -8,7 +8,9 @@ STAGE_OUTPUTS["validate"] = [
 rule validate:
     input:
         unpack(cohort_inputs),
-        code=package("io", "schemas", "validate"),
+        code=package(
+            "io", "schemas", "validate", "fast_paths/__init__", "fast_paths/validation"
+        ),
         lock=LOCK,
     output:
         patients="results/{cohort}/validated/patients.parquet",
@@ -21,6 +23,7 @@ rule validate:
     conda:
         "../envs/core.yaml"
     params:
+        fast_paths=config["performance"]["fast_paths"],
         files=cohort_files,
     script:
         "../workflow_scripts/validate.py"

@@ -10,7 +10,7 @@ from pppflow.validate import CohortFiles, CohortInvalid, validate_cohort
 log = start_logging(snakemake)  # noqa: F821
 files = CohortFiles(**snakemake.params.files)  # noqa: F821
 try:
-    cohort = validate_cohort(files)
+    cohort = validate_cohort(files, fast_paths=snakemake.params.fast_paths)  # noqa: F821
 except CohortInvalid as err:
     log.error("cohort %s is invalid\n%s", snakemake.wildcards.cohort, err)  # noqa: F821
     sys.exit(1)
