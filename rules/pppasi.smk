@@ -11,7 +11,7 @@ rule pppasi:
     input:
         visits="results/{cohort}/validated/visits.parquet",
         components="results/{cohort}/validated/components.parquet",
-        code=package("io", "pppasi"),
+        code=package("io", "pppasi", "fast_paths/__init__", "fast_paths/pppasi"),
         lock=LOCK,
     output:
         pppasi="results/{cohort}/pppasi.parquet",
@@ -23,6 +23,7 @@ rule pppasi:
     conda:
         "../envs/core.yaml"
     params:
+        fast_paths=config["performance"]["fast_paths"],
         disagreement=cohort_setting("pppasi_disagreement"),
     script:
         "../workflow_scripts/pppasi.py"

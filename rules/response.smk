@@ -11,7 +11,9 @@ STAGE_OUTPUTS["response"] = [
 rule response:
     input:
         pppasi="results/{cohort}/pppasi.parquet",
-        code=package("io", "pppasi", "response"),
+        code=package(
+            "io", "pppasi", "response", "fast_paths/__init__", "fast_paths/response"
+        ),
         lock=LOCK,
     output:
         responses="results/{cohort}/responses.parquet",
@@ -25,6 +27,7 @@ rule response:
     conda:
         "../envs/stats.yaml"
     params:
+        fast_paths=config["performance"]["fast_paths"],
         baseline_visit=cohort_setting("baseline_visit"),
         endpoint_visit=cohort_setting("endpoint_visit"),
         missing=cohort_setting("missing"),

@@ -3,15 +3,19 @@
 import polars as pl
 from _shim import start_logging
 
+from pppflow.fast_paths.response import responses_table
 from pppflow.io import write_csv, write_parquet
-from pppflow.response import classify_responses_frame, per_patient, response_rates
+from pppflow.response import per_patient, response_rates
 
 log = start_logging(snakemake)  # noqa: F821
 cohort = snakemake.wildcards.cohort  # noqa: F821
 inp, out, params = snakemake.input, snakemake.output, snakemake.params  # noqa: F821
 
-responses = classify_responses_frame(
-    pl.read_parquet(inp.pppasi), params.baseline_visit, params.missing
+responses = responses_table(
+    pl.read_parquet(inp.pppasi),
+    params.baseline_visit,
+    params.missing,
+    fast_paths=params.fast_paths,
 )
 endpoint = per_patient(responses.lazy(), params.endpoint_visit).collect()
 rates = response_rates(responses.lazy(), params.missing, params.confidence_level)
