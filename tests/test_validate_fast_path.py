@@ -7,7 +7,6 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from pppflow import constants as c
 from pppflow import schemas
 from pppflow.fast_paths.validation import SCORE_COLUMNS, proven_valid
 from pppflow.io import read_cohort_table
@@ -235,10 +234,8 @@ def test_valid_cohorts_in_any_row_order_take_the_fast_path(name, fmt, tmp_path):
     assert proven(write(tmp_path, components, visits, fmt=fmt))
 
 
-SCORE_BOUNDS = {
-    **{item: (c.SEVERITY_MIN, c.SEVERITY_MAX) for item in c.SEVERITY_ITEMS},
-    "area": (c.AREA_MIN, c.AREA_MAX),
-}
+# The PPPASI scales, written out here rather than taken from the package's constants.
+SCORE_BOUNDS = {"erythema": (0, 4), "pustules": (0, 4), "desquamation": (0, 4), "area": (0, 6)}
 LAST_ROW = "p2,week12,left_sole,1,2,1,3"  # data row 16 of GOOD_COMPONENTS
 
 
