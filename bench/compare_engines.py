@@ -4,13 +4,16 @@ and measured (peak memory) alone:
 
     .venv/bin/python bench/compare_engines.py --engine polars \
         --validated results/<cohort>/validated [--baseline-visit baseline] \
-        [--endpoint-visit week12] [--missing observed] [--repeat 1] [--json out.json]
+        [--endpoint-visit week12] [--missing observed] [--repeat 1] [--json out.json] \
+        [--without-fast-paths]
 
 The time covers reading the two parquet files and every table both stages produce, not the
-imports (timed apart) nor writing the results.
+imports (timed apart) nor writing the results. --without-fast-paths times polars on the general
+steps alone (the configuration's `performance: fast_paths: false`).
 """
 
 import argparse
+import functools
 import json
 import resource
 import sys
@@ -28,16 +31,21 @@ def run_polars_stages(
     endpoint_visit: str,
     missing_rule: str,
     confidence_level: float,
+    fast_paths: bool = True,
 ) -> dict:
     """The calls workflow_scripts/pppasi.py and workflow_scripts/response.py make."""
     import polars as pl
 
-    from pppflow.pppasi import combine_pppasi_frames, pppasi_check
-    from pppflow.response import classify_responses_frame, per_patient, response_rates
+    from pppflow.fast_paths.pppasi import pppasi_table
+    from pppflow.fast_paths.response import responses_table
+    from pppflow.pppasi import pppasi_check
+    from pppflow.response import per_patient, response_rates
 
-    pppasi = combine_pppasi_frames(pl.read_parquet(visits_path), pl.read_parquet(components_path))
+    pppasi = pppasi_table(
+        pl.read_parquet(visits_path), pl.read_parquet(components_path), fast_paths=fast_paths
+    )
     check = pppasi_check(pppasi.lazy()).collect()
-    responses = classify_responses_frame(pppasi, baseline_visit, missing_rule)
+    responses = responses_table(pppasi, baseline_visit, missing_rule, fast_paths=fast_paths)
     return {
         "pppasi": pppasi,
         "pppasi_check": check,
@@ -57,13 +65,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--confidence-level", type=float, default=0.95)
     parser.add_argument("--repeat", type=int, default=1, help="report the fastest of n runs")
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--without-fast-paths", action="store_true")
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
     if args.engine == "polars":
-        run = run_polars_stages
-        import pppflow.pppasi  # noqa: F401
-        import pppflow.response  # noqa: F401
+        run = functools.partial(run_polars_stages, fast_paths=not args.without_fast_paths)
+        import pppflow.fast_paths.pppasi  # noqa: F401
+        import pppflow.fast_paths.response  # noqa: F401
     else:
         from bench.pandas_reference import run_stages as run
     imports = time.perf_counter() - started

@@ -645,7 +645,8 @@ def render_markdown(results: dict) -> str:
     if speedup:
         pol, pan = engines["polars"], engines["pandas"]
         out += [
-            f"Recomputation (`pppflow.pppasi`) and classification (`pppflow.response`) on the "
+            f"Recomputation (`pppflow.pppasi`) and classification (`pppflow.response`), with "
+            f"their fast paths (`pppflow.fast_paths`, as the workflow runs them), on the "
             f"validated files of the {engines['patients']:,}-patient synthetic cohort "
             f"({engines['component_rows']:,} component rows), reading included, writing and "
             "imports not; the pandas reference is `bench/pandas_reference.py` "

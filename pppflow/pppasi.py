@@ -46,7 +46,7 @@ def recompute_pppasi(components: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def _with_pppasi_used(visits: pl.LazyFrame) -> pl.LazyFrame:
+def with_pppasi_used(visits: pl.LazyFrame) -> pl.LazyFrame:
     """The pppasi table's columns from visits that carry pppasi_recomputed_tenths."""
     return visits.select(
         "patient_id",
@@ -70,66 +70,9 @@ def combine_pppasi(visits: pl.LazyFrame, components: pl.LazyFrame) -> pl.LazyFra
     # The visits' order is restored by their row number: on millions of rows a hash join and
     # a sort on one integer cost less than a join that keeps the left order.
     row = "__visit_row"
-    return _with_pppasi_used(
+    return with_pppasi_used(
         visits.with_row_index(row).join(recomputed, on=KEYS, how="left").sort(row)
     )
-
-
-def aligned_recomputed_tenths(visits: pl.DataFrame, components: pl.DataFrame) -> pl.Series | None:
-    """Each visit's recomputed total by position, where the components are the visits' own
-    rows in the visits' order, one block of four per visit (the usual export); None otherwise.
-
-    Validation guarantees four distinct regions per scored visit and unique visits, so blocks
-    whose rows share one key, and whose keys are the visits' keys in order, are those visits:
-    the totals need no grouping and no join on the (patient_id, visit) strings."""
-    per_visit = len(c.REGIONS)
-    if visits.is_empty() or components.height != per_visit * visits.height:
-        return None
-    # One chunk first: a file is read as many (a row group each), and comparing a column with
-    # itself shifted by one row would realign every chunk, at several times the cost.
-    keys = components.select(KEYS).rechunk().lazy()
-
-    def rows_share_block_key(key: str) -> pl.Expr:
-        # differs[i]: row i + 1 has another key than row i. Allowed only where row i + 1
-        # starts a block, i.e. at i = 3, 7, 11, ...
-        column = pl.col(key)
-        differs = column.slice(1).ne_missing(column.slice(0, pl.len() - 1))
-        return differs.sum() == differs.gather_every(per_visit, offset=per_visit - 1).sum()
-
-    def blocks_are_visits(key: str) -> pl.Expr:
-        block_key = pl.col(key).gather_every(per_visit)
-        return block_key.eq_missing(pl.lit(visits.get_column(key))).all()
-
-    # The checks and the terms are independent queries: run in parallel.
-    checks, terms = pl.collect_all(
-        [
-            keys.select(
-                pl.all_horizontal(
-                    *(rows_share_block_key(key) for key in KEYS),
-                    *(blocks_are_visits(key) for key in KEYS),
-                )
-            ),
-            components.lazy().select(region_term_tenths()),
-        ]
-    )
-    if not checks.item():
-        return None
-    terms = terms.to_series()
-    if terms.null_count():
-        return None  # the grouped sum skips a missing score; validation allows none anyway
-    # Each block's four terms as one fixed-size array row: summed in place, no grouping.
-    return (
-        terms.reshape((-1, per_visit)).arr.sum().cast(pl.Int64).rename("pppasi_recomputed_tenths")
-    )
-
-
-def combine_pppasi_frames(visits: pl.DataFrame, components: pl.DataFrame) -> pl.DataFrame:
-    """combine_pppasi on loaded frames: by position where the components allow it (see
-    aligned_recomputed_tenths), else by the grouping and join of combine_pppasi. Same result."""
-    recomputed = aligned_recomputed_tenths(visits, components)
-    if recomputed is None:
-        return combine_pppasi(visits.lazy(), components.lazy()).collect()
-    return _with_pppasi_used(visits.with_columns(recomputed).lazy()).collect()
 
 
 def _all_component_scores(severity_max: int, area_max: int) -> pl.LazyFrame:

@@ -6,7 +6,7 @@ non-zero. On success the typed frames go downstream, PPPASI in integer tenths.
 """
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +17,7 @@ import polars as pl
 from pppflow import constants as c
 from pppflow import schemas
 from pppflow.claims import Claims, ClaimsInvalid, read_claims_file
+from pppflow.fast_paths.validation import SCORE_COLUMNS, proven_valid
 from pppflow.io import UnreadableFile, excerpt, read_cohort_table
 
 FAILURE_SCHEMA = {
@@ -425,145 +426,6 @@ def cross_file_failures(
     return pl.concat(found)
 
 
-# --- Fast acceptance ------------------------------------------------------------------------
-# At registry scale (millions of component rows) the component checks cost more than the rest of
-# the pipeline: pandera's text checks on every score, and hash grouping on (patient_id, visit,
-# region) strings. `proven_valid` is a quick proof that they would find nothing: integer ranges
-# on the file's own types, and keys encoded as integers. It answers True only when the full
-# checks would report no failure; False means "not proven", and the full checks then run and
-# alone word the failures. So the report of a bad cohort is unchanged, and a valid cohort skips
-# the expensive part.
-
-SCORE_COLUMNS = (*c.SEVERITY_ITEMS, "area")
-SCORE_MAX = {**{item: c.SEVERITY_MAX for item in c.SEVERITY_ITEMS}, "area": c.AREA_MAX}
-KEY_COLUMNS = ("patient_id", "visit", "region")
-
-
-def _score_passes(frame: pl.DataFrame, name: str) -> pl.Expr | None:
-    """True where a score passes ComponentsFile's checks (is_integer, number_in_range), or None
-    if the column's type allows no quick proof. Integers: the range. Text (a CSV): the canonical
-    digits 0..max only; any other spelling ('04', '-0') is left to the full checks."""
-    dtype = frame.schema[name]
-    if dtype.is_integer():
-        return pl.col(name).is_between(0, SCORE_MAX[name])
-    if dtype == pl.Utf8:
-        return pl.col(name).is_in([str(v) for v in range(SCORE_MAX[name] + 1)])
-    return None
-
-
-def _has_nulls(frame: pl.DataFrame, columns: Iterable[str]) -> bool:
-    return frame.select(columns).null_count().sum_horizontal().item() > 0
-
-
-def proven_valid(
-    patients: pl.DataFrame,
-    visits: pl.DataFrame,
-    components: pl.DataFrame | None,
-    files: CohortFiles,
-) -> bool:
-    """True only if, with patients and visits already free of failures under their models,
-    schemas.ComponentsFile and cross_file_failures would report nothing either.
-
-    `components` is as read with its scores in their stored types. Keys become integers: the
-    patient's position in the patients file times the number of visit labels, plus the label's
-    position among the visits file's labels. Every test below requires at least what the full
-    check does.
-    """
-    if _has_nulls(patients, ["patient_id"]) or _has_nulls(visits, ["patient_id", "visit"]):
-        return False
-    if patients["patient_id"].n_unique() != patients.height:
-        return False
-    patient_index = patients.select(
-        "patient_id", pl.int_range(pl.len(), dtype=pl.Int64).alias("patient_index")
-    )
-    labels = pl.Enum(visits["visit"].unique(maintain_order=True))
-    n_labels = len(labels.categories)
-
-    def visit_keys(frame: pl.DataFrame | pl.LazyFrame, *extra: pl.Expr) -> pl.DataFrame:
-        # An unknown patient or visit label gives a null key.
-        label = pl.col("visit").cast(labels, strict=False).to_physical().cast(pl.Int64)
-        return (
-            frame.lazy()
-            .join(patient_index.lazy(), on="patient_id", how="left", maintain_order="left")
-            .select((pl.col("patient_index") * n_labels + label).alias("key"), *extra)
-            .collect()
-        )
-
-    keyed_visits = visit_keys(visits, pl.col("pppasi").is_null().alias("unscored"))
-    if keyed_visits.height != visits.height or keyed_visits["key"].null_count() > 0:
-        return False  # a visit of a patient the patients file lacks
-    if keyed_visits["key"].n_unique() != keyed_visits.height:
-        return False  # a (patient_id, visit) twice
-    if (visits["visit"] == files.baseline_visit).sum() != patients.height:
-        return False  # keys are unique and known, so this counts the patients with a baseline
-    if not (visits["visit"] == files.endpoint_visit).any():
-        return False
-    unscored = keyed_visits.filter("unscored").select("key")
-    if components is None:
-        return unscored.is_empty()
-
-    # ComponentsFile: every contract column present, no nulls, scores in range, known regions.
-    # patient_id and visit are not blank because they match the patients' and visits' own,
-    # which passed not_blank (checked below through the keys).
-    if any(name not in components.columns for name in schemas.COMPONENT_COLUMNS):
-        return False
-    if any(components.schema[k] != pl.Utf8 for k in KEY_COLUMNS):
-        return False
-    scores = [_score_passes(components, name) for name in SCORE_COLUMNS]
-    if any(s is None for s in scores) or _has_nulls(components, schemas.COMPONENT_COLUMNS):
-        return False
-    known_region = pl.col("region").is_in(list(c.REGIONS))
-    if not components.select(pl.all_horizontal(*scores, known_region).all()).item():
-        return False
-    # Each region a distinct power of two: four rows of one visit sum to 15 exactly when they
-    # are the four regions once each (four powers of two from {1, 2, 4, 8} make 15 only so).
-    per_visit = len(c.REGIONS)
-    all_regions = (1 << per_visit) - 1
-    region_code = pl.col("region").cast(pl.Enum(list(c.REGIONS))).to_physical()
-    bit = pl.lit(2, pl.Int64).pow(region_code.cast(pl.Int64)).alias("bit")
-    new_visit = (
-        (pl.col("patient_id") != pl.col("patient_id").shift())
-        | (pl.col("visit") != pl.col("visit").shift())
-    ).fill_null(True)
-    block_start = pl.int_range(pl.len()) % per_visit == 0
-    in_blocks = components.height % per_visit == 0 and (
-        components.select((new_visit == block_start).all()).item()
-    )
-    if in_blocks:
-        # The usual export: each visit's rows together, so the rows fall into blocks of four
-        # and only one row per block needs a key.
-        blocks = components.select(
-            pl.col("patient_id", "visit").gather_every(per_visit),
-            bit.reshape((-1, per_visit)).arr.sum().alias("bits"),
-        )
-        if blocks.height == visits.height and (
-            blocks.select(
-                (
-                    (pl.col("patient_id") == visits["patient_id"])
-                    & (pl.col("visit") == visits["visit"])
-                ).all()
-            ).item()
-        ):
-            # Block i is visit i, for every visit: the keys are the visits' (known, unique,
-            # every visit scored), and only the regions of each block remain to check.
-            return bool((blocks["bits"] == all_regions).all())
-        groups = visit_keys(blocks, pl.col("bits"))
-        if groups["key"].n_unique() != groups.height:
-            return False  # a visit's regions split over two places
-    else:
-        rows = visit_keys(components, bit)
-        groups = rows.group_by("key").agg(pl.col("bit").sum().alias("bits"), pl.len())
-        if (groups["len"] != per_visit).any():
-            return False
-    if groups["key"].null_count() > 0:
-        return False  # an unknown patient or visit label
-    if (groups["bits"] != all_regions).any():
-        return False  # a region twice or missing in some visit
-    if not groups.join(keyed_visits, on="key", how="anti").is_empty():
-        return False  # a scored visit the visits file does not have
-    return unscored.join(groups, on="key", how="anti").is_empty()
-
-
 def to_tenths(text: pl.Expr) -> pl.Expr:
     """'10.8' -> 108 exactly: the digits are read as integers, never through a float."""
     parts = text.str.split_exact(".", 1)
@@ -666,9 +528,14 @@ def missed_visit_notes(
 
 
 def validate_cohort(
-    files: CohortFiles, derived_columns: Sequence[str] = c.RESERVED_PATIENT_COLUMNS
+    files: CohortFiles,
+    derived_columns: Sequence[str] = c.RESERVED_PATIENT_COLUMNS,
+    *,
+    fast_paths: bool = True,
 ) -> ValidatedCohort:
-    """Read and check a cohort's files; raise CohortInvalid listing every failure."""
+    """Read and check a cohort's files; raise CohortInvalid listing every failure. With
+    fast_paths, a cohort fast_paths.proven_valid accepts skips the component and cross-file
+    checks (they would find nothing)."""
     paths = {
         "patients": files.patients,
         "visits": files.visits,
@@ -734,7 +601,11 @@ def validate_cohort(
     visits = with_optional_scores(visits)
     if "visit" in visits.columns and "patient_id" in visits.columns:
         found.append(visit_label_failures(visits, files))
-    if pl.concat(found).is_empty() and proven_valid(patients, visits, components, files):
+    if (
+        fast_paths
+        and pl.concat(found).is_empty()
+        and proven_valid(patients, visits, components, files.baseline_visit, files.endpoint_visit)
+    ):
         return _typed(patients, visits, components, notes, claims)
 
     if components is not None:

@@ -19,6 +19,7 @@ rule pppasi:
     conda:
         "../envs/core.yaml"
     params:
+        fast_paths=config["performance"]["fast_paths"],
         disagreement=cohort_setting("pppasi_disagreement"),
     script:
         "../workflow_scripts/pppasi.py"

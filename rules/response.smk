@@ -19,6 +19,7 @@ rule response:
     conda:
         "../envs/stats.yaml"
     params:
+        fast_paths=config["performance"]["fast_paths"],
         baseline_visit=cohort_setting("baseline_visit"),
         endpoint_visit=cohort_setting("endpoint_visit"),
         missing=cohort_setting("missing"),

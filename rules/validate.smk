@@ -15,6 +15,7 @@ rule validate:
     conda:
         "../envs/core.yaml"
     params:
+        fast_paths=config["performance"]["fast_paths"],
         files=cohort_files,
     script:
         "../workflow_scripts/validate.py"

@@ -326,22 +326,23 @@ def _validated_synthetic(tmp_path):
 
 
 def test_positional_recomputation_equals_the_grouped_one(tmp_path):
-    from pppflow.pppasi import aligned_recomputed_tenths, combine_pppasi_frames
+    from pppflow.fast_paths.pppasi import pppasi_table, recomputed_by_position
 
     cohort = _validated_synthetic(tmp_path)
     visits, components = cohort.visits, cohort.components
-    grouped = combine_pppasi(visits.lazy(), components.lazy()).collect()
+    grouped = pppasi_table(visits, components, fast_paths=False)
+    assert grouped.equals(combine_pppasi(visits.lazy(), components.lazy()).collect())
     # The generator writes each visit's four regions together, in the visits' order.
-    assert aligned_recomputed_tenths(visits, components) is not None
-    assert combine_pppasi_frames(visits, components).equals(grouped)
+    assert recomputed_by_position(visits, components) is not None
+    assert pppasi_table(visits, components, fast_paths=True).equals(grouped)
     # Another order of the same rows: no longer positional, the grouped path, the same table.
     shuffled = components.sample(fraction=1.0, shuffle=True, seed=3)
-    assert aligned_recomputed_tenths(visits, shuffled) is None
-    assert combine_pppasi_frames(visits, shuffled).equals(grouped)
+    assert recomputed_by_position(visits, shuffled) is None
+    assert pppasi_table(visits, shuffled, fast_paths=True).equals(grouped)
 
 
 def test_positional_path_refuses_a_block_that_mixes_two_visits(tmp_path):
-    from pppflow.pppasi import aligned_recomputed_tenths
+    from pppflow.fast_paths.pppasi import recomputed_by_position
 
     cohort = _validated_synthetic(tmp_path)
     visits, components = cohort.visits, cohort.components
@@ -350,9 +351,9 @@ def test_positional_path_refuses_a_block_that_mixes_two_visits(tmp_path):
     order = list(range(components.height))
     order[3], order[4] = order[4], order[3]
     swapped = components[order]
-    assert aligned_recomputed_tenths(visits, swapped) is None
+    assert recomputed_by_position(visits, swapped) is None
     # Visits in another order than the blocks: refused too.
-    assert aligned_recomputed_tenths(visits.reverse(), components) is None
+    assert recomputed_by_position(visits.reverse(), components) is None
 
 
 def test_a_total_that_disagrees_and_is_unattainable_is_listed_once_as_a_disagreement():

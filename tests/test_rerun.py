@@ -9,6 +9,7 @@ import re
 import shutil
 from pathlib import Path
 
+import polars as pl
 import pytest
 from workflow import ROOT, copy_workflow, snakemake
 
@@ -241,3 +242,20 @@ def test_editing_a_chart_module_reruns_its_chart_job_and_the_index(run: Path):
         for rule in ("charts", "chart_index")
         for cohort in ("zheng2024", "components_demo")
     }
+
+
+def test_without_the_fast_paths_the_same_stages_rerun_to_the_same_results(
+    finished_run: Path, run: Path
+):
+    edit(run / "config/config.yaml", "fast_paths: true", "fast_paths: false")
+    jobs = planned(run)
+    assert {"validate", "pppasi", "response"} <= rules_of(jobs)
+    assert {cohort for _, cohort in jobs if cohort != "*"} == {"zheng2024", "components_demo"}
+    snakemake(run, "--configfile", DEMO_CONFIG)
+    tables = sorted(p.relative_to(run) for p in (run / "results").rglob("*.csv"))
+    assert Path("results/components_demo/pppasi_check.csv") in tables
+    for table in tables:
+        assert (run / table).read_bytes() == (finished_run / table).read_bytes(), table
+    for frame in sorted((run / "results").rglob("*.parquet")):
+        table = frame.relative_to(run)
+        assert pl.read_parquet(frame).equals(pl.read_parquet(finished_run / table)), table

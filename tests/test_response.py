@@ -9,13 +9,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
+from pppflow.fast_paths.response import grid_by_position, responses_table
 from pppflow.response import (
     classify_responses,
-    classify_responses_frame,
     clopper_pearson,
     patient_visit_grid,
     per_patient,
-    positional_grid,
     response_rates,
 )
 
@@ -36,11 +35,14 @@ def pppasi_frame(rows: list[tuple]) -> pl.LazyFrame:
 
 
 def classify(rows: list[tuple], missing: str = "observed") -> pl.DataFrame:
-    """Both ways, which must agree: the lazy query, and the loaded table's (by position where
-    each patient's rows are together, which most cases here are)."""
+    """Every way, which must agree: the lazy query, and the loaded table's with the fast paths
+    off and on (on: by position where each patient's rows are together, as in most cases here)."""
     lazy = classify_responses(pppasi_frame(rows), "baseline", missing).collect()
-    loaded = classify_responses_frame(pppasi_frame(rows).collect(), "baseline", missing)
-    assert loaded.equals(lazy)
+    for fast_paths in (False, True):
+        loaded = responses_table(
+            pppasi_frame(rows).collect(), "baseline", missing, fast_paths=fast_paths
+        )
+        assert loaded.equals(lazy)
     return lazy
 
 
@@ -299,7 +301,7 @@ def test_rates_are_counts_over_counts_and_every_patient_is_accounted_for(cases):
 
 
 def _synthetic_pppasi(tmp_path) -> pl.DataFrame:
-    from pppflow.pppasi import combine_pppasi_frames
+    from pppflow.fast_paths.pppasi import pppasi_table
     from pppflow.synth import SynthSpec, generate_cohort
     from pppflow.validate import CohortFiles, validate_cohort
 
@@ -311,7 +313,7 @@ def _synthetic_pppasi(tmp_path) -> pl.DataFrame:
     valid = validate_cohort(
         CohortFiles(**paths, baseline_visit="baseline", endpoint_visit="week12", pga_max=4)
     )
-    return combine_pppasi_frames(valid.visits, valid.components)
+    return pppasi_table(valid.visits, valid.components, fast_paths=True)
 
 
 @pytest.mark.parametrize("missing", ["observed", "nri"])
@@ -320,55 +322,55 @@ def test_positional_grid_equals_the_joined_one(tmp_path, missing):
     joined = patient_visit_grid(pppasi.lazy(), "baseline").collect()
     # Some patients lack a follow-up visit: their cells are the nulls of the left join.
     assert 0 < joined["observed"].not_().sum() < joined.height
-    positional = positional_grid(pppasi, "baseline")
+    positional = grid_by_position(pppasi, "baseline")
     assert positional is not None
     assert positional.collect().equals(joined)
     expected = classify_responses(pppasi.lazy(), "baseline", missing).collect()
-    assert classify_responses_frame(pppasi, "baseline", missing).equals(expected)
+    assert responses_table(pppasi, "baseline", missing, fast_paths=True).equals(expected)
     # Visits of a patient in another order: still one run per patient, the same grid.
     # (baseline last, the rest kept in their order).
     patient_run = pl.col("patient_id").ne_missing(pl.col("patient_id").shift(1)).cum_sum()
     reordered = pppasi.sort(patient_run, pl.col("visit") == "baseline", maintain_order=True)
     assert not reordered["visit"].equals(pppasi["visit"])
-    assert positional_grid(reordered, "baseline").collect().equals(joined)
+    assert grid_by_position(reordered, "baseline").collect().equals(joined)
 
 
 def test_positional_grid_refuses_what_it_cannot_prove(tmp_path):
     pppasi = _synthetic_pppasi(tmp_path)
     # Rows shuffled: a patient's rows are apart. The loaded table's path gives the same table.
     shuffled = pppasi.sample(fraction=1.0, shuffle=True, seed=2)
-    assert positional_grid(shuffled, "baseline") is None
+    assert grid_by_position(shuffled, "baseline") is None
     expected = classify_responses(shuffled.lazy(), "baseline", "observed").collect()
-    assert classify_responses_frame(shuffled, "baseline", "observed").equals(expected)
+    assert responses_table(shuffled, "baseline", "observed", fast_paths=True).equals(expected)
     first = pppasi["patient_id"][0]
     follow_up = pppasi.filter((pl.col("patient_id") == first) & (pl.col("visit") != "baseline"))
     first_follow_up = follow_up["visit"][0]
     # A patient's rows split in two runs (its first row moved to the end).
     split = pl.concat([pppasi.slice(1), pppasi.slice(0, 1)])
-    assert positional_grid(split, "baseline") is None
+    assert grid_by_position(split, "baseline") is None
     # A patient without a baseline row, and one with two.
     no_baseline = pppasi.filter((pl.col("patient_id") != first) | (pl.col("visit") != "baseline"))
-    assert positional_grid(no_baseline, "baseline") is None
+    assert grid_by_position(no_baseline, "baseline") is None
     twice = pppasi.with_columns(
         pl.when((pl.col("patient_id") == first) & (pl.col("visit") == first_follow_up))
         .then(pl.lit("baseline"))
         .otherwise(pl.col("visit"))
         .alias("visit")
     )
-    assert positional_grid(twice, "baseline") is None
+    assert grid_by_position(twice, "baseline") is None
     # A follow-up visit twice for one patient.
     duplicated = pl.concat([follow_up.head(1), pppasi])
-    assert positional_grid(duplicated, "baseline") is None
+    assert grid_by_position(duplicated, "baseline") is None
     # A missing patient id or visit label.
     for key in ("patient_id", "visit"):
         first_missing = pl.when(pl.int_range(pl.len()) == 0).then(None).otherwise(pl.col(key))
-        assert positional_grid(pppasi.with_columns(first_missing.alias(key)), "baseline") is None
+        assert grid_by_position(pppasi.with_columns(first_missing.alias(key)), "baseline") is None
 
 
 def test_positional_grid_of_baselines_only():
     rows = [("a", "baseline", 0.0, 50, 2), ("b", "baseline", 0.0, 40, 1)]
     pppasi = pppasi_frame(rows).collect()
-    grid = positional_grid(pppasi, "baseline")
+    grid = grid_by_position(pppasi, "baseline")
     assert grid is not None
     assert grid.collect().equals(patient_visit_grid(pppasi.lazy(), "baseline").collect())
     assert grid.collect().height == 0

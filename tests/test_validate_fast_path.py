@@ -1,12 +1,15 @@
-"""The fast acceptance of a valid cohort (validate.proven_valid) never accepts what the full
-checks reject, and gives the same typed tables as the full checks when it accepts."""
+"""The fast acceptance of a valid cohort (fast_paths.validation.proven_valid) never accepts
+what the full checks reject, and gives the same typed tables as the full checks when it
+accepts. The full checks alone are validate_cohort(files, fast_paths=False)."""
 
 from pathlib import Path
 
 import polars as pl
 import pytest
 
-from pppflow import validate
+from pppflow import schemas
+from pppflow.fast_paths.validation import SCORE_COLUMNS, proven_valid
+from pppflow.io import read_cohort_table
 from pppflow.synth import SynthSpec, generate_cohort
 from pppflow.validate import CohortFiles, CohortInvalid, validate_cohort
 
@@ -19,6 +22,8 @@ VISITS_CSV = (
 )
 HEADER = "patient_id,visit,region,erythema,pustules,desquamation,area\n"
 REGIONS = ("right_palm", "left_palm", "right_sole", "left_sole")
+# Component files as a CSV (text scores) or as parquet with integer scores of either width.
+FORMATS = ("csv", "Int8", "Int64")
 
 
 def block(patient: str, visit: str, scores: str = "1,2,1,3", regions=REGIONS) -> str:
@@ -30,31 +35,48 @@ GOOD_COMPONENTS = HEADER + "".join(
 )
 
 
-def write(tmp_path: Path, components: str, visits: str = VISITS_CSV, patients=PATIENTS_CSV):
+def write_components(tmp_path: Path, components: str, fmt: str) -> Path:
+    """The components text as it stands (csv), or as parquet: each score column the CSV reader
+    types as an integer stored as `fmt`, any other (a 1.0, an empty column) as it was read."""
+    if fmt == "csv":
+        path = tmp_path / "components.csv"
+        path.write_text(components)
+        return path
+    path = tmp_path / "components.parquet"
+    frame = pl.read_csv(components.encode(), schema_overrides={"region": pl.Utf8})
+    integer = [n for n in SCORE_COLUMNS if frame.schema[n].is_integer()]
+    frame.with_columns(pl.col(integer).cast(getattr(pl, fmt))).write_parquet(path)
+    return path
+
+
+def write(
+    tmp_path: Path,
+    components: str,
+    visits: str = VISITS_CSV,
+    patients=PATIENTS_CSV,
+    fmt: str = "csv",
+):
     (tmp_path / "patients.csv").write_text(patients)
     (tmp_path / "visits.csv").write_text(visits)
-    (tmp_path / "components.csv").write_text(components)
     return CohortFiles(
         patients=str(tmp_path / "patients.csv"),
         visits=str(tmp_path / "visits.csv"),
-        components=str(tmp_path / "components.csv"),
+        components=str(write_components(tmp_path, components, fmt)),
         baseline_visit="baseline",
         endpoint_visit="week12",
         pga_max=4,
     )
 
 
-def run(files: CohortFiles):
+def run(files: CohortFiles, fast_paths: bool = True):
     try:
-        return validate_cohort(files)
+        return validate_cohort(files, fast_paths=fast_paths)
     except CohortInvalid as err:
         return err.failures.sort(pl.all(), nulls_last=False)
 
 
-def full_checks_only(files: CohortFiles, monkeypatch):
-    with monkeypatch.context() as m:
-        m.setattr(validate, "proven_valid", lambda *args: False)
-        return run(files)
+def full_checks_only(files: CohortFiles):
+    return run(files, fast_paths=False)
 
 
 def same(a, b) -> bool:
@@ -66,18 +88,13 @@ def same(a, b) -> bool:
 
 
 def proven(files: CohortFiles) -> bool:
-    """proven_valid on the frames exactly as validate_cohort gives them to it."""
-    from pppflow import schemas
-    from pppflow.io import read_cohort_table
-
-    patients = validate._with_row_numbers(
-        read_cohort_table(files.patients, schemas.PATIENT_COLUMNS)
-    )
-    visits = validate._with_row_numbers(read_cohort_table(files.visits, schemas.VISIT_COLUMNS))
+    """proven_valid on the files read as validate_cohort reads them (scores in stored types)."""
+    patients = read_cohort_table(files.patients, schemas.PATIENT_COLUMNS)
+    visits = read_cohort_table(files.visits, schemas.VISIT_COLUMNS)
     components = read_cohort_table(
-        files.components, schemas.COMPONENT_COLUMNS, stored_types=validate.SCORE_COLUMNS
+        files.components, schemas.COMPONENT_COLUMNS, stored_types=SCORE_COLUMNS
     )
-    return validate.proven_valid(patients, visits, components, files)
+    return proven_valid(patients, visits, components, files.baseline_visit, files.endpoint_visit)
 
 
 # Each case: components text (and visits text) -> does the full check accept it?
@@ -192,27 +209,73 @@ CASES = {
 }
 
 
+@pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("name", list(CASES))
-def test_fast_path_agrees_with_full_checks(name, tmp_path, monkeypatch):
+def test_fast_path_agrees_with_full_checks(name, fmt, tmp_path):
     components, visits, valid = CASES[name]
-    files = write(tmp_path, components, visits)
-    full = full_checks_only(files, monkeypatch)
+    files = write(tmp_path, components, visits, fmt=fmt)
+    full = full_checks_only(files)
     assert isinstance(full, pl.DataFrame) != valid, "the case is not what its name says"
     if not valid:
         assert not proven(files)
     assert same(run(files), full)
 
 
-def test_duplicate_patient_without_visits_is_not_proven(tmp_path, monkeypatch):
+def test_duplicate_patient_without_visits_is_not_proven(tmp_path):
     files = write(tmp_path, GOOD_COMPONENTS, patients=PATIENTS_CSV + "p1,F,40,15\n")
     assert not proven(files)
-    assert isinstance(full_checks_only(files, monkeypatch), pl.DataFrame)
+    assert isinstance(full_checks_only(files), pl.DataFrame)
 
 
+@pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("name", ["valid", "valid_split_visit", "valid_blocks_in_other_order"])
-def test_valid_cohorts_in_any_row_order_take_the_fast_path(name, tmp_path):
+def test_valid_cohorts_in_any_row_order_take_the_fast_path(name, fmt, tmp_path):
     components, visits, _ = CASES[name]
-    assert proven(write(tmp_path, components, visits))
+    assert proven(write(tmp_path, components, visits, fmt=fmt))
+
+
+# The PPPASI scales, written out here rather than taken from the package's constants.
+SCORE_BOUNDS = {"erythema": (0, 4), "pustules": (0, 4), "desquamation": (0, 4), "area": (0, 6)}
+LAST_ROW = "p2,week12,left_sole,1,2,1,3"  # data row 16 of GOOD_COMPONENTS
+
+
+def with_last_score(name: str, value: int | None) -> str:
+    scores = dict(zip(SCORE_COLUMNS, LAST_ROW.split(",")[3:], strict=True))
+    scores[name] = "" if value is None else str(value)
+    return GOOD_COMPONENTS.replace(
+        LAST_ROW, ",".join(["p2", "week12", "left_sole", *scores.values()])
+    )
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("name", SCORE_COLUMNS)
+@pytest.mark.parametrize("edge", ["min", "max"])
+def test_a_score_at_the_edge_of_its_scale_is_proven(edge, name, fmt, tmp_path):
+    low, high = SCORE_BOUNDS[name]
+    value = low if edge == "min" else high
+    files = write(tmp_path, with_last_score(name, value), fmt=fmt)
+    assert proven(files)
+    fast = run(files)
+    assert same(fast, full_checks_only(files))
+    assert fast.components[name].to_list()[-1] == value
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("name", SCORE_COLUMNS)
+@pytest.mark.parametrize("beyond", ["max + 1", "min - 1", "missing"])
+def test_a_score_beyond_its_scale_is_refused_and_reported(beyond, name, fmt, tmp_path):
+    low, high = SCORE_BOUNDS[name]
+    value = {"max + 1": high + 1, "min - 1": low - 1, "missing": None}[beyond]
+    files = write(tmp_path, with_last_score(name, value), fmt=fmt)
+    if fmt != "csv":
+        assert pl.read_parquet(files.components).schema[name] == getattr(pl, fmt)
+    assert not proven(files)
+    failures = run(files)
+    assert same(failures, full_checks_only(files))
+    check = "not_nullable" if value is None else f"number_in_range(low={low}, high={high})"
+    assert failures.select("file", "row", "patient_id", "column", "check", "value").rows() == [
+        (files.components, 16, "p2", name, check, None if value is None else str(value))
+    ]
 
 
 def _write_synthetic(tmp_path: Path, cohort, fmt: str) -> CohortFiles:
@@ -227,7 +290,7 @@ def _write_synthetic(tmp_path: Path, cohort, fmt: str) -> CohortFiles:
 
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])
 @pytest.mark.parametrize("shuffled", [False, True])
-def test_synthetic_cohort_same_tables_on_both_paths(fmt, shuffled, tmp_path, monkeypatch):
+def test_synthetic_cohort_same_tables_on_both_paths(fmt, shuffled, tmp_path):
     cohort = generate_cohort(SPEC)
     if shuffled:
         cohort = type(cohort)(
@@ -237,7 +300,7 @@ def test_synthetic_cohort_same_tables_on_both_paths(fmt, shuffled, tmp_path, mon
         )
     files = _write_synthetic(tmp_path, cohort, fmt)
     assert proven(files)
-    fast, full = run(files), full_checks_only(files, monkeypatch)
+    fast, full = run(files), full_checks_only(files)
     assert not isinstance(fast, pl.DataFrame)
     assert same(fast, full)
     assert fast.components.schema["erythema"] == pl.Int8

@@ -6,20 +6,20 @@ import sys
 import polars as pl
 from _shim import start_logging
 
+from pppflow.fast_paths.pppasi import pppasi_table
 from pppflow.io import write_csv, write_parquet
-from pppflow.pppasi import (
-    PppasiDisagreement,
-    combine_pppasi_frames,
-    enforce_agreement,
-    pppasi_check,
-)
+from pppflow.pppasi import PppasiDisagreement, enforce_agreement, pppasi_check
 
 log = start_logging(snakemake)
 cohort = snakemake.wildcards.cohort
 inp, out = snakemake.input, snakemake.output
 action = snakemake.params.disagreement
 
-pppasi = combine_pppasi_frames(pl.read_parquet(inp.visits), pl.read_parquet(inp.components))
+pppasi = pppasi_table(
+    pl.read_parquet(inp.visits),
+    pl.read_parquet(inp.components),
+    fast_paths=snakemake.params.fast_paths,  # noqa: F821
+)
 check = pppasi_check(pppasi.lazy()).collect()
 try:
     found = enforce_agreement(check, action)

@@ -3,8 +3,9 @@
 import polars as pl
 from _shim import start_logging
 
+from pppflow.fast_paths.response import responses_table
 from pppflow.io import write_csv, write_parquet
-from pppflow.response import classify_responses_frame, per_patient, response_rates
+from pppflow.response import per_patient, response_rates
 from pppflow.stats import endpoints_of, unrecorded_outcomes
 
 log = start_logging(snakemake)
@@ -12,7 +13,9 @@ cohort = snakemake.wildcards.cohort
 inp, out, params = snakemake.input, snakemake.output, snakemake.params
 
 scores = pl.read_parquet(inp.pppasi)
-responses = classify_responses_frame(scores, params.baseline_visit, params.missing)
+responses = responses_table(
+    scores, params.baseline_visit, params.missing, fast_paths=params.fast_paths
+)
 endpoint = per_patient(responses.lazy(), params.endpoint_visit).collect()
 rates = response_rates(responses.lazy(), params.missing, params.confidence_level)
 unrecorded = unrecorded_outcomes(scores)

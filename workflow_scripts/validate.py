@@ -16,7 +16,7 @@ cohort = snakemake.wildcards.cohort
 out = snakemake.output
 files = CohortFiles(**snakemake.params.files)
 try:
-    validated = validate_cohort(files)
+    validated = validate_cohort(files, fast_paths=snakemake.params.fast_paths)
 except CohortInvalid as err:
     results = Path(out.patients).parents[1]
     removed = remove_tree(results)
