@@ -16,7 +16,7 @@ from fractions import Fraction
 import polars as pl
 
 from pppflow import constants as c
-from pppflow.claims import Claim, Claims, percent_value
+from pppflow.claims import SUMMARY_KINDS, Claim, Claims, percent_value
 from pppflow.consistency import (
     SD_CONVENTIONS,
     Moments,
@@ -33,6 +33,8 @@ from pppflow.consistency import (
     sd_conventions_matching,
     sqrt_round_half_up,
 )
+from pppflow.summary_audit import check_summary_claim
+from pppflow.summary_checks import Check
 
 AUDIT_SCHEMA = {
     "claim_id": pl.Utf8,
@@ -503,9 +505,16 @@ CHECKS: dict[str, Callable[[Claim, AuditInputs], Verdict]] = {
 }
 
 
+def _from_check(check: Check) -> Verdict:
+    return Verdict(check.recomputed, check.verdict, check.decisive, check.note)
+
+
 def check_claim(claim: Claim, inputs: AuditInputs, claims: Claims) -> Verdict:
     if claim.kind == "not_checkable":
         return Verdict("", "not_checkable", False, f"not checkable: {claim.reason}")
+    if claim.kind in SUMMARY_KINDS:
+        alpha = Fraction(inputs.alpha).limit_denominator(10**9)
+        return _from_check(check_summary_claim(claim, claims, alpha))
     try:
         if claim.kind == "sd":
             return check_sd(claim, inputs, claims)
@@ -514,11 +523,10 @@ def check_claim(claim: Claim, inputs: AuditInputs, claims: Claims) -> Verdict:
         return Verdict("", "not_checkable", False, f"not checkable: {reason}")
 
 
-def audit_claims(claims: Claims, inputs: AuditInputs) -> pl.DataFrame:
-    """audit.csv: one row per claim, in the file's order."""
+def _audit_frame(claims: Claims, verdict_of: Callable[[Claim], Verdict]) -> pl.DataFrame:
     rows = []
     for claim in claims.claims:
-        verdict = check_claim(claim, inputs, claims)
+        verdict = verdict_of(claim)
         rows.append(
             {
                 "claim_id": claim.id,
@@ -533,6 +541,20 @@ def audit_claims(claims: Claims, inputs: AuditInputs) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=AUDIT_SCHEMA)
 
 
+def audit_claims(claims: Claims, inputs: AuditInputs) -> pl.DataFrame:
+    """audit.csv: one row per claim, in the file's order."""
+    return _audit_frame(claims, lambda claim: check_claim(claim, inputs, claims))
+
+
+def audit_summary_claims(claims: Claims, alpha: float) -> pl.DataFrame:
+    """audit.csv of a cohort without patient data: every claim from its printed numbers alone
+    (pppflow.summary_audit), same columns."""
+    exact_alpha = Fraction(alpha).limit_denominator(10**9)
+    return _audit_frame(
+        claims, lambda claim: _from_check(check_summary_claim(claim, claims, exact_alpha))
+    )
+
+
 def audit_summary(audit: pl.DataFrame) -> dict[str, int]:
     counts = {v: int((audit["verdict"] == v).sum()) for v in VERDICTS}
     counts["claims"] = audit.height
@@ -540,8 +562,18 @@ def audit_summary(audit: pl.DataFrame) -> dict[str, int]:
     return counts
 
 
-def audit_markdown(audit: pl.DataFrame, cohort: str, source: str | None) -> str:
-    """A reader's summary: how many claims, how many match, each mismatch on one line."""
+DECISIVE = (
+    "A mismatch is decisive when a reader's conclusion about that number changes: a P on the "
+    "other side of alpha for every value the data or the printed inputs allow, a rate or count "
+    "off by at least one patient, or a mean or SD that no data on the scale can give."
+)
+
+
+def audit_markdown(
+    audit: pl.DataFrame, cohort: str, source: str | None, not_audited: list | None = None
+) -> str:
+    """A reader's summary: how many claims, how many match, every verdict on one line with its
+    arithmetic; with the paper's text, its numbers no claim covers."""
     lines = [f"# Audit: {cohort}", ""]
     if source:
         lines += [f"Source: {source}", ""]
@@ -551,7 +583,7 @@ def audit_markdown(audit: pl.DataFrame, cohort: str, source: str | None) -> str:
     checkable = s["match"] + s["mismatch"]
     lines.append(
         f"{s['claims']} claims: {s['match']} of {checkable} checkable claims match, "
-        f"{s['mismatch']} mismatch ({s['decisive']} decisive: the conclusion changes), "
+        f"{s['mismatch']} mismatch ({s['decisive']} decisive), "
         f"{s['not_checkable']} not checkable."
     )
     mismatches = audit.filter(pl.col("verdict") == "mismatch")
@@ -569,11 +601,25 @@ def audit_markdown(audit: pl.DataFrame, cohort: str, source: str | None) -> str:
         for row in unchecked.iter_rows(named=True):
             reason = row["note"].removeprefix("not checkable: ")
             lines.append(f"- `{row['claim_id']}` ({row['reported']}): {reason}")
+    matches = audit.filter(pl.col("verdict") == "match")
+    if not matches.is_empty():
+        lines += ["", "## Matches", ""]
+        for row in matches.iter_rows(named=True):
+            recomputed = f", recomputed {row['recomputed']}" if row["recomputed"] else ""
+            note = f" ({row['note']})" if row["note"] else ""
+            lines.append(f"- `{row['claim_id']}`: reported {row['reported']}{recomputed}{note}")
+    if not_audited is not None:
+        lines += ["", "## Not audited", ""]
+        if not not_audited:
+            lines.append("Every number of the paper's text is covered by a claim.")
+        else:
+            lines.append(f"{len(not_audited)} number(s) of the paper's text that no claim covers:")
+            lines.append("")
+            lines += [f'- {n.text}: "{n.sentence}"' for n in not_audited]
     lines += [
         "",
         "A printed value matches when the recomputed one rounds to it at the printed precision "
-        "(exact decimal arithmetic, half up or half down). Decisive: a P on the other side of "
-        "alpha, or a response rate off by at least one patient.",
+        "(exact decimal arithmetic, half up or half down). " + DECISIVE,
         "",
     ]
     return "\n".join(lines)

@@ -189,7 +189,7 @@ def grim_mean(mean: str | Printed, n: int, scale: Scale) -> Check:
                 f"GRIM-inconsistent: no {n} {what} on {scale.text()} have a total in "
                 f"{rounded_range} x {n} = [{_num(p.low * n)}, {_num(p.high * n)}]"
             )
-        return Check(MISMATCH, True, why)
+        return Check(MISMATCH, True, why, "no total")
     sums = ", ".join(_num(t * scale.step) for t in totals[:5]) + (
         ", ..." if len(totals) > 5 else ""
     )
@@ -199,7 +199,7 @@ def grim_mean(mean: str | Printed, n: int, scale: Scale) -> Check:
         note = f"GRIM uninformative: every mean of {n} values by {_num(scale.step)} is printable"
     else:
         note = f"GRIM on the {scale.lattice} lattice: {n} attainable totals summing to {sums} give {p.text}"
-    return Check(MATCH, False, note)
+    return Check(MATCH, False, note, f"total {sums}")
 
 
 # Percentages ---------------------------------------------------------------------------------
@@ -430,11 +430,17 @@ def sd_check(mean: str | Printed, sd: str | Printed, n: int, scale: Scale) -> Ch
         else:
             parts.append(f"{convention}: {pre}SPRITE found no sample ({found.note}; not a proof)")
     head = f"mean {m.text}, SD {s.text}, n = {n} on {scale.text()}"
+    recomputed = "; ".join(
+        f"{conv}: {'possible' if conv in possible else 'impossible' if conv in impossible else 'unsettled'}"
+        for conv in SD_CONVENTIONS
+    )
     if possible:
-        return Check(MATCH, False, _join(head, *parts))
+        return Check(MATCH, False, _join(head, *parts), recomputed)
     if impossible and len(impossible) == len(SD_CONVENTIONS):
-        return Check(MISMATCH, True, _join(head, *parts, "no data on the scale give both"))
-    return Check(NOT_CHECKABLE, False, _join(head, *parts))
+        return Check(
+            MISMATCH, True, _join(head, *parts, "no data on the scale give both"), recomputed
+        )
+    return Check(NOT_CHECKABLE, False, _join(head, *parts), recomputed)
 
 
 def _sample_text(values) -> str:
@@ -485,7 +491,8 @@ def _p_text(p: float) -> str:
     return f"{p:.3g}" if p >= 1e-4 else f"{p:.2e}"
 
 
-STATISTICS = ("t", "F", "chi2", "z", "r")
+# The statistics a P is recomputed from, and how many df each takes.
+STATISTIC_DF = {"t": 1, "F": 2, "chi2": 1, "z": 0, "r": 1}
 
 
 def statistic_p_range(test: str, value: str | Printed, df: tuple[int, ...]) -> tuple[float, float]:
@@ -493,9 +500,9 @@ def statistic_p_range(test: str, value: str | Printed, df: tuple[int, ...]) -> t
     value the printed statistic stands for. df: (df,) for t, chi2 and r (r's df is n - 2),
     (df1, df2) for F, () for z."""
     v = as_printed(value)
-    if test not in STATISTICS:
-        raise ValueError(f"test {test!r} is not one of {', '.join(STATISTICS)}")
-    need = {"t": 1, "chi2": 1, "r": 1, "F": 2, "z": 0}[test]
+    if test not in STATISTIC_DF:
+        raise ValueError(f"test {test!r} is not one of {', '.join(STATISTIC_DF)}")
+    need = STATISTIC_DF[test]
     if len(df) != need:
         raise ValueError(f"a {test} statistic takes {need} df, got {list(df)}")
     low, high = float(v.low), float(v.high)

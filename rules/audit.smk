@@ -7,12 +7,23 @@ STAGE_OUTPUTS["audit"] = [
 
 rule audit:
     input:
+        unpack(paper_input),
         claims="results/{cohort}/validated/claims.json",
         patients="results/{cohort}/validated/patients.parquet",
         pppasi="results/{cohort}/pppasi.parquet",
         rates="results/{cohort}/response_rates.csv",
         tests="results/{cohort}/tests.csv",
-        code=package("io", "consistency", "claims", "pppasi", "table1", "audit"),
+        code=package(
+            "io",
+            "consistency",
+            "claims",
+            "pppasi",
+            "table1",
+            "audit",
+            "summary_checks",
+            "summary_audit",
+            "draft_claims",
+        ),
         lock=LOCK,
     output:
         audit="results/{cohort}/audit.csv",

@@ -9,7 +9,15 @@ STAGE_OUTPUTS["validate"] = [
 rule validate:
     input:
         unpack(cohort_inputs),
-        code=package("io", "schemas", "claims", "consistency", "validate"),
+        code=package(
+            "io",
+            "schemas",
+            "claims",
+            "consistency",
+            "validate",
+            "summary_checks",
+            "pppasi",
+        ),
         lock=LOCK,
     output:
         patients="results/{cohort}/validated/patients.parquet",
