@@ -33,6 +33,10 @@ REFERS_TO: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "range": (frozenset({"variable"}), frozenset({"visit"})),
     "response_rate": (frozenset({"endpoint", "visit"}), frozenset({"n"})),
     "p_value": (frozenset({"outcome", "tests"}), frozenset()),
+    "all_patients": (
+        frozenset({"variable", "visit"}),
+        frozenset({"where", "at_most", "improved_by_at_least", "from_visit"}),
+    ),
     # Kinds checked from the printed numbers alone (pppflow.summary_checks), with or without data.
     "percentage": (frozenset({"n"}), frozenset({"count", "variable", "visit"})),
     "statistic": (frozenset({"test", "statistic"}), frozenset({"df"})),
@@ -171,6 +175,8 @@ def _claim_problems(raw: Any, index: int) -> tuple[Claim | None, list[str]]:
                 f"got {raw['reported']!r}"
             )
     problems += [f"{label} | {p}" for p in _summary_kind_problems(kind, raw, refers_to)]
+    if kind == "all_patients" and len({"at_most", "improved_by_at_least"} & set(refers_to)) != 1:
+        problems.append(f"{label} | field refers_to | one of at_most, improved_by_at_least")
     if kind == "p_value" and not (isinstance(refers_to.get("tests"), list) and refers_to["tests"]):
         problems.append(f"{label} | field refers_to.tests | a non-empty list of test names")
     if kind == "mentions" and not (isinstance(refers_to.get("terms"), list) and refers_to["terms"]):
@@ -333,6 +339,9 @@ CLAIMS_SCHEMA: dict[str, Any] = {
                             "sd_claims": {"type": "array", "items": _TEXT},
                             "sd_claim": _TEXT,
                             "of": _TEXT,
+                            "at_most": {"type": "number"},
+                            "improved_by_at_least": {"type": "number"},
+                            "from_visit": _TEXT,
                             "level": {
                                 "type": "number",
                                 "exclusiveMinimum": 0,
