@@ -28,15 +28,22 @@ DEFAULT_LEVEL = Fraction(95, 100)
 NEEDS_DATA = "needs the patient data, which this cohort does not have"
 
 
+class MissingKey(Exception):
+    """A summary check needs a key the claim does not give (a cohort with data may omit it)."""
+
+
 def _n(claim: Claim, claims: Claims) -> int:
     n = summary_key(claim, claims, "n")
     if n is None:
-        raise LookupError(f"claim {claim.id} has no n")
+        raise MissingKey(f"claim {claim.id} gives no n (refers_to.n)")
     return int(n)
 
 
 def _scale(claim: Claim, claims: Claims) -> Scale:
-    return Scale.of(summary_key(claim, claims, "scale"))
+    spec = summary_key(claim, claims, "scale")
+    if spec is None:
+        raise MissingKey(f"claim {claim.id} gives no scale (refers_to.scale)")
+    return Scale.of(spec)
 
 
 def _group(sd_claim: Claim, claims: Claims) -> Group:
@@ -83,6 +90,8 @@ def check_p_from_summaries(claim: Claim, claims: Claims, alpha: Fraction) -> Che
     shown for information only (a two-sample test of paired data is not a valid reading)."""
     a, b = (_group(claims.by_id(i), claims) for i in claim.refers_to["sd_claims"])
     first, *others = claim.refers_to["tests"]
+    if "paired_t" in claim.refers_to["tests"] and a.n != b.n:
+        raise MissingKey(f"a paired comparison has one n, the SDs give {a.n} and {b.n}")
     main = _comparison(first, a, b, claim.reported, alpha)
     informational = [
         f"for information only, {_comparison(t, a, b, claim.reported, alpha).note}" for t in others
@@ -126,4 +135,7 @@ def check_summary_claim(claim: Claim, claims: Claims, alpha: Fraction) -> Check:
     check = SUMMARY_CHECKS.get(claim.kind)
     if check is None:
         return Check(NOT_CHECKABLE, False, f"not checkable: a {claim.kind} claim {NEEDS_DATA}")
-    return check(claim, claims, alpha)
+    try:
+        return check(claim, claims, alpha)
+    except MissingKey as reason:
+        return Check(NOT_CHECKABLE, False, f"not checkable: {reason}")

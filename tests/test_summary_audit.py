@@ -217,3 +217,24 @@ def test_a_summary_only_cohort_runs_alone_and_lists_the_papers_numbers_not_audit
     assert '- 8: "Figure 2: A 38-year-old women in 8 months postpartum' in markdown
     assert "## Matches" in markdown and "`pga_sd_week12`" in markdown
     assert "<td" in (results / "report/audit.html").read_text()
+
+
+def test_summary_kinds_in_a_cohort_with_data():
+    """The data-free kinds are checked from their numbers in any cohort; a summary check whose
+    claim gives no n there is not checkable."""
+    from pppflow.audit import AuditInputs, check_claim
+
+    claims = parse_claims(
+        SMALL.replace(", n: 5, scale: {min: 0, max: 10, step: 0.1}}", "}"), "with data"
+    )
+    empty = pl.DataFrame()
+    inputs = AuditInputs(empty, empty, empty, empty, 0.05)
+    rows = {
+        cid: check_claim(claims.by_id(cid), inputs, claims)
+        for cid in ("improved", "rate", "t_stat", "mean_ci")
+    }
+    assert (rows["improved"].verdict, rows["improved"].decisive) == ("not_checkable", False)
+    assert "claim before_sd gives no n" in rows["improved"].note
+    assert (rows["rate"].verdict, rows["rate"].decisive) == ("mismatch", True)
+    assert (rows["t_stat"].verdict, rows["t_stat"].decisive) == ("mismatch", True)
+    assert (rows["mean_ci"].verdict, rows["mean_ci"].decisive) == ("match", False)
