@@ -546,7 +546,7 @@ def check_all_patients(claim: Claim, inputs: AuditInputs) -> Verdict:
         else f"{variable} improved by at least {r['improved_by_at_least']}% by {visit}"
     )
     scored = len(ids) - len(missing)
-    recomputed = f"{scored - len(failing)} of {scored} patients"
+    recomputed = f"{scored - len(failing)} of {scored} patient{'s' if scored != 1 else ''}"
     note = f"{condition}: {recomputed}"
     if failing:
         note = _join(note, f"not so for patient(s) {'; '.join(failing)}")
