@@ -4,9 +4,10 @@ cohort. Each kind maps its claim onto a check of pppflow.summary_checks."""
 
 import re
 from fractions import Fraction
+from functools import cache
 
 from pppflow.claims import Claim, Claims, percent_value, summary_key
-from pppflow.consistency import parse_printed
+from pppflow.consistency import SD_CONVENTIONS, parse_printed
 from pppflow.summary_checks import (
     MISMATCH,
     NOT_CHECKABLE,
@@ -57,9 +58,43 @@ def check_mean(claim: Claim, claims: Claims, alpha: Fraction) -> Check:
     return grim_mean(claim.reported, _n(claim, claims), _scale(claim, claims))
 
 
-def check_sd(claim: Claim, claims: Claims, alpha: Fraction) -> Check:
+@cache
+def _sd_check(mean: str, sd: str, n: int, scale: Scale) -> Check:
+    return sd_check(mean, sd, n, scale)
+
+
+def _sd_of(claim: Claim, claims: Claims) -> Check:
     mean = claims.by_id(claim.refers_to["mean_claim"]).reported
-    return sd_check(mean, claim.reported, _n(claim, claims), _scale(claim, claims))
+    return _sd_check(mean, claim.reported, _n(claim, claims), _scale(claim, claims))
+
+
+def _only_convention(check: Check) -> str | None:
+    """The one SD convention under which the printed SD is possible, if only one is."""
+    possible = [c for c in SD_CONVENTIONS if f"{c}: possible" in check.recomputed.split("; ")]
+    return possible[0] if len(possible) == 1 else None
+
+
+def check_sd(claim: Claim, claims: Claims, alpha: Fraction) -> Check:
+    """GRIMMER / DEBIT and SPRITE; and, since a paper computes its SDs one way, the other SD
+    claims of the file possible only under the other convention."""
+    check = _sd_of(claim, claims)
+    only = _only_convention(check)
+    if only is None:
+        return check
+    others = []
+    for other in claims.claims:
+        if other.kind != "sd" or other.id == claim.id:
+            continue
+        try:
+            other_only = _only_convention(_sd_of(other, claims))
+        except MissingKey:
+            continue
+        if other_only not in (None, only):
+            others.append(f"{other.id} (only {other_only})")
+    if not others:
+        return check
+    note = f"possible only with {only}, unlike {', '.join(others)}: no one SD convention gives both"
+    return Check(check.verdict, check.decisive, f"{check.note}; {note}", check.recomputed)
 
 
 def check_percentage(claim: Claim, claims: Claims, alpha: Fraction) -> Check:

@@ -172,6 +172,10 @@ def test_the_letters_summary_claims_audit_as_the_golden_says():
     # PGA at week 12: 0.45 ± 0.60 of 20 grades is impossible under the n denominator.
     assert rows["pga_sd_week12"]["recomputed"] == "n-1: possible; n: impossible"
     assert rows["pga_sd_baseline"]["recomputed"] == "n-1: impossible; n: possible"
+    # A paper computes its SDs one way: the two PGA SDs cannot both be right.
+    assert rows["pga_sd_week12"]["note"].endswith(
+        "possible only with n-1, unlike pga_sd_baseline (only n): no one SD convention gives both"
+    )
     assert rows["pppasi_mean_baseline"]["recomputed"] == "total 353.7, 353.8, 353.9"
     assert set(audit["verdict"]) == {"match", "not_checkable"}
 
