@@ -53,6 +53,13 @@ golden: $(STAMP)
 # docs/bad-inputs.md from the bad-input cases the tests run (tests/bad_input_cases.py).
 bad-inputs-doc: $(STAMP)
 	$(BIN)/python tools/bad_inputs_doc.py
+# A draft claims file from a paper's plain text: every number of its prose with its sentence and a
+# guessed kind, refers_to left to complete, `draft: true` until reviewed. MEASURE=claims.yaml
+# also prints how many of a reviewed file's numbers the draft finds.
+.PHONY: claims
+claims: $(STAMP)
+	$(BIN)/python tools/draft_claims.py --paper $(PAPER) --cohort $(COHORT) \
+	  --out results/drafts/$(COHORT)/claims.yaml $(if $(MEASURE),--measure $(MEASURE),)
 
 # A seeded synthetic cohort of N patients (CSV below 100k, parquet from there on), then the
 # workflow on that cohort alone. PLANT=1 plants known errors: the run then stops at validation

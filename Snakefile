@@ -18,10 +18,12 @@ include: "rules/stats.smk"
 include: "rules/audit.smk"
 include: "rules/charts.smk"
 include: "rules/report.smk"
+include: "rules/summary.smk"
 
 
 # Every output of the rules a full run ends with; the rest are made on the way. The charts over
-# the weeks come in through chart_index, as the cohort's chart plan asks for them.
+# the weeks come in through chart_index, as the cohort's chart plan asks for them. A summary-only
+# cohort (claims, no patient data) gets its claims checked and audited (rules/summary.smk).
 rule all:
     default_target: True
     input:
@@ -36,3 +38,4 @@ rule all:
             rules.chart_index,
             rules.report_tables,
         ),
+        expand(SUMMARY_OUTPUTS, cohort=SUMMARY_COHORTS),

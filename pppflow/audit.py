@@ -16,7 +16,7 @@ from fractions import Fraction
 import polars as pl
 
 from pppflow import constants as c
-from pppflow.claims import Claim, Claims, percent_value
+from pppflow.claims import SUMMARY_KINDS, Claim, Claims, percent_value
 from pppflow.consistency import (
     SD_CONVENTIONS,
     Moments,
@@ -33,6 +33,8 @@ from pppflow.consistency import (
     sd_conventions_matching,
     sqrt_round_half_up,
 )
+from pppflow.summary_audit import check_summary_claim
+from pppflow.summary_checks import Check
 
 AUDIT_SCHEMA = {
     "claim_id": pl.Utf8,
@@ -400,12 +402,29 @@ def check_range(claim: Claim, inputs: AuditInputs) -> Verdict:
     recomputed = (
         f"{round_half_up(low, printed[0].decimals)} to {round_half_up(high, printed[1].decimals)}"
     )
-    wrong = [side for side, ok in (("lower", ok_low), ("upper", ok_high)) if not ok]
     note = f"over {len(s.values)} values ({s.description})"
-    if len(wrong) == 2:
-        note = _join(note, "both bounds differ")
-    elif wrong:
-        note = _join(note, f"the {wrong[0]} bound differs")
+    # Follow-up past the last tabulated visit is invisible in the data: a printed upper bound
+    # beyond it can be neither confirmed nor contradicted.
+    last_week = Fraction(inputs.scores["week"].max()) if not inputs.scores.is_empty() else None
+    if (
+        claim.refers_to["variable"] == FOLLOW_UP
+        and last_week is not None
+        and printed[1].low > last_week
+    ):
+        ok_high = True
+        note = _join(
+            note,
+            f"the upper bound ({printed[1].text}) cannot be checked: no visit after week "
+            f"{_plain(float(last_week))} is tabulated",
+        )
+        if not ok_low:
+            note = _join(note, "the lower bound differs")
+    else:
+        wrong = [side for side, ok in (("lower", ok_low), ("upper", ok_high)) if not ok]
+        if len(wrong) == 2:
+            note = _join(note, "both bounds differ")
+        elif wrong:
+            note = _join(note, f"the {wrong[0]} bound differs")
     return Verdict(recomputed, "match" if ok_low and ok_high else "mismatch", False, note)
 
 
@@ -469,20 +488,71 @@ def check_p_value(claim: Claim, inputs: AuditInputs) -> Verdict:
     outcome = claim.refers_to["outcome"]
     alpha = Fraction(inputs.alpha).limit_denominator(10**9)
     claimed = _claimed_significant(operator, threshold, alpha)
-    parts, satisfied, decisive = [], [], False
+    parts, informational = [], []
+    first, *others = claim.refers_to["tests"]
     for test in claim.refers_to["tests"]:
         row = inputs.tests.filter((pl.col("outcome") == outcome) & (pl.col("test") == test))
         if row.is_empty() or row["p_value"][0] is None:
             raise NotCheckable(f"no P for {test} on {outcome} in tests.csv")
         p = float(row["p_value"][0])
         parts.append(f"P = {p:.2g} ({test})")
+        if test != first:
+            holds = "holds" if _satisfies(p, operator, threshold) else "does not hold"
+            informational.append(f"{test}: {claim.reported} {holds}")
+            continue
         ok = _satisfies(p, operator, threshold)
-        satisfied.append(ok)
-        if not ok and claimed is not None and claimed != (Fraction(p) < alpha):
-            decisive = True
-    verdict = "match" if all(satisfied) else "mismatch"
-    note = f"{outcome}, baseline vs endpoint; every listed test checked against {claim.reported}"
-    return Verdict("; ".join(parts), verdict, decisive, note)
+        decisive = not ok and claimed is not None and claimed != (Fraction(p) < alpha)
+    note = f"{outcome}, baseline vs endpoint; the verdict is {first}'s"
+    if informational:
+        note = _join(note, "for information only, " + ", ".join(informational))
+    return Verdict("; ".join(parts), "match" if ok else "mismatch", decisive, note)
+
+
+def _score_at(inputs: AuditInputs, variable: str, visit: str) -> dict[str, Fraction | None]:
+    column, unit = SCORE_VARIABLES[variable]
+    rows = inputs.scores.filter(pl.col("visit") == visit).select("patient_id", column)
+    return {str(pid): None if v is None else Fraction(v) * unit for pid, v in rows.rows()}
+
+
+def check_all_patients(claim: Claim, inputs: AuditInputs) -> Verdict:
+    """A statement about every patient (among those meeting `where`): each one's score at the
+    visit is at most a value, or improved from `from_visit` by at least a percentage."""
+    r = claim.refers_to
+    variable, visit = r["variable"], r["visit"]
+    if variable not in SCORE_VARIABLES:
+        raise NotCheckable(f"all_patients reads a score ({', '.join(SCORE_VARIABLES)})")
+    ids = _patient_ids(matching(inputs.patients, r.get("where")))
+    at_visit = _score_at(inputs, variable, visit)
+    before = _score_at(inputs, variable, r.get("from_visit", "baseline"))
+    failing, missing = [], []
+    for pid in ids:
+        value = at_visit.get(pid)
+        if value is None:
+            missing.append(pid)
+        elif "at_most" in r:
+            if value > Fraction(str(r["at_most"])):
+                failing.append(f"{pid}: {_plain(float(value))}")
+        else:
+            base = before.get(pid)
+            wanted = Fraction(str(r["improved_by_at_least"]))
+            if base is None or base == 0 or 100 * (base - value) < wanted * base:
+                shown = "-" if base is None else _plain(float(base))
+                failing.append(f"{pid}: {shown} to {_plain(float(value))}")
+    if not ids or len(missing) == len(ids):
+        raise NotCheckable(f"no {variable} at {visit} for the patients meant")
+    condition = (
+        f"{variable} at most {r['at_most']} at {visit}"
+        if "at_most" in r
+        else f"{variable} improved by at least {r['improved_by_at_least']}% by {visit}"
+    )
+    scored = len(ids) - len(missing)
+    recomputed = f"{scored - len(failing)} of {scored} patient{'s' if scored != 1 else ''}"
+    note = f"{condition}: {recomputed}"
+    if failing:
+        note = _join(note, f"not so for patient(s) {'; '.join(failing)}")
+    if missing:
+        note = _join(note, f"no score for patient(s) {_ids(missing)}")
+    return Verdict(recomputed, "mismatch" if failing else "match", False, note)
 
 
 def _join(*parts: str) -> str:
@@ -500,12 +570,20 @@ CHECKS: dict[str, Callable[[Claim, AuditInputs], Verdict]] = {
     "range": check_range,
     "response_rate": check_response_rate,
     "p_value": check_p_value,
+    "all_patients": check_all_patients,
 }
+
+
+def _from_check(check: Check) -> Verdict:
+    return Verdict(check.recomputed, check.verdict, check.decisive, check.note)
 
 
 def check_claim(claim: Claim, inputs: AuditInputs, claims: Claims) -> Verdict:
     if claim.kind == "not_checkable":
         return Verdict("", "not_checkable", False, f"not checkable: {claim.reason}")
+    if claim.kind in SUMMARY_KINDS:
+        alpha = Fraction(inputs.alpha).limit_denominator(10**9)
+        return _from_check(check_summary_claim(claim, claims, alpha))
     try:
         if claim.kind == "sd":
             return check_sd(claim, inputs, claims)
@@ -514,11 +592,10 @@ def check_claim(claim: Claim, inputs: AuditInputs, claims: Claims) -> Verdict:
         return Verdict("", "not_checkable", False, f"not checkable: {reason}")
 
 
-def audit_claims(claims: Claims, inputs: AuditInputs) -> pl.DataFrame:
-    """audit.csv: one row per claim, in the file's order."""
+def _audit_frame(claims: Claims, verdict_of: Callable[[Claim], Verdict]) -> pl.DataFrame:
     rows = []
     for claim in claims.claims:
-        verdict = check_claim(claim, inputs, claims)
+        verdict = verdict_of(claim)
         rows.append(
             {
                 "claim_id": claim.id,
@@ -533,6 +610,20 @@ def audit_claims(claims: Claims, inputs: AuditInputs) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=AUDIT_SCHEMA)
 
 
+def audit_claims(claims: Claims, inputs: AuditInputs) -> pl.DataFrame:
+    """audit.csv: one row per claim, in the file's order."""
+    return _audit_frame(claims, lambda claim: check_claim(claim, inputs, claims))
+
+
+def audit_summary_claims(claims: Claims, alpha: float) -> pl.DataFrame:
+    """audit.csv of a cohort without patient data: every claim from its printed numbers alone
+    (pppflow.summary_audit), same columns."""
+    exact_alpha = Fraction(alpha).limit_denominator(10**9)
+    return _audit_frame(
+        claims, lambda claim: _from_check(check_summary_claim(claim, claims, exact_alpha))
+    )
+
+
 def audit_summary(audit: pl.DataFrame) -> dict[str, int]:
     counts = {v: int((audit["verdict"] == v).sum()) for v in VERDICTS}
     counts["claims"] = audit.height
@@ -540,8 +631,18 @@ def audit_summary(audit: pl.DataFrame) -> dict[str, int]:
     return counts
 
 
-def audit_markdown(audit: pl.DataFrame, cohort: str, source: str | None) -> str:
-    """A reader's summary: how many claims, how many match, each mismatch on one line."""
+DECISIVE = (
+    "A mismatch is decisive when a reader's conclusion about that number changes: a P on the "
+    "other side of alpha for every value the data or the printed inputs allow, a rate or count "
+    "off by at least one patient, or a mean or SD that no data on the scale can give."
+)
+
+
+def audit_markdown(
+    audit: pl.DataFrame, cohort: str, source: str | None, not_audited: list | None = None
+) -> str:
+    """A reader's summary: how many claims, how many match, every verdict on one line with its
+    arithmetic; with the paper's text, its numbers no claim covers."""
     lines = [f"# Audit: {cohort}", ""]
     if source:
         lines += [f"Source: {source}", ""]
@@ -551,7 +652,7 @@ def audit_markdown(audit: pl.DataFrame, cohort: str, source: str | None) -> str:
     checkable = s["match"] + s["mismatch"]
     lines.append(
         f"{s['claims']} claims: {s['match']} of {checkable} checkable claims match, "
-        f"{s['mismatch']} mismatch ({s['decisive']} decisive: the conclusion changes), "
+        f"{s['mismatch']} mismatch ({s['decisive']} decisive), "
         f"{s['not_checkable']} not checkable."
     )
     mismatches = audit.filter(pl.col("verdict") == "mismatch")
@@ -569,11 +670,25 @@ def audit_markdown(audit: pl.DataFrame, cohort: str, source: str | None) -> str:
         for row in unchecked.iter_rows(named=True):
             reason = row["note"].removeprefix("not checkable: ")
             lines.append(f"- `{row['claim_id']}` ({row['reported']}): {reason}")
+    matches = audit.filter(pl.col("verdict") == "match")
+    if not matches.is_empty():
+        lines += ["", "## Matches", ""]
+        for row in matches.iter_rows(named=True):
+            recomputed = f", recomputed {row['recomputed']}" if row["recomputed"] else ""
+            note = f" ({row['note']})" if row["note"] else ""
+            lines.append(f"- `{row['claim_id']}`: reported {row['reported']}{recomputed}{note}")
+    if not_audited is not None:
+        lines += ["", "## Not audited", ""]
+        if not not_audited:
+            lines.append("Every number of the paper's text is covered by a claim.")
+        else:
+            lines.append(f"{len(not_audited)} number(s) of the paper's text that no claim covers:")
+            lines.append("")
+            lines += [f'- {n.text}: "{n.sentence}"' for n in not_audited]
     lines += [
         "",
         "A printed value matches when the recomputed one rounds to it at the printed precision "
-        "(exact decimal arithmetic, half up or half down). Decisive: a P on the other side of "
-        "alpha, or a response rate off by at least one patient.",
+        "(exact decimal arithmetic, half up or half down). " + DECISIVE,
         "",
     ]
     return "\n".join(lines)

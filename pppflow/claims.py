@@ -15,6 +15,7 @@ import polars as pl
 import yaml
 
 from pppflow.consistency import parse_printed
+from pppflow.summary_checks import P_TEXT, STATISTIC_DF, Scale
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 PERCENT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%\s*$")
@@ -26,14 +27,27 @@ REFERS_TO: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "mentions": (frozenset({"column", "terms"}), frozenset({"where"})),
     "patient_value": (frozenset({"column", "where"}), frozenset()),
     "value_set": (frozenset({"column"}), frozenset()),
-    "mean": (frozenset({"variable"}), frozenset({"visit"})),
-    "sd": (frozenset({"variable", "mean_claim"}), frozenset({"visit"})),
+    "mean": (frozenset({"variable"}), frozenset({"visit", "n", "scale"})),
+    "sd": (frozenset({"variable", "mean_claim"}), frozenset({"visit", "n", "scale"})),
     "median": (frozenset({"variable"}), frozenset({"visit"})),
     "range": (frozenset({"variable"}), frozenset({"visit"})),
-    "response_rate": (frozenset({"endpoint", "visit"}), frozenset()),
+    "response_rate": (frozenset({"endpoint", "visit"}), frozenset({"n"})),
     "p_value": (frozenset({"outcome", "tests"}), frozenset()),
+    "all_patients": (
+        frozenset({"variable", "visit"}),
+        frozenset({"where", "at_most", "improved_by_at_least", "from_visit"}),
+    ),
+    # Kinds checked from the printed numbers alone (pppflow.summary_checks), with or without data.
+    "percentage": (frozenset({"n"}), frozenset({"count", "variable", "visit"})),
+    "statistic": (frozenset({"test", "statistic"}), frozenset({"df"})),
+    "p_from_summaries": (frozenset({"sd_claims", "tests"}), frozenset()),
+    "confidence_interval": (frozenset({"of"}), frozenset({"sd_claim", "count", "n", "level"})),
     "not_checkable": (frozenset(), frozenset()),
 }
+SUMMARY_KINDS = ("percentage", "statistic", "p_from_summaries", "confidence_interval")
+# Tests p_from_summaries recomputes from two groups' printed means, SDs and n.
+SUMMARY_TESTS = ("paired_t", "independent_t", "welch_t")
+CI_OF = ("mean", "proportion")
 KINDS = tuple(REFERS_TO)
 # Operators of a `where` condition: {column: <name>, <operator>: <operand>}.
 CONDITION_OPERATORS = ("equals", "in", "contains_any", "contains_none", "not_empty", "is_empty")
@@ -60,6 +74,11 @@ class Claims:
     def by_id(self, claim_id: str) -> Claim:
         return next(claim for claim in self.claims if claim.id == claim_id)
 
+
+DRAFT_PROBLEM = (
+    "field draft | a draft written by `make claims`: review every claim (kind, reported, "
+    "refers_to), delete the ones that are not claims, then remove `draft: true`"
+)
 
 # A problem quotes at most this much: a value pasted in by mistake (or a YAML bomb's
 # expansion) never floods the log.
@@ -141,10 +160,10 @@ def _claim_problems(raw: Any, index: int) -> tuple[Claim | None, list[str]]:
         problems += [f"{label} | {p}" for p in _condition_problems(refers_to["where"], "where")]
     if kind == "not_checkable" and not (isinstance(raw.get("reason"), str) and raw["reason"]):
         problems.append(f"{label} | field reason | a not_checkable claim says why")
-    if kind == "response_rate" and isinstance(raw.get("reported"), str):
+    if kind in ("response_rate", "percentage") and isinstance(raw.get("reported"), str):
         if not PERCENT.match(raw["reported"]):
             problems.append(
-                f"{label} | field reported | a response rate is a percentage, "
+                f"{label} | field reported | a {kind.replace('_', ' ')} is a percentage, "
                 f"got {raw['reported']!r}"
             )
     if kind in ("mean", "sd") and isinstance(raw.get("reported"), str):
@@ -155,6 +174,9 @@ def _claim_problems(raw: Any, index: int) -> tuple[Claim | None, list[str]]:
                 f"{label} | field reported | a {kind} is a plain decimal number, "
                 f"got {raw['reported']!r}"
             )
+    problems += [f"{label} | {p}" for p in _summary_kind_problems(kind, raw, refers_to)]
+    if kind == "all_patients" and len({"at_most", "improved_by_at_least"} & set(refers_to)) != 1:
+        problems.append(f"{label} | field refers_to | one of at_most, improved_by_at_least")
     if kind == "p_value" and not (isinstance(refers_to.get("tests"), list) and refers_to["tests"]):
         problems.append(f"{label} | field refers_to.tests | a non-empty list of test names")
     if kind == "mentions" and not (isinstance(refers_to.get("terms"), list) and refers_to["terms"]):
@@ -171,6 +193,80 @@ def _claim_problems(raw: Any, index: int) -> tuple[Claim | None, list[str]]:
         comment=raw.get("comment"),
     )
     return claim, []
+
+
+def _summary_kind_problems(kind: str, raw: dict, refers_to: dict) -> list[str]:
+    """What the summary kinds, and the summary keys of mean and sd, must hold."""
+    problems = []
+    reported = raw.get("reported") if isinstance(raw.get("reported"), str) else ""
+    if "scale" in refers_to:
+        try:
+            Scale.of(refers_to["scale"])
+        except (KeyError, ValueError, TypeError, ZeroDivisionError) as err:
+            problems.append(f"field refers_to.scale | {{min, max, step, lattice?}}: {err}")
+    if kind in ("statistic", "p_from_summaries") and not P_TEXT.match(reported):
+        problems.append(
+            f"field reported | a P reads like 'P < 0.05' or 'P = 0.031', got {reported!r}"
+        )
+    if kind == "statistic":
+        test, df = refers_to.get("test"), refers_to.get("df", [])
+        if test not in STATISTIC_DF:
+            problems.append(
+                f"field refers_to.test | one of {', '.join(STATISTIC_DF)}, got {test!r}"
+            )
+        elif len(df) != STATISTIC_DF[test]:
+            problems.append(
+                f"field refers_to.df | a {test} takes {STATISTIC_DF[test]} df, got {df}"
+            )
+        try:
+            parse_printed(str(refers_to.get("statistic")))
+        except ValueError:
+            problems.append("field refers_to.statistic | the printed statistic, e.g. '2.31'")
+    if kind == "p_from_summaries":
+        if len(refers_to.get("sd_claims", [])) != 2:
+            problems.append("field refers_to.sd_claims | the ids of two sd claims")
+        unknown = [t for t in refers_to.get("tests", []) if t not in SUMMARY_TESTS]
+        if not refers_to.get("tests") or unknown:
+            problems.append(
+                f"field refers_to.tests | a non-empty list of {', '.join(SUMMARY_TESTS)}"
+            )
+    if kind == "confidence_interval":
+        of = refers_to.get("of")
+        if of not in CI_OF:
+            problems.append(f"field refers_to.of | one of {', '.join(CI_OF)}, got {of!r}")
+        needs = {"mean": {"sd_claim"}, "proportion": {"count", "n"}}.get(of, set())
+        if needs - set(refers_to):
+            problems.append(f"field refers_to | a CI of a {of} needs {sorted(needs)}")
+        numbers = re.findall(r"-?\d+(?:\.\d+)?", reported)
+        if len(numbers) != 2:
+            problems.append(f"field reported | a CI prints two bounds, got {reported!r}")
+    return problems
+
+
+def summary_only_problems(claims: "Claims") -> list[str]:
+    """A cohort without patient data checks means and SDs from the claims alone: each needs
+    its n and scale (an sd may take them from its mean_claim)."""
+    problems = []
+    for claim in claims.claims:
+        if claim.kind not in ("mean", "sd"):
+            continue
+        for key in ("n", "scale"):
+            if summary_key(claim, claims, key) is None:
+                problems.append(
+                    f"claim {claim.id} | field refers_to.{key} | a cohort without patient data "
+                    f"needs the {key} of every mean and SD"
+                )
+    return problems
+
+
+def summary_key(claim: Claim, claims: "Claims", key: str) -> Any:
+    """refers_to[key] of the claim, or of its mean_claim (an SD shares its mean's n, scale)."""
+    if key in claim.refers_to:
+        return claim.refers_to[key]
+    mean_id = claim.refers_to.get("mean_claim")
+    if mean_id is not None:
+        return claims.by_id(mean_id).refers_to.get(key)
+    return None
 
 
 class _NoAliasLoader(yaml.SafeLoader):
@@ -200,6 +296,7 @@ CLAIMS_SCHEMA: dict[str, Any] = {
     "properties": {
         "cohort": _TEXT,
         "source": _TEXT,
+        "draft": {"type": "boolean"},
         "claims": {
             "type": "array",
             "items": {
@@ -223,6 +320,33 @@ CLAIMS_SCHEMA: dict[str, Any] = {
                             "endpoint": _TEXT,
                             "outcome": _TEXT,
                             "mean_claim": _TEXT,
+                            "n": {"type": "integer", "minimum": 1},
+                            "count": {"type": "integer", "minimum": 0},
+                            "scale": {
+                                "type": "object",
+                                "required": ["min", "max", "step"],
+                                "properties": {
+                                    "min": {"type": "number"},
+                                    "max": {"type": "number"},
+                                    "step": {"type": "number", "exclusiveMinimum": 0},
+                                    "lattice": {"enum": ["pppasi"]},
+                                },
+                                "additionalProperties": False,
+                            },
+                            "test": _TEXT,
+                            "statistic": _TEXT,
+                            "df": {"type": "array", "items": {"type": "integer", "minimum": 1}},
+                            "sd_claims": {"type": "array", "items": _TEXT},
+                            "sd_claim": _TEXT,
+                            "of": _TEXT,
+                            "at_most": {"type": "number"},
+                            "improved_by_at_least": {"type": "number"},
+                            "from_visit": _TEXT,
+                            "level": {
+                                "type": "number",
+                                "exclusiveMinimum": 0,
+                                "exclusiveMaximum": 1,
+                            },
                         },
                     },
                 },
@@ -265,6 +389,16 @@ def read_claims_file(data: bytes, source: str) -> Claims:
     return parse_claims(text, source)
 
 
+def read_summary_claims_file(data: bytes, source: str) -> Claims:
+    """A summary-only cohort's claims file: as read_claims_file, and every mean and SD has
+    the n and scale its checks need."""
+    claims = read_claims_file(data, source)
+    problems = summary_only_problems(claims)
+    if problems:
+        raise ClaimsInvalid(source, problems)
+    return claims
+
+
 def claims_to_json(claims: "Claims | None") -> str:
     """The checked claims as the typed file every later step reads (null: no claims file)."""
     if claims is None:
@@ -291,6 +425,8 @@ def parse_claims(text: str, source: str) -> Claims:
         raise ClaimsInvalid(source, [f"not valid YAML: {err}"]) from err
     if not isinstance(document, dict):
         raise ClaimsInvalid(source, ["the file must be a mapping with cohort, source, claims"])
+    if document.get("draft") is True:
+        raise ClaimsInvalid(source, [DRAFT_PROBLEM])
     schema = _schema_problems(document)
     if schema:
         raise ClaimsInvalid(source, schema)
@@ -313,6 +449,15 @@ def parse_claims(text: str, source: str) -> Claims:
         f"claim {i} | field id | used more than once" for i in sorted(set(ids)) if ids.count(i) > 1
     ]
     kinds = {claim.id: claim for claim in parsed}
+    for claim in parsed:
+        referenced = [*claim.refers_to.get("sd_claims", [])]
+        if claim.kind == "confidence_interval" and "sd_claim" in claim.refers_to:
+            referenced.append(claim.refers_to["sd_claim"])
+        for ref in referenced:
+            if ref not in kinds or kinds[ref].kind != "sd":
+                problems.append(
+                    f"claim {claim.id} | field refers_to | {ref!r} is not the id of an sd claim"
+                )
     for claim in parsed:
         if claim.kind != "sd":
             continue

@@ -3,6 +3,7 @@
 
 rule audit:
     input:
+        unpack(paper_input),
         claims=rules.validate.output.claims,
         patients=rules.validate.output.patients,
         pppasi=rules.pppasi.output.pppasi,

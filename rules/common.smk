@@ -59,9 +59,9 @@ LOCK = "requirements.lock"
 
 
 def per_cohort_outputs(*rules_):
-    """Every output of the given rules, for every cohort."""
+    """Every output of the given rules, for every cohort with patient data."""
     return expand(
-        [pattern for rule_ in rules_ for pattern in rule_.output], cohort=COHORTS
+        [pattern for rule_ in rules_ for pattern in rule_.output], cohort=DATA_COHORTS
     )
 
 
@@ -95,3 +95,31 @@ onsuccess:
 
 onerror:
     cancel_pending_rechecks()
+
+
+# Summary-only cohorts: an entry with `claims` and no patient files. Only the claims are
+# validated and audited (rules/summary.smk); every other stage is for cohorts with data.
+def summary_only(entry):
+    return not any(key in entry for key in ("patients", "visits", "components"))
+
+
+SUMMARY_COHORTS = sorted(n for n, e in config["cohorts"].items() if summary_only(e))
+DATA_COHORTS = [name for name in COHORTS if name not in SUMMARY_COHORTS]
+SUMMARY_OUTPUTS = [
+    "results/{cohort}/validated/claims.json",
+    "results/{cohort}/audit.csv",
+    "results/{cohort}/audit.md",
+    "results/{cohort}/report/audit.html",
+]
+
+
+def one_of(names):
+    """A wildcard constraint matching exactly these names (nothing when there are none)."""
+    return "|".join(names) if names else "(?!)"
+
+
+def paper_input(wildcards):
+    """The paper's text, where the cohort configures one: the audit lists its numbers that
+    no claim covers."""
+    entry = cohort_entry(wildcards)
+    return {"paper": entry["paper"]} if "paper" in entry else {}

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import polars as pl
 
+from pppflow.claims import KINDS
 from pppflow.validate import CohortFiles, CohortInvalid, ValidatedCohort, validate_cohort
 
 PATIENTS = "patient_id,sex,age_years,dose_mg\np1,F,40,15\np2,M,51,30\n"
@@ -592,8 +593,7 @@ CASES: tuple[Case, ...] = (
                 None,
                 "claim size: field kind",
                 "claims_file",
-                "'tally' is not one of count, exists, mentions, patient_value, value_set, mean, "
-                "sd, median, range, response_rate, p_value, not_checkable",
+                f"'tally' is not one of {', '.join(KINDS)}",
             ),
         ),
     ),

@@ -26,15 +26,17 @@ def claims():
 
 @pytest.fixture(scope="module")
 def running_text() -> str:
-    """The letter's running text and figure legends, without the tables (the text copy breaks a
-    sentence with Tables 1-2: the two halves are joined again)."""
+    """The letter's running text, figure legends and Table 2's PPPASI formula, without the tables
+    (the text copy breaks a sentence with Tables 1-2: the two halves are joined again)."""
     if not PAPER.is_file():
         pytest.skip(f"the paper's text copy is not at {PAPER}")
     text = normalise(PAPER.read_text(encoding="utf-8"))
     start, end = text.index("Table 1. Basic clinical"), text.index("mg/day), resulting")
     legends = re.findall(r"Figure \d: [^.]*\.", text[start:end])
     assert len(legends) == 2
-    return " ".join([text[:start] + text[end:], *legends])
+    footnote = re.findall(r"PPPASI Score = .*?Area × 0\.3\]\.", text[start:end])
+    assert len(footnote) == 1
+    return " ".join([text[:start] + text[end:], *legends, *footnote])
 
 
 def test_the_letters_claims_parse(claims):
@@ -69,7 +71,6 @@ NO_COHORT_CLAIM = {
     "A 50%, 75%, and 90% improvement in PPPASI was referred to as": "a definition",
     "The patients’ characteristics are detailed in Table 1.": "a pointer to the table",
     "Upadacitinib was used as a rescue treatment for some patients": "qualitative",
-    "After 12 weeks of upadacitinib treatment, erythema, pustules": "qualitative, figures",
     "Upadacitinib is currently approved for various pathological": "a reference mark (.3)",
     "Potential adverse events associated with the use of JAK": "a reference mark (.6)",
 }

@@ -1,5 +1,5 @@
-"""CI regression: the result CSVs of the default cohort and the component-level test cohort
-equal their goldens (numbers within golden_compare.REL_TOL, text exactly).
+"""CI regression: the result CSVs of the default cohort and the component-level test cohort, and
+the audit of the summary-only cohort, equal their goldens (numbers within golden_compare.REL_TOL, text exactly).
 
 After an intended change, regenerate with `make golden` and review `git diff tests/golden`.
 """
@@ -11,7 +11,7 @@ import pytest
 from golden_compare import csv_differences
 from workflow import copy_workflow
 
-from tools.golden import GOLDEN, GOLDEN_COHORTS, GOLDEN_FILES, run_golden_workflow
+from tools.golden import GOLDEN, GOLDEN_FILES, golden_pairs, run_golden_workflow
 
 
 @pytest.fixture(scope="module")
@@ -22,15 +22,13 @@ def results(tmp_path_factory) -> Path:
 def test_every_golden_file_is_committed():
     missing = [
         f"{cohort}/{name}"
-        for cohort in GOLDEN_COHORTS
-        for name in GOLDEN_FILES
+        for cohort, name in golden_pairs()
         if not (GOLDEN / cohort / name).is_file()
     ]
     assert missing == [], "run `make golden` and commit tests/golden/"
 
 
-@pytest.mark.parametrize("cohort", GOLDEN_COHORTS)
-@pytest.mark.parametrize("name", GOLDEN_FILES)
+@pytest.mark.parametrize(("cohort", "name"), golden_pairs())
 def test_output_equals_golden(results: Path, cohort: str, name: str):
     differences = csv_differences(GOLDEN / cohort / name, results / cohort / name)
     assert not differences, "\n".join(

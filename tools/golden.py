@@ -15,7 +15,12 @@ sys.path.insert(0, str(ROOT / "tests"))
 from workflow import copy_workflow, snakemake  # noqa: E402
 
 GOLDEN = ROOT / "tests" / "golden"
-GOLDEN_CONFIG = "tests/cohorts/components_demo/config.yaml"
+# Merged into config/config.yaml (the default cohort): the component-level test cohort and the
+# study letter's summary statements as a cohort without patient data.
+GOLDEN_CONFIGS = (
+    "tests/cohorts/components_demo/config.yaml",
+    "tests/cohorts/zheng2024_summary/config.yaml",
+)
 GOLDEN_COHORTS = ("zheng2024", "components_demo")
 GOLDEN_FILES = (
     "pppasi_check.csv",
@@ -27,6 +32,16 @@ GOLDEN_FILES = (
     "table1.csv",
     "audit.csv",
 )
+# A cohort without patient data has only its audit.
+SUMMARY_GOLDEN_COHORTS = ("zheng2024_summary",)
+SUMMARY_GOLDEN_FILES = ("audit.csv",)
+
+
+def golden_pairs() -> list[tuple[str, str]]:
+    """(cohort, file) of every golden."""
+    return [(c, name) for c in GOLDEN_COHORTS for name in GOLDEN_FILES] + [
+        (c, name) for c in SUMMARY_GOLDEN_COHORTS for name in SUMMARY_GOLDEN_FILES
+    ]
 
 
 def run_golden_workflow(workdir: Path, copy: bool = True) -> Path:
@@ -34,9 +49,9 @@ def run_golden_workflow(workdir: Path, copy: bool = True) -> Path:
     `copy` is False: the caller has prepared `workdir`); returns the results folder."""
     if copy:
         copy_workflow(workdir)
-    targets = [f"results/{c}/{name}" for c in GOLDEN_COHORTS for name in GOLDEN_FILES]
+    targets = [f"results/{c}/{name}" for c, name in golden_pairs()]
     # Targets before --configfile: that option takes every argument after it.
-    snakemake(workdir, *targets, "--configfile", GOLDEN_CONFIG)
+    snakemake(workdir, *targets, "--configfile", *GOLDEN_CONFIGS)
     return workdir / "results"
 
 
@@ -47,11 +62,10 @@ def present_golden_files(cohort: str) -> list[str]:
 def main() -> None:
     with tempfile.TemporaryDirectory(prefix="pppflow-golden-") as tmp:
         results = run_golden_workflow(Path(tmp))
-        for cohort in GOLDEN_COHORTS:
+        for cohort, name in golden_pairs():
             (GOLDEN / cohort).mkdir(parents=True, exist_ok=True)
-            for name in GOLDEN_FILES:
-                shutil.copy2(results / cohort / name, GOLDEN / cohort / name)
-                print(f"wrote tests/golden/{cohort}/{name}")
+            shutil.copy2(results / cohort / name, GOLDEN / cohort / name)
+            print(f"wrote tests/golden/{cohort}/{name}")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from _shim import start_logging
 
 from pppflow.audit import AUDIT_SCHEMA, AuditInputs, audit_claims, audit_markdown, audit_summary
 from pppflow.claims import claims_from_json
+from pppflow.draft_claims import not_audited
 from pppflow.io import write_csv, write_text
 
 log = start_logging(snakemake)
@@ -34,8 +35,11 @@ except ValueError as err:
     log.error("cohort %s: %s (claims of %s)", cohort, err, claims.source)
     sys.exit(1)
 
+uncovered = None
+if "paper" in inp.keys():
+    uncovered = not_audited(Path(inp.paper).read_text(encoding="utf-8"), claims)
 write_csv(audit, out.audit)
-write_text(audit_markdown(audit, cohort, claims.source), out.markdown)
+write_text(audit_markdown(audit, cohort, claims.source, uncovered), out.markdown)
 s = audit_summary(audit)
 log.info(
     "cohort %s: %d claims, %d match, %d mismatch (%d decisive), %d not checkable",
