@@ -631,6 +631,15 @@ def audit_summary(audit: pl.DataFrame) -> dict[str, int]:
     return counts
 
 
+def audit_log_line(audit: pl.DataFrame, cohort: str) -> str:
+    """The audit's counts on one line, for the log."""
+    s = audit_summary(audit)
+    return (
+        f"cohort {cohort}: {s['claims']} claims, {s['match']} match, {s['mismatch']} mismatch "
+        f"({s['decisive']} decisive), {s['not_checkable']} not checkable"
+    )
+
+
 DECISIVE = (
     "A mismatch is decisive when a reader's conclusion about that number changes: a P on the "
     "other side of alpha for every value the data or the printed inputs allow, a rate or count "

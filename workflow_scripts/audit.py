@@ -6,7 +6,7 @@ from pathlib import Path
 import polars as pl
 from _shim import start_logging
 
-from pppflow.audit import AUDIT_SCHEMA, AuditInputs, audit_claims, audit_markdown, audit_summary
+from pppflow.audit import AUDIT_SCHEMA, AuditInputs, audit_claims, audit_log_line, audit_markdown
 from pppflow.claims import claims_from_json
 from pppflow.draft_claims import not_audited
 from pppflow.io import write_csv, write_text
@@ -40,13 +40,4 @@ if "paper" in inp.keys():
     uncovered = not_audited(Path(inp.paper).read_text(encoding="utf-8"), claims)
 write_csv(audit, out.audit)
 write_text(audit_markdown(audit, cohort, claims.source, uncovered), out.markdown)
-s = audit_summary(audit)
-log.info(
-    "cohort %s: %d claims, %d match, %d mismatch (%d decisive), %d not checkable",
-    cohort,
-    s["claims"],
-    s["match"],
-    s["mismatch"],
-    s["decisive"],
-    s["not_checkable"],
-)
+log.info(audit_log_line(audit, cohort))

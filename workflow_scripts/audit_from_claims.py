@@ -5,14 +5,14 @@ from pathlib import Path
 
 from _shim import start_logging
 
-from pppflow.audit import audit_markdown, audit_summary, audit_summary_claims
+from pppflow.audit import audit_log_line, audit_markdown, audit_summary_claims
 from pppflow.claims import claims_from_json
 from pppflow.draft_claims import not_audited
 from pppflow.io import write_csv, write_text
 
-log = start_logging(snakemake)  # noqa: F821
-cohort = snakemake.wildcards.cohort  # noqa: F821
-inp, out, params = snakemake.input, snakemake.output, snakemake.params  # noqa: F821
+log = start_logging(snakemake)
+cohort = snakemake.wildcards.cohort
+inp, out, params = snakemake.input, snakemake.output, snakemake.params
 
 claims = claims_from_json(Path(inp.claims).read_text(encoding="utf-8"))
 audit = audit_summary_claims(claims, params.alpha)
@@ -21,13 +21,4 @@ if "paper" in inp.keys():
     uncovered = not_audited(Path(inp.paper).read_text(encoding="utf-8"), claims)
 write_csv(audit, out.audit)
 write_text(audit_markdown(audit, cohort, claims.source, uncovered), out.markdown)
-s = audit_summary(audit)
-log.info(
-    "cohort %s (no patient data): %d claims, %d match, %d mismatch (%d decisive), %d not checkable",
-    cohort,
-    s["claims"],
-    s["match"],
-    s["mismatch"],
-    s["decisive"],
-    s["not_checkable"],
-)
+log.info(audit_log_line(audit, cohort))

@@ -18,7 +18,7 @@ action = snakemake.params.disagreement
 pppasi = pppasi_table(
     pl.read_parquet(inp.visits),
     pl.read_parquet(inp.components),
-    fast_paths=snakemake.params.fast_paths,  # noqa: F821
+    fast_paths=snakemake.params.fast_paths,
 )
 check = pppasi_check(pppasi.lazy()).collect()
 try:

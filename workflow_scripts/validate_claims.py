@@ -9,9 +9,9 @@ from _shim import start_logging
 from pppflow.claims import ClaimsInvalid, claims_to_json, read_summary_claims_file
 from pppflow.io import remove_tree, write_text
 
-log = start_logging(snakemake)  # noqa: F821
-cohort = snakemake.wildcards.cohort  # noqa: F821
-source, out = snakemake.input.claims, snakemake.output  # noqa: F821
+log = start_logging(snakemake)
+cohort = snakemake.wildcards.cohort
+source, out = snakemake.input.claims, snakemake.output
 try:
     claims = read_summary_claims_file(Path(source).read_bytes(), source)
 except ClaimsInvalid as err:
