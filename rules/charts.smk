@@ -10,6 +10,7 @@
 # tell, not the config: the checkpoint chart_plan reads the cohort's PPPASI table and lists the
 # charts it gets, and chart_index asks for exactly those.
 from pppflow.charts.registry import CHARTS, INPUTS, Cohorts, charts_for, inputs_of
+from pppflow.tables import TEMPLATE_FILES
 
 CHART_FORMATS = ("svg", "png", "html")
 
@@ -180,7 +181,10 @@ rule chart_index:
         ],
         # Every caption, not only the planned ones: a few bytes, and no second look at the plan.
         captions=[chart.caption for chart in CHARTS],
-        code=package("pages", "charts/__init__", "charts/registry", "charts/captions"),
+        templates=TEMPLATE_FILES,
+        code=package(
+            "pages", "tables", "charts/__init__", "charts/registry", "charts/captions"
+        ),
         lock=LOCK,
     output:
         "results/{cohort}/charts/index.html",
