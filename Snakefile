@@ -18,6 +18,7 @@ include: "rules/stats.smk"
 include: "rules/audit.smk"
 include: "rules/charts.smk"
 include: "rules/report.smk"
+include: "rules/summary.smk"
 
 
 rule all:
