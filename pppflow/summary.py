@@ -262,3 +262,34 @@ def terminal_summary(
         lines.append("  Audit: no claims given.")
     lines += [f"  {label}: {path}" for label, path in paths.items()]
     return "\n".join(lines) + "\n"
+
+
+_RST_SPECIAL = str.maketrans({ch: f"\\{ch}" for ch in "\\`*_|[]<>:"})
+
+
+def rst_text(text: str) -> str:
+    """Text set in reStructuredText as it is: its markup characters escaped."""
+    return text.translate(_RST_SPECIAL)
+
+
+def landing_rst(
+    cohort: str, *, audit: AuditView, audit_rows: pl.DataFrame, rates: Sequence[RateLine]
+) -> str:
+    """A cohort's part of the report's landing page: the audit's verdict, each decisive
+    mismatch, and the response rates. Data reach it escaped (rst_text); the report renders it
+    with Jinja, so the caller wraps it in a raw block."""
+    lines = [f"**{rst_text(cohort)}**", ""]
+    if audit.claims:
+        lines.append(f"- {rst_text(audit.headline)} {rst_text(audit.counts_line)}")
+        decisive = audit_rows.filter((pl.col("verdict") == "mismatch") & pl.col("decisive"))
+        for r in decisive.iter_rows(named=True):
+            lines.append(
+                f"- **Decisive mismatch** {rst_text(r['claim_id'])}: printed "
+                f"{rst_text(r['reported'] or '')}, recomputed {rst_text(r['recomputed'] or '')}."
+            )
+    else:
+        lines.append("- No claims given: nothing audited.")
+    if rates:
+        shown = "; ".join(f"{r.endpoint} {r.counts} = {r.rate}" for r in rates)
+        lines.append(f"- Response: {rst_text(shown)}.")
+    return "\n".join(lines) + "\n\n"

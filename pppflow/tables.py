@@ -52,3 +52,13 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 TEMPLATE_FILES: list[str] = sorted(
     f"pppflow/templates/{p.name}" for p in TEMPLATES.iterdir() if p.is_file()
 )
+
+
+def labels_param(labels: dict[str, str]) -> list[str]:
+    """Table 1's labels as a rule's param: "column: label" lines, which the report lists
+    readably (a dict would be printed as Python)."""
+    return [f"{column}: {label}" for column, label in sorted(labels.items())]
+
+
+def labels_from_param(lines: list[str]) -> dict[str, str]:
+    return dict(line.split(": ", 1) for line in lines)

@@ -3,10 +3,11 @@
 # page, per cohort, with the captions under report/.
 
 
-report: "../report/workflow.rst"
+# The landing page: report/workflow.rst and each cohort's verdict (rules/summary.smk).
+report: "../results/report_landing.rst"
 
 
-from pppflow.tables import REPORT_TABLES, TEMPLATE_FILES
+from pppflow.tables import REPORT_TABLES, TEMPLATE_FILES, labels_param
 
 STAGE_OUTPUTS["report"] = [
     f"results/{{cohort}}/report/{name}.html" for name in REPORT_TABLES
@@ -41,7 +42,7 @@ rule report_tables:
     params:
         alpha=config["stats"]["alpha"],
         table1_group_column=config["stats"]["table1_group_column"],
-        table1_labels=sorted(config["stats"].get("table1_labels", {}).items()),
+        table1_labels=labels_param(config["stats"].get("table1_labels", {})),
         table1_continuous=config["stats"].get("table1_continuous", "mean_sd"),
     script:
         "../workflow_scripts/report_tables.py"

@@ -1,13 +1,15 @@
 # Stage: summary. One page per cohort a clinician reads first (the audit, the response rates,
 # Table 1, the tests, the charts and the methods), and the lines a run prints for the cohort at
 # its end.
-from pppflow.tables import TEMPLATE_FILES
+from pppflow.tables import TEMPLATE_FILES, labels_param
 from pppflow.terminal import summaries_text
 
 STAGE_OUTPUTS["summary"] = [
     "results/{cohort}/summary.html",
     "results/{cohort}/summary.txt",
+    "results/{cohort}/summary.rst",
 ]
+GLOBAL_OUTPUTS += ["results/report_landing.rst", "results/methods.html"]
 
 
 rule summary:
@@ -51,6 +53,7 @@ rule summary:
             labels={"page": "Summary: the audit first"},
         ),
         text="results/{cohort}/summary.txt",
+        landing="results/{cohort}/summary.rst",
     log:
         "logs/summary/{cohort}.log",
     benchmark:
@@ -65,10 +68,66 @@ rule summary:
         confidence_level=config["stats"]["confidence_level"],
         alpha=config["stats"]["alpha"],
         table1_group_column=config["stats"]["table1_group_column"],
-        table1_labels=sorted(config["stats"].get("table1_labels", {}).items()),
+        table1_labels=labels_param(config["stats"].get("table1_labels", {})),
         table1_continuous=config["stats"].get("table1_continuous", "mean_sd"),
     script:
         "../workflow_scripts/summary.py"
+
+
+# The report's landing page: report/workflow.rst, short, then each cohort's verdict
+# (rules/report.smk points the report at it).
+rule report_landing:
+    input:
+        description="report/workflow.rst",
+        cohorts=expand("results/{cohort}/summary.rst", cohort=COHORTS),
+        code=package("io"),
+        lock=LOCK,
+    output:
+        "results/report_landing.rst",
+    log:
+        "logs/report_landing/run.log",
+    benchmark:
+        "benchmarks/report_landing/run.tsv"
+    conda:
+        "../envs/core.yaml"
+    script:
+        "../workflow_scripts/report_landing.py"
+
+
+rule report_methods:
+    input:
+        templates=TEMPLATE_FILES,
+        code=package("io", "pages", "tables"),
+        lock=LOCK,
+    output:
+        report(
+            "results/methods.html",
+            caption="../report/methods.rst",
+            category="Methods",
+            labels={"page": "Methods of this run"},
+        ),
+    log:
+        "logs/report_methods/run.log",
+    benchmark:
+        "benchmarks/report_methods/run.tsv"
+    conda:
+        "../envs/charts.yaml"
+    params:
+        cohorts=[
+            f"{name}: baseline visit {entry['baseline_visit']}, endpoint visit "
+            f"{entry['endpoint_visit']}, PGA scale 0-{entry['pga_max']}, missing endpoint "
+            f"visits as {entry.get('missing', COHORT_DEFAULTS['missing'])}"
+            + (
+                f", claims audited from {entry['claims']}"
+                if entry.get("claims")
+                else ""
+            )
+            for name, entry in sorted(config["cohorts"].items())
+        ],
+        confidence_level=config["stats"]["confidence_level"],
+        alpha=config["stats"]["alpha"],
+    script:
+        "../workflow_scripts/report_methods.py"
 
 
 # Replaces the handler of rules/common.smk (Snakemake keeps the last one), so it does its job too.

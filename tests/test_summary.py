@@ -190,3 +190,17 @@ def test_summary_page_puts_the_audit_first_and_escapes_the_data():
     assert "Clopper–Pearson 90 % confidence intervals" in page
     assert '<td class="num">70 % (46–88)</td>' in page
     assert "@media print" in page
+
+
+def test_landing_rst_escapes_markup_and_names_the_decisive_mismatch():
+    from pppflow.summary import landing_rst
+
+    rows = AUDIT.with_columns(pl.lit("*x* `y` {{ z }}").alias("reported"))
+    text = landing_rst(
+        "demo", audit=audit_view(rows), audit_rows=rows, rates=endpoint_rates(RATES, "week12")
+    )
+    assert "- **Decisive mismatch** rate90: printed \\*x\\* \\`y\\` {{ z }}, recomputed" in text
+    assert "PPPASI 90 14/20 = 70 % (46–88)" in text
+    assert landing_rst(
+        "demo", audit=audit_view(AUDIT.clear()), audit_rows=AUDIT.clear(), rates=()
+    ) == ("**demo**\n\n- No claims given: nothing audited.\n\n")

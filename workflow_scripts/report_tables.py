@@ -17,7 +17,7 @@ from pppflow.io import write_text
 from pppflow.pages import embeds_csv, table_html
 from pppflow.summary import audit_view, read_audit
 from pppflow.table1 import table1_view
-from pppflow.tables import REPORT_TABLES
+from pppflow.tables import REPORT_TABLES, labels_from_param
 
 log = start_logging(snakemake)  # noqa: F821
 inp, out, params = snakemake.input, snakemake.output, snakemake.params  # noqa: F821
@@ -37,7 +37,7 @@ for name, (title, description) in REPORT_TABLES.items():
         t1 = table1_view(
             table,
             group_column=params.table1_group_column,
-            labels=dict(params.table1_labels),
+            labels=labels_from_param(params.table1_labels),
             continuous=params.table1_continuous,
         )
     write_text(

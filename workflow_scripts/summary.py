@@ -16,11 +16,13 @@ from pppflow.summary import (
     audit_view,
     data_checks,
     endpoint_rates,
+    landing_rst,
     methods_paragraphs,
     read_audit,
     terminal_summary,
 )
 from pppflow.table1 import table1_view
+from pppflow.tables import labels_from_param
 
 log = start_logging(snakemake)  # noqa: F821
 inp, out, params = snakemake.input, snakemake.output, snakemake.params  # noqa: F821
@@ -40,7 +42,7 @@ group = params.table1_group_column
 t1 = table1_view(
     pl.read_csv(inp.table1, infer_schema=False),
     group_column=group,
-    labels=dict(params.table1_labels),
+    labels=labels_from_param(params.table1_labels),
     continuous=params.table1_continuous,
 )
 charts = []
@@ -85,4 +87,5 @@ text = terminal_summary(
     confidence_level=params.confidence_level,
 )
 write_text(text, out.text)
+write_text(landing_rst(cohort, audit=audit, audit_rows=audit_rows, rates=rates), out.landing)
 log.info("cohort %s: summary with %d charts", cohort, len(charts))
