@@ -264,7 +264,7 @@ def terminal_summary(
     return "\n".join(lines) + "\n"
 
 
-_RST_SPECIAL = str.maketrans({ch: f"\\{ch}" for ch in "\\`*_|[]<>:"})
+_RST_SPECIAL = str.maketrans({ch: f"\\{ch}" for ch in "\\`*_|[]<>:{}%"})
 
 
 def rst_text(text: str) -> str:

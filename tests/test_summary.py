@@ -199,8 +199,11 @@ def test_landing_rst_escapes_markup_and_names_the_decisive_mismatch():
     text = landing_rst(
         "demo", audit=audit_view(rows), audit_rows=rows, rates=endpoint_rates(RATES, "week12")
     )
-    assert "- **Decisive mismatch** rate90: printed \\*x\\* \\`y\\` {{ z }}, recomputed" in text
-    assert "PPPASI 90 14/20 = 70 % (46–88)" in text
+    assert (
+        "- **Decisive mismatch** rate90: printed \\*x\\* \\`y\\` \\{\\{ z \\}\\}, recomputed"
+        in text
+    )
+    assert "PPPASI 90 14/20 = 70 \\% (46–88)" in text  # rst renders \\% as %
     assert landing_rst(
         "demo", audit=audit_view(AUDIT.clear()), audit_rows=AUDIT.clear(), rates=()
     ) == ("**demo**\n\n- No claims given: nothing audited.\n\n")
