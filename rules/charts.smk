@@ -6,9 +6,10 @@
 # made from it, so that a chart is its module, its caption and its registry entry, and nothing
 # here names one.
 #
-# The charts over the weeks exist only for a cohort with more than two visits, which the data
-# tell, not the config: the checkpoint chart_plan reads the cohort's PPPASI table and lists the
-# charts it gets, and chart_index asks for exactly those.
+# The charts over the weeks exist only for a cohort with more than two visits, and the PGA shift
+# only for a cohort with a PGA grade, which the data tell, not the config: the checkpoint
+# chart_plan reads the cohort's PPPASI table and lists the charts it gets, and chart_index asks
+# for exactly those.
 from pppflow.charts.registry import CHARTS, INPUTS, Cohorts, charts_for, inputs_of
 from pppflow.tables import TEMPLATE_FILES
 
@@ -75,6 +76,7 @@ CHART_OUTPUTS = {
 
 EVERY_COHORT_CHARTS = charts_for(Cohorts.EVERY)
 TREND_CHARTS = charts_for(Cohorts.MORE_THAN_TWO_VISITS)
+PGA_CHARTS = charts_for(Cohorts.WITH_PGA)
 
 STAGE_OUTPUTS["charts"] = [
     f"results/{{cohort}}/charts/{chart.name}.{fmt}"
@@ -149,6 +151,32 @@ rule trend_charts:
     params:
         **CHART_SETTINGS,
         charts=[chart.name for chart in TREND_CHARTS],
+    script:
+        "../workflow_scripts/charts.py"
+
+
+# The charts of PGA grades, asked for only where the plan lists them (a cohort with a grade).
+rule pga_charts:
+    input:
+        **{name: CHART_INPUT_FILES[name] for name in inputs_of(PGA_CHARTS)},
+        library=CHART_LIBRARY,
+        code=package(*CHART_CODE, *(f"charts/{chart.name}" for chart in PGA_CHARTS)),
+        lock=LOCK,
+    output:
+        **{
+            name: path
+            for chart in PGA_CHARTS
+            for name, path in CHART_OUTPUTS[chart.name].items()
+        },
+    log:
+        "logs/pga_charts/{cohort}.log",
+    benchmark:
+        "benchmarks/pga_charts/{cohort}.tsv"
+    conda:
+        "../envs/charts.yaml"
+    params:
+        **CHART_SETTINGS,
+        charts=[chart.name for chart in PGA_CHARTS],
     script:
         "../workflow_scripts/charts.py"
 

@@ -48,6 +48,13 @@ def test_the_plan_adds_the_charts_over_the_weeks_beyond_two_visits():
     assert planned_charts(1) == EVERY
     assert planned_charts(2) == EVERY
     assert planned_charts(3) == EVERY + OVER_TIME
+
+
+def test_the_plan_leaves_out_the_pga_shift_without_a_pga_grade():
+    without_pga = [name for name in EVERY if name != "pga_shift"]
+    assert planned_charts(2, pga_recorded=False) == without_pga
+    assert planned_charts(3, pga_recorded=False) == without_pga + OVER_TIME
+    assert [chart.name for chart in charts_for(Cohorts.WITH_PGA)] == ["pga_shift"]
     assert [chart.name for chart in charts_for(Cohorts.MORE_THAN_TWO_VISITS)] == OVER_TIME
 
 
@@ -59,6 +66,7 @@ def test_inputs_of_several_charts_are_their_union_in_registry_order():
         "patients",
         "claims",
     ]
+    assert inputs_of(charts_for(Cohorts.WITH_PGA)) == ["pppasi", "per_patient"]
     assert inputs_of(charts_for(Cohorts.MORE_THAN_TWO_VISITS)) == ["pppasi", "rates"]
     assert inputs_of([BY_NAME["pga_shift"]]) == ["pppasi", "per_patient"]
 

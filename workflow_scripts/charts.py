@@ -23,11 +23,7 @@ def read_input(name: str) -> pl.DataFrame:
             claims_from_json(Path(inp.claims).read_text(encoding="utf-8"))
         )
     path = inp[name]
-    frame = pl.read_parquet(path) if path.endswith(".parquet") else pl.read_csv(path)
-    if name == "patients" and "dose_mg" not in frame.columns:
-        # The charts colour patients by dose where the file records it; here it does not.
-        frame = frame.with_columns(pl.lit(None, pl.Float64).alias("dose_mg"))
-    return frame
+    return pl.read_parquet(path) if path.endswith(".parquet") else pl.read_csv(path)
 
 
 charts = [BY_NAME[name] for name in params.charts]

@@ -12,6 +12,7 @@ from pppflow.charts.common import (
     endpoint_phrase,
     titled,
 )
+from pppflow.constants import PGA_ENDPOINTS
 
 RECOMPUTED = "Recomputed from patient data"
 REPORTED = "Reported in the paper"
@@ -53,7 +54,12 @@ def response_rates_frame(
         pl.col("responders").cast(pl.Int64),
         pl.col("evaluable").cast(pl.Int64),
     )
-    printed = reported.filter(pl.col("visit") == visit).select(
+    # A cohort without PGA grades has no PGA endpoint (response_rates.csv leaves them out): a
+    # rate the paper prints for one has nothing to stand beside, and is not drawn.
+    pga_recorded = rates.filter(pl.col("endpoint").is_in(PGA_ENDPOINTS)).height > 0
+    printed = reported.filter(
+        (pl.col("visit") == visit) & (pga_recorded | ~pl.col("endpoint").is_in(PGA_ENDPOINTS))
+    ).select(
         "endpoint",
         pl.lit(REPORTED).alias("source"),
         pl.col("reported_rate").cast(pl.Float64).alias("rate"),
@@ -186,13 +192,20 @@ def response_rates_chart(
     points = base.mark_point(filled=True, size=110, opacity=1).encode(
         x=x, xOffset=x_offset, y=y, color=colour, shape=shape, tooltip=tooltip
     )
+    # Each recomputed rate written left of its point (the printed rate is right of it), so the
+    # figure reads without the axis.
+    recomputed_labels = (
+        recomputed.transform_calculate(rate_label="format(datum.rate, '.0%')")
+        .mark_text(align="right", dx=-9, fontSize=11, color=PALETTE[0])
+        .encode(x=x, xOffset=x_offset, y=y, text="rate_label:N")
+    )
     printed = (
         base.transform_filter(alt.datum.source == REPORTED)
         .mark_text(dy=-13, fontSize=12, fontWeight="bold", color=PALETTE[4])
         .encode(x=x, xOffset=x_offset, y=y, text="rate_text:N")
     )
     return titled(
-        alt.layer(interval, *caps, points, printed),
+        alt.layer(interval, *caps, points, recomputed_labels, printed),
         f"Response rates at {visit_label} — {cohort}",
         subtitle,
         size,
