@@ -9,22 +9,37 @@ CORES ?= 4
 SHELL := /bin/bash
 .SHELLFLAGS := -o pipefail -c
 # This machine's pip config names local mirrors that may be absent; their warnings are noise.
-QUIET_PIP := grep -v 'is ignored: it is neither a file nor a directory' || true
+QUIET_PIP := grep --line-buffered -v 'is ignored: it is neither a file nor a directory' || true
 
-.PHONY: setup run test lint report golden bench synth test-slurm lock clean
+.PHONY: setup run test lint report golden bench synth test-slurm lock clean browser screenshots
 
 setup: $(STAMP)
 
+# The first run spends a minute or two here: it says so, and pip shows each package it installs.
 $(STAMP): requirements.lock
+	@echo "pppflow: setting up the environment in $(VENV)/ from requirements.lock (first run only; a minute or two)"
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock 2>&1 | { $(QUIET_PIP); }
+	$(BIN)/python -m pip install --disable-pip-version-check --progress-bar off -r requirements.lock 2>&1 | { $(QUIET_PIP); }
+	@echo "pppflow: environment ready"
 	touch $@
 
 run: $(STAMP)
 	$(SNAKEMAKE) --workflow-profile profiles/default --cores $(CORES)
 
-test: $(STAMP) lint
+test: $(STAMP) lint browser
 	$(BIN)/python -m pytest -q tests
+
+# Headless Chromium and its driver for the browser test and `make screenshots`, from Debian's
+# packages, installed when missing (needs root and apt, as CI has).
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+	  echo "pppflow: installing chromium and chromium-driver (apt) for the browser test"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; }
+
+# Screenshots of each cohort's summary, chart index and a chart page, and of the report, as
+# headless Chromium shows them offline; and each summary printed to PDF: results/screenshots/.
+screenshots: report browser
+	$(BIN)/python tools/screenshots.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
