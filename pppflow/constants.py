@@ -124,6 +124,8 @@ TABLE1_DEFAULT_LABELS: Final[dict[str, str]] = {
     "baseline_pppasi": "PPPASI at baseline",
     "baseline_pga": "PGA at baseline",
 }
+# Table 1's labels of the levels of documented columns (the data contract's codes).
+TABLE1_LEVEL_LABELS: Final[dict[str, dict[str, str]]] = {"sex": {"F": "Female", "M": "Male"}}
 # How Table 1's HTML shows continuous variables (the CSV has both).
 TABLE1_CONTINUOUS_STATISTICS: Final[dict[str, str]] = {
     "mean_sd": "mean (SD)",

@@ -374,8 +374,9 @@ def table1_view(
             rows.extend(absent)
         else:  # categorical: the variable, then its levels
             rows.append(Table1Row(f"{label}, n (%)", ("",) * len(columns)))
+            level_labels = c.TABLE1_LEVEL_LABELS.get(variable, {})
             rows.extend(
-                Table1Row(r["level"], cells(r), indent=True)
+                Table1Row(level_labels.get(r["level"], r["level"]), cells(r), indent=True)
                 for r in part.iter_rows(named=True)
                 if r["level"] not in _ABSENT_LEVELS
             )

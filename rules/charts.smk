@@ -28,6 +28,7 @@ CHART_INPUT_FILES = {
     "patients": "results/{cohort}/validated/patients.parquet",
     # The checked claims (null where the cohort has none): the rates the paper reports.
     "claims": "results/{cohort}/validated/claims.json",
+    "audit": "results/{cohort}/audit.csv",
 }
 assert set(CHART_INPUT_FILES) == set(
     INPUTS

@@ -354,6 +354,7 @@ def test_response_rates_frame_puts_reported_beside_recomputed():
     ]
     reported = frame.filter(pl.col("source") == REPORTED)
     assert reported.get_column("ci_low").null_count() == reported.height
+    assert not frame.get_column("decisive").any()
     # A cohort without PGA grades: no PGA endpoint, even where the paper prints a PGA rate.
     printed_pga = pl.DataFrame(
         {
@@ -371,6 +372,35 @@ def test_response_rates_frame_puts_reported_beside_recomputed():
     ]
 
 
+def test_response_rates_frame_marks_what_the_audit_finds_decisive():
+    reported = REPORTED_RATES.with_columns(pl.Series("claim_id", ["r50", "r90", "r50w4"]))
+    audit = pl.DataFrame(
+        {
+            "claim_id": ["r50", "r90", "r50w4"],
+            "verdict": ["mismatch", "mismatch", "mismatch"],
+            "decisive": ["true", "false", "true"],
+        }
+    )
+    frame = response_rates.response_rates_frame(RATES, reported, visit="week12", audit=audit)
+    assert frame.filter(pl.col("decisive")).select("endpoint", "source").rows() == [
+        ("PPPASI50", REPORTED)
+    ]
+    spec = response_rates.response_rates_chart(
+        RATES,
+        reported,
+        visit="week12",
+        visit_label="week 12",
+        confidence_level=0.95,
+        cohort="demo",
+        size=SIZE,
+        audit=audit,
+    ).to_dict()
+    ring, label = spec["layer"][-2:]
+    assert ring["transform"] == [{"filter": "datum.decisive"}]
+    assert label["mark"]["type"] == "text"
+    assert any("decisive" in line for line in spec["title"]["subtitle"])
+
+
 def test_response_rates_chart_spec():
     spec = response_rates.response_rates_chart(
         RATES,
@@ -381,8 +411,8 @@ def test_response_rates_chart_spec():
         cohort="demo",
         size=SIZE,
     ).to_dict()
-    assert layer_marks(spec) == ["rule", "tick", "tick", "point", "text", "text"]
-    interval, _, _, points, labels, printed = spec["layer"]
+    assert layer_marks(spec) == ["rule", "tick", "tick", "point", "text", "text", "point", "text"]
+    interval, _, _, points, labels, printed, _, _ = spec["layer"]
     assert labels["transform"][-1] == {"calculate": "format(datum.rate, '.0%')", "as": "rate_label"}
     assert (interval["encoding"]["y"]["field"], interval["encoding"]["y2"]["field"]) == (
         "ci_low",

@@ -138,8 +138,8 @@ def test_table1_as_papers_print_it():
     assert view.group_headers == ("15, N = 16", "30, N = 4")
     assert [(r.label, r.indent, r.cells[0]) for r in view.rows] == [
         ("Sex, n (%)", False, ""),
-        ("F", True, "14 (70.0)"),
-        ("M", True, "6 (30.0)"),
+        ("Female", True, "14 (70.0)"),
+        ("Male", True, "6 (30.0)"),
         ("Age (years), median [Q1, Q3]", False, "50.50 [43.00, 57.25]"),
         ("Joint pain (PsA), n (%)", False, "10 (52.6)"),
         ("Missing", True, "1 (5.0)"),
@@ -207,3 +207,13 @@ def test_landing_rst_escapes_markup_and_names_the_decisive_mismatch():
     assert landing_rst(
         "demo", audit=audit_view(AUDIT.clear()), audit_rows=AUDIT.clear(), rates=()
     ) == ("**demo**\n\n- No claims given: nothing audited.\n\n")
+
+
+def test_the_run_prints_the_summaries_that_exist(tmp_path):
+    from pppflow.terminal import summaries_text
+
+    (tmp_path / "a.txt").write_text("── a ──\n  line\n", encoding="utf-8")
+    assert summaries_text([tmp_path / "a.txt", tmp_path / "missing.txt"]) == (
+        "\npppflow summary\n── a ──\n  line\n"
+    )
+    assert summaries_text([tmp_path / "missing.txt"]) == ""

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import altair as alt
 import polars as pl
 
+from pppflow.claims import Claims, reported_response_rates
 from pppflow.constants import ENDPOINT_LABELS
 
 # Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
@@ -118,3 +119,10 @@ def titled(
             height=size.height,
         )
     )
+
+
+def reported_rates(claims: Claims | None) -> pl.DataFrame:
+    """The response rates the paper reports (``reported_response_rates``), each with the
+    claim_id the audit judges it under."""
+    ids = [claim.id for claim in (claims.claims if claims else ()) if claim.kind == "response_rate"]
+    return reported_response_rates(claims).with_columns(pl.Series("claim_id", ids, dtype=pl.Utf8))

@@ -38,6 +38,7 @@ INPUTS: dict[str, str] = {
     "rates": "response rates per endpoint and visit",
     "patients": "the validated patients (their doses)",
     "claims": "the response rates the paper reports (none where the cohort has no claims)",
+    "audit": "the audit's verdicts (a decisive mismatch is marked on the chart)",
 }
 
 
@@ -84,7 +85,7 @@ CHARTS: tuple[Chart, ...] = (
         "response_rates",
         "Response rates, recomputed and reported",
         Cohorts.EVERY,
-        ("pppasi", "rates", "claims"),
+        ("pppasi", "rates", "claims", "audit"),
     ),
     Chart(
         "pga_shift",
