@@ -66,15 +66,25 @@ def test_touch_is_not_a_change(run: Path):
 def test_editing_one_cohort_reruns_its_chain_and_nothing_of_another(run: Path):
     edit(run / "resources/zheng2024/visits.csv", "16,week12,12,5.2,2", "16,week12,12,5.3,2")
     jobs = planned(run)
-    assert {cohort for _, cohort in jobs} == {"zheng2024"}
+    # The report's landing page gives every cohort's verdict: it is the one shared job.
+    assert {job for job in jobs if job[1] == "*"} == {("report_landing", "*")}
+    assert {cohort for _, cohort in jobs} - {"*"} == {"zheng2024"}
     assert {"validate", "pppasi", "response", "stats", "audit", "charts"} <= rules_of(jobs)
 
 
 def test_chart_setting_reruns_only_the_charts(run: Path):
     edit(run / "config/config.yaml", "width: 520", "width: 600")
     jobs = planned(run)
-    assert rules_of(jobs) == {"charts", "trend_charts", "chart_index"}
-    assert {cohort for _, cohort in jobs} == {"zheng2024", "components_demo"}
+    # The chart jobs, and the pages that show the charts (the summary shows them inline).
+    assert rules_of(jobs) == {
+        "charts",
+        "trend_charts",
+        "pga_charts",
+        "chart_index",
+        "summary",
+        "report_landing",
+    }
+    assert {cohort for _, cohort in jobs} - {"*"} == {"zheng2024", "components_demo"}
 
 
 def test_changing_a_workflow_script_reruns_its_rule_and_what_depends_on_it(run: Path):
