@@ -365,6 +365,8 @@ def table1_view(
         ]
         if "" in levels:  # continuous
             chosen = part.filter((pl.col("statistic") == statistic) & (pl.col("level") == ""))
+            if set(chosen.get_column("overall").to_list()) <= {"-"}:
+                continue  # never recorded (a cohort without PGA grades): not a characteristic
             for r in chosen.iter_rows(named=True):
                 rows.append(Table1Row(f"{label}, {statistic}", cells(r)))
             rows.extend(absent)

@@ -144,6 +144,15 @@ def test_table1_as_papers_print_it():
         ("Joint pain (PsA), n (%)", False, "10 (52.6)"),
         ("Missing", True, "1 (5.0)"),
     ]
+    never_recorded = pl.DataFrame(
+        {
+            "variable": ["n", "baseline_pga", "baseline_pga", "baseline_pga"],
+            "level": ["", "", "", "missing"],
+            "statistic": ["n", "mean (SD)", "median [Q1, Q3]", "n (%)"],
+            "overall": ["20", "-", "-", "20 (100.0)"],
+        }
+    )
+    assert table1_view(never_recorded, group_column=None, labels={}).rows == ()
     overall_only = table1_view(
         TABLE1.select("variable", "level", "statistic", "overall"), group_column=None, labels={}
     )
