@@ -153,3 +153,10 @@ def test_chart_files_and_index(report):
         for name in expected["Charts"]:
             page = (folder / f"{name}.html").read_text(encoding="utf-8")
             assert f"<title>{BY_NAME[name].title} — {cohort}</title>" in page, name
+
+
+def test_no_job_parameter_is_a_python_dict(report):
+    _, html = report
+    params = re.findall(r'"params": "([^"]*)"', html)
+    assert params, "no job parameters in the report"
+    assert [p for p in params if "{" in p] == []
