@@ -37,8 +37,9 @@ rule report_tables:
         "logs/report_tables/{cohort}.log",
     benchmark:
         "benchmarks/report_tables/{cohort}.tsv"
+    # The pages are Jinja templates: jinja2 comes with altair.
     conda:
-        "../envs/core.yaml"
+        "../envs/charts.yaml"
     params:
         alpha=config["stats"]["alpha"],
         table1_group_column=config["stats"]["table1_group_column"],
