@@ -78,21 +78,16 @@ class AuditView:
         )
 
 
-def _group_key(verdict: str, decisive: bool | None) -> str:
-    return "decisive" if verdict == "mismatch" and decisive else verdict
-
-
 def audit_view(audit: pl.DataFrame) -> AuditView:
     """audit.csv (its columns as AUDIT_SCHEMA types them) grouped for reading: decisive
     mismatches, then mismatches, matches, not checkable; each in the CSV's order. Empty groups
     are left out."""
-    keyed = audit.with_columns(
-        pl.struct("verdict", "decisive")
-        .map_elements(lambda r: _group_key(r["verdict"], r["decisive"]), return_dtype=pl.Utf8)
-        .alias("_group")
-        if audit.height
-        else pl.lit(None, pl.Utf8).alias("_group")
+    group = (
+        pl.when((pl.col("verdict") == "mismatch") & pl.col("decisive").fill_null(False))
+        .then(pl.lit("decisive"))
+        .otherwise(pl.col("verdict"))
     )
+    keyed = audit.with_columns(group.alias("_group"))
     groups = []
     for key, label in AUDIT_GROUPS:
         rows = tuple(
@@ -107,7 +102,7 @@ def audit_view(audit: pl.DataFrame) -> AuditView:
         )
         if rows:
             groups.append(AuditGroup(key, label, rows))
-    count = {key: len(g.rows) for g in groups for key in [g.key]}
+    count = {g.key: len(g.rows) for g in groups}
     return AuditView(
         claims=audit.height,
         match=count.get("match", 0),
@@ -163,8 +158,11 @@ class DataChecks:
 def data_checks(patients: int, visits: int, pppasi_check: pl.DataFrame) -> DataChecks:
     """pppasi_check.csv: a total is contradicted where it disagrees with its components
     (agrees false) or no scores can give it (attainable false)."""
-    bad = (pl.col("agrees") == False) | (pl.col("attainable") == False)  # noqa: E712
-    return DataChecks(patients, visits, pppasi_check.filter(bad.fill_null(False)).height)
+    # As text: a column the CSV leaves empty throughout (no components) is read as text.
+    contradicted = (pl.col("agrees").cast(pl.Utf8) == "false") | (
+        pl.col("attainable").cast(pl.Utf8) == "false"
+    )
+    return DataChecks(patients, visits, pppasi_check.filter(contradicted.fill_null(False)).height)
 
 
 @dataclass(frozen=True)

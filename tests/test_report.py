@@ -160,3 +160,16 @@ def test_no_job_parameter_is_a_python_dict(report):
     params = re.findall(r'"params": "([^"]*)"', html)
     assert params, "no job parameters in the report"
     assert [p for p in params if "{" in p] == []
+
+
+def test_each_cohort_ends_the_run_with_its_summary(report):
+    wf, _ = report
+    demo = (wf / "results/components_demo/summary.txt").read_text(encoding="utf-8")
+    assert "7 patients and 20 visits validated; 2 recorded PPPASI total(s) contradicted" in demo
+    assert "    PPPASI 90                 2/5  40 % (5–85)" in demo
+    zheng = (wf / "results/zheng2024/summary.txt").read_text(encoding="utf-8")
+    assert (
+        "    DECISIVE pppasi90_rate_week12: reported 50%, recomputed 70% (14/20)\n"
+        "    DECISIVE pppasi100_rate_week12: reported 20%, recomputed 40% (8/20)\n"
+    ) in zheng
+    assert "Audit: 46 claims: 30 of 39 checkable match, 9 mismatch (2 decisive)" in zheng

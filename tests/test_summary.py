@@ -104,6 +104,11 @@ def test_terminal_summary_lines():
         20, 40, pl.DataFrame({"agrees": [True, False, None], "attainable": [True, True, False]})
     )
     assert checks.contradicted == 2
+    # As read from a CSV without components: agrees empty throughout, so a text column.
+    no_components = pl.DataFrame(
+        {"agrees": pl.Series([None, None], dtype=pl.Utf8), "attainable": [True, False]}
+    )
+    assert data_checks(20, 40, no_components).contradicted == 1
     text = terminal_summary(
         "demo",
         checks=checks,
