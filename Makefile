@@ -6,12 +6,15 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SNAKEMAKE := $(BIN)/snakemake
 CORES ?= 4
+# CONFIG=their.yaml runs the workflow on the cohorts of that file alone (README, "Your own cohort").
+CONFIG ?=
+CONFIG_ARGS = $(if $(CONFIG),--configfile $(CONFIG) --replace-workflow-config,)
 SHELL := /bin/bash
 .SHELLFLAGS := -o pipefail -c
 # This machine's pip config names local mirrors that may be absent; their warnings are noise.
-QUIET_PIP := grep -v 'is ignored: it is neither a file nor a directory' || true
+QUIET_PIP := grep --line-buffered -v 'is ignored: it is neither a file nor a directory' || true
 
-.PHONY: setup run test lint report golden bench synth test-slurm lock clean unlock bad-inputs-doc
+.PHONY: setup run test lint report golden bench synth test-slurm lock clean unlock bad-inputs-doc browser screenshots
 
 # After a failed run: a lock left in .snakemake/locks is either another run's (still going) or a
 # killed run's. Snakemake refuses to start in both cases; this says what to do in the second.
@@ -20,20 +23,35 @@ LOCK_HINT = if ls .snakemake/locks/*.lock >/dev/null 2>&1; then \
 
 setup: $(STAMP)
 
+# The first run spends a minute or two here: it says so, and pip shows each package it installs.
 $(STAMP): requirements.lock
+	@echo "pppflow: setting up the environment in $(VENV)/ from requirements.lock (first run only; a minute or two)"
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock 2>&1 | { $(QUIET_PIP); }
+	$(BIN)/python -m pip install --disable-pip-version-check --progress-bar off -r requirements.lock 2>&1 | { $(QUIET_PIP); }
+	@echo "pppflow: environment ready"
 	touch $@
 
 run: $(STAMP)
-	$(SNAKEMAKE) --workflow-profile profiles/default --cores $(CORES) || { status=$$?; $(LOCK_HINT); exit $$status; }
+	$(SNAKEMAKE) --workflow-profile profiles/default --cores $(CORES) $(CONFIG_ARGS) || { status=$$?; $(LOCK_HINT); exit $$status; }
 
 # Removes the lock a killed run left behind. Only when no other run is going in this folder.
 unlock: $(STAMP)
-	$(SNAKEMAKE) --workflow-profile profiles/default --unlock
+	$(SNAKEMAKE) --workflow-profile profiles/default --unlock $(CONFIG_ARGS)
 
-test: $(STAMP) lint
+test: $(STAMP) lint browser
 	$(BIN)/python -m pytest -q -rs tests
+
+# Headless Chromium and its driver for the browser test and `make screenshots`, from Debian's
+# packages, installed when missing (needs root and apt, as CI has).
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+	  echo "pppflow: installing chromium and chromium-driver (apt) for the browser test"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; }
+
+# Screenshots of each cohort's summary, chart index and a chart page, and of the report, as
+# headless Chromium shows them offline; and each summary printed to PDF: results/screenshots/.
+screenshots: report browser
+	$(BIN)/python tools/screenshots.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -43,8 +61,8 @@ lint: $(STAMP)
 
 # Runs the workflow, then writes the self-contained HTML report (opens with no network).
 report: $(STAMP)
-	$(SNAKEMAKE) --workflow-profile profiles/default --cores $(CORES)
-	$(SNAKEMAKE) --workflow-profile profiles/default --report results/report.html
+	$(SNAKEMAKE) --workflow-profile profiles/default --cores $(CORES) $(CONFIG_ARGS)
+	$(SNAKEMAKE) --workflow-profile profiles/default --report results/report.html $(CONFIG_ARGS)
 
 # Regenerate tests/golden/ on purpose after an intended change; review `git diff tests/golden`.
 golden: $(STAMP)
@@ -53,6 +71,7 @@ golden: $(STAMP)
 # docs/bad-inputs.md from the bad-input cases the tests run (tests/bad_input_cases.py).
 bad-inputs-doc: $(STAMP)
 	$(BIN)/python tools/bad_inputs_doc.py
+
 # A draft claims file from a paper's plain text: every number of its prose with its sentence and a
 # guessed kind, refers_to left to complete, `draft: true` until reviewed. MEASURE=claims.yaml
 # also prints how many of a reviewed file's numbers the draft finds.

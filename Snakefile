@@ -19,11 +19,12 @@ include: "rules/audit.smk"
 include: "rules/charts.smk"
 include: "rules/report.smk"
 include: "rules/summary.smk"
+include: "rules/summary_only.smk"
 
 
 # Every output of the rules a full run ends with; the rest are made on the way. The charts over
 # the weeks come in through chart_index, as the cohort's chart plan asks for them. A summary-only
-# cohort (claims, no patient data) gets its claims checked and audited (rules/summary.smk).
+# cohort (claims, no patient data) gets its claims checked and audited (rules/summary_only.smk).
 rule all:
     default_target: True
     input:
@@ -37,5 +38,8 @@ rule all:
             rules.charts,
             rules.chart_index,
             rules.report_tables,
+            rules.summary,
         ),
+        rules.report_landing.output,
+        rules.report_methods.output,
         expand(SUMMARY_OUTPUTS, cohort=SUMMARY_COHORTS),

@@ -44,6 +44,12 @@ PPPASI_ENDPOINT_PREFIX: Final[str] = "PPPASI"
 PGA_CLEAR_ENDPOINT: Final[str] = "PGA0/1"
 PGA_IMPROVED_ENDPOINT: Final[str] = "PGA≥2"
 PGA_ENDPOINTS: Final[tuple[str, ...]] = (PGA_CLEAR_ENDPOINT, PGA_IMPROVED_ENDPOINT)
+# Endpoint names as response_rates.csv spells them -> as a reader reads them.
+ENDPOINT_LABELS: Final[dict[str, str]] = {
+    **{f"{PPPASI_ENDPOINT_PREFIX}{t}": f"PPPASI {t}" for t in PPPASI_RESPONSE_THRESHOLDS},
+    PGA_CLEAR_ENDPOINT: "PGA 0/1",
+    PGA_IMPROVED_ENDPOINT: "PGA ≥2 grades better",
+}
 
 # Statistics, baseline table and audit.
 # Outcomes compared between the baseline and the endpoint visit, as tests.csv names them.
@@ -108,6 +114,24 @@ RESERVED_PATIENT_COLUMNS: Final[tuple[str, ...]] = (
 TABLE1_MAX_LEVELS: Final[int] = 5
 TABLE1_DECIMALS: Final[int] = 2
 TABLE1_PERCENT_DECIMALS: Final[int] = 1
+# Table 1's labels of the documented patient columns and of the derived ones; a config's
+# stats.table1_labels adds to and overrides them, and any other column reads as its name does
+# ("joint_pain" as "Joint pain").
+TABLE1_DEFAULT_LABELS: Final[dict[str, str]] = {
+    "sex": "Sex",
+    "age_years": "Age (years)",
+    "dose_mg": "Dose (mg)",
+    PRIOR_BIOLOGIC_COLUMN: "Prior biologic",
+    "baseline_pppasi": "PPPASI at baseline",
+    "baseline_pga": "PGA at baseline",
+}
+# Table 1's labels of the levels of documented columns (the data contract's codes).
+TABLE1_LEVEL_LABELS: Final[dict[str, dict[str, str]]] = {"sex": {"F": "Female", "M": "Male"}}
+# How Table 1's HTML shows continuous variables (the CSV has both).
+TABLE1_CONTINUOUS_STATISTICS: Final[dict[str, str]] = {
+    "mean_sd": "mean (SD)",
+    "median_iqr": "median [Q1, Q3]",
+}
 
 # Charts. A chart that draws patients draws each one up to this many; beyond, it draws
 # groups of them, so that its size stops growing with the cohort's.
@@ -126,3 +150,11 @@ REPORT_TABLE_MAX_ROWS: Final[int] = 1000
 # A page embeds its CSV (base64, as a download link) only up to this size; a larger CSV is named
 # by its path instead, as the report embeds each page whole once more.
 REPORT_TABLE_MAX_EMBEDDED_CSV_BYTES: Final[int] = 5_000_000
+
+# What a reader reads on the pages and in the terminal summary (the CSVs keep full precision).
+DISPLAY_DECIMALS: Final[int] = 2
+DISPLAY_RATE_DECIMALS: Final[int] = 0
+# P values below this print as "< 0.001"; within DISPLAY_P_NEAR_ALPHA of alpha they get three
+# decimals, so that 0.0496 does not print as 0.05.
+DISPLAY_P_FLOOR: Final[float] = 0.001
+DISPLAY_P_NEAR_ALPHA: Final[float] = 0.005

@@ -6,7 +6,7 @@ columns with more than TABLE1_MAX_LEVELS values are free text and left out (list
 Markdown table). Means and SDs are rounded exactly (decimal, ties up) from exact sums.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -282,3 +282,99 @@ def table1_markdown(
     if not_scalar:
         lines.append(f"Columns not tabulated (not one value per patient): {', '.join(not_scalar)}.")
     return "\n".join(lines) + "\n"
+
+
+# --- Table 1 as papers print it (HTML), from the long CSV ----------------------------------------
+
+_STAT_COLUMNS = ("variable", "level", "statistic")
+_ABSENT_LEVELS = {"missing": "Missing", "none": "None"}
+
+
+def column_label(name: str, labels: Mapping[str, str]) -> str:
+    """The config's label, the default one of a documented column, or the name read as words."""
+    merged = {**c.TABLE1_DEFAULT_LABELS, **labels}
+    return merged.get(name) or name.replace("_", " ").capitalize()
+
+
+@dataclass(frozen=True)
+class Table1Row:
+    label: str
+    cells: tuple[str, ...]
+    indent: bool = False
+
+
+@dataclass(frozen=True)
+class Table1View:
+    overall_header: str
+    group_label: str | None
+    group_headers: tuple[str, ...]
+    rows: tuple[Table1Row, ...]
+    footnote: str
+
+
+def table1_view(
+    table: pl.DataFrame,
+    *,
+    group_column: str | None,
+    labels: Mapping[str, str],
+    continuous: str = "mean_sd",
+) -> Table1View:
+    """table1.csv (read as text) as tableone and gtsummary print it: readable labels, "N = 20"
+    in each column's header, one row for a yes/no variable, a categorical variable's levels
+    indented under it, continuous variables by the one statistic ``continuous`` names
+    (TABLE1_CONTINUOUS_STATISTICS)."""
+    statistic = c.TABLE1_CONTINUOUS_STATISTICS[continuous]
+    columns = [col for col in table.columns if col not in _STAT_COLUMNS]
+    groups = columns[1:]
+    n_row = table.filter(pl.col("variable") == "n").row(0, named=True)
+    overall = f"Overall, N = {n_row['overall']}"
+    prefix = f"{group_column}=" if group_column else ""
+    group_headers = tuple(f"{g.removeprefix(prefix)}, N = {n_row[g]}" for g in groups)
+    rows: list[Table1Row] = []
+    body = table.filter(pl.col("variable") != "n")
+    for variable in body.get_column("variable").unique(maintain_order=True).to_list():
+        part = body.filter(pl.col("variable") == variable)
+        label = column_label(variable, labels)
+        levels = [lvl or "" for lvl in part.get_column("level").to_list()]
+
+        def cells(row: dict) -> tuple[str, ...]:
+            return tuple(row[col] or "" for col in columns)
+
+        absent = [
+            Table1Row(_ABSENT_LEVELS[r["level"]], cells(r), indent=True)
+            for r in part.iter_rows(named=True)
+            if r["level"] in _ABSENT_LEVELS and r["statistic"] == "n (%)"
+        ]
+        if "" in levels:  # continuous
+            chosen = part.filter((pl.col("statistic") == statistic) & (pl.col("level") == ""))
+            if set(chosen.get_column("overall").to_list()) <= {"-"}:
+                continue  # never recorded (a cohort without PGA grades): not a characteristic
+            for r in chosen.iter_rows(named=True):
+                rows.append(Table1Row(f"{label}, {statistic}", cells(r)))
+            rows.extend(absent)
+        elif "true" in levels and set(levels) <= {"true", *_ABSENT_LEVELS}:  # yes/no
+            r = part.filter(pl.col("level") == "true").row(0, named=True)
+            rows.append(Table1Row(f"{label}, n (%)", cells(r)))
+            rows.extend(absent)
+        else:  # categorical: the variable, then its levels
+            rows.append(Table1Row(f"{label}, n (%)", ("",) * len(columns)))
+            level_labels = c.TABLE1_LEVEL_LABELS.get(variable, {})
+            rows.extend(
+                Table1Row(level_labels.get(r["level"], r["level"]), cells(r), indent=True)
+                for r in part.iter_rows(named=True)
+                if r["level"] not in _ABSENT_LEVELS
+            )
+            rows.extend(absent)
+    footnote = (
+        f"Continuous variables: {statistic}"
+        + (" (SD with n − 1)" if continuous == "mean_sd" else " (linear interpolation)")
+        + "; others: n (%) of the column's patients (for yes/no variables, of those recorded). "
+        "The CSV (table1.csv) has every statistic."
+    )
+    return Table1View(
+        overall_header=overall,
+        group_label=column_label(group_column, labels) if group_column and groups else None,
+        group_headers=group_headers,
+        rows=tuple(rows),
+        footnote=footnote,
+    )

@@ -6,10 +6,12 @@
 # made from it, so that a chart is its module, its caption and its registry entry, and nothing
 # here names one.
 #
-# The charts over the weeks exist only for a cohort with more than two visits, which the data
-# tell, not the config: the checkpoint chart_plan reads the cohort's PPPASI table and lists the
-# charts it gets, and chart_index asks for exactly those.
+# The charts over the weeks exist only for a cohort with more than two visits, and the PGA shift
+# only for a cohort with a PGA grade, which the data tell, not the config: the checkpoint
+# chart_plan reads the cohort's PPPASI table and lists the charts it gets, and chart_index asks
+# for exactly those.
 from pppflow.charts.registry import CHARTS, INPUTS, Cohorts, charts_for, inputs_of
+from pppflow.tables import TEMPLATE_FILES
 
 # vega, vega-lite and vega-embed, inline in every chart's HTML page. Bundling them takes over a
 # second and gives the same script for every chart, so one job builds it for the whole run,
@@ -24,6 +26,7 @@ CHART_INPUT_FILES = {
     "patients": rules.validate.output.patients,
     # The checked claims (null where the cohort has none): the rates the paper reports.
     "claims": rules.validate.output.claims,
+    "audit": rules.audit.output.audit,
 }
 assert set(CHART_INPUT_FILES) == set(
     INPUTS
@@ -61,6 +64,7 @@ CHART_OUTPUTS = {
 
 EVERY_COHORT_CHARTS = charts_for(Cohorts.EVERY)
 TREND_CHARTS = charts_for(Cohorts.MORE_THAN_TWO_VISITS)
+PGA_CHARTS = charts_for(Cohorts.WITH_PGA)
 
 
 rule chart_library:
@@ -131,6 +135,32 @@ rule trend_charts:
         "../workflow_scripts/charts.py"
 
 
+# The charts of PGA grades, asked for only where the plan lists them (a cohort with a grade).
+rule pga_charts:
+    input:
+        **{name: CHART_INPUT_FILES[name] for name in inputs_of(PGA_CHARTS)},
+        library=CHART_LIBRARY,
+        code=chart_code(PGA_CHARTS),
+        lock=LOCK,
+    output:
+        **{
+            name: path
+            for chart in PGA_CHARTS
+            for name, path in CHART_OUTPUTS[chart.name].items()
+        },
+    log:
+        "logs/pga_charts/{cohort}.log",
+    benchmark:
+        "benchmarks/pga_charts/{cohort}.tsv"
+    conda:
+        "../envs/charts.yaml"
+    params:
+        **CHART_SETTINGS,
+        charts=[chart.name for chart in PGA_CHARTS],
+    script:
+        "../workflow_scripts/charts.py"
+
+
 checkpoint chart_plan:
     input:
         pppasi=rules.pppasi.output.pppasi,
@@ -159,6 +189,7 @@ rule chart_index:
         ],
         # Every caption, not only the planned ones: a few bytes, and no second look at the plan.
         captions=[chart.caption for chart in CHARTS],
+        templates=TEMPLATE_FILES,
         code=script_code("chart_index"),
         lock=LOCK,
     output:

@@ -98,7 +98,7 @@ onerror:
 
 
 # Summary-only cohorts: an entry with `claims` and no patient files. Only the claims are
-# validated and audited (rules/summary.smk); every other stage is for cohorts with data.
+# validated and audited (rules/summary_only.smk); every other stage is for cohorts with data.
 def summary_only(entry):
     return not any(key in entry for key in ("patients", "visits", "components"))
 

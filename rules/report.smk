@@ -3,53 +3,11 @@
 # page, per cohort, with the captions under report/.
 
 
-report: "../report/workflow.rst"
+# The landing page: report/workflow.rst and each cohort's verdict (rules/summary.smk).
+report: "../results/report_landing.rst"
 
 
-# Each table the report shows: name (of the rule's input and output) -> (title, what it is).
-# Passed as a param, so that a change of wording rewrites the pages.
-REPORT_TABLES = {
-    "per_patient": (
-        "Per-patient results at the endpoint",
-        "One row per patient: PPPASI at baseline and endpoint, improvement, the PPPASI and PGA "
-        "responses (empty where not evaluable).",
-    ),
-    "response_rates": (
-        "Response rates",
-        "One row per endpoint and follow-up visit: responders over evaluable patients, with the "
-        "exact Clopper-Pearson confidence interval.",
-    ),
-    "pppasi_check": (
-        "PPPASI check",
-        "One row per patient and visit: the recorded PPPASI against the one recomputed from the "
-        "region scores, or whether the formula can give the recorded total at all.",
-    ),
-    "tests": (
-        "Statistical tests, baseline versus endpoint",
-        "Paired and independent t-tests, Wilcoxon signed-rank, Shapiro-Wilk, mean difference "
-        "and Cohen's dz for PPPASI and PGA, on the patients with both values.",
-    ),
-    "descriptives": (
-        "Descriptive statistics per outcome and visit",
-        "n, mean, SD (n-1 and n), median and quartiles of PPPASI and PGA at each visit.",
-    ),
-    "table1": (
-        "Table 1: baseline characteristics",
-        "Overall and by dose group: continuous variables as mean (SD) and median [IQR], "
-        "categorical ones as n (%).",
-    ),
-    "subgroup_rates": (
-        "Response rates by subgroup",
-        "Descriptive response rates by dose group, joint involvement and prior biologic "
-        "exposure.",
-    ),
-    "audit": (
-        "Audit of the paper's claims",
-        "Every quantitative claim of the paper, recomputed from its own data: verdict, whether "
-        "a mismatch is decisive, and a note.",
-    ),
-}
-
+from pppflow.tables import REPORT_TABLES, TEMPLATE_FILES, labels_param
 
 # The CSV each table page shows, from the rule that writes it.
 TABLE_FILES = {
@@ -63,15 +21,12 @@ TABLE_FILES = {
     "audit": rules.audit.output.audit,
 }
 
-# A Markdown summary shown above its table where the stage writes one.
-TABLE_SUMMARIES = {"audit": str(rules.audit.output.markdown)}
-
 
 # One job per cohort writes every table page (one interpreter start, not one per table).
 rule report_tables:
     input:
         **{name: TABLE_FILES[name] for name in REPORT_TABLES},
-        summaries=list(TABLE_SUMMARIES.values()),
+        templates=TEMPLATE_FILES,
         code=script_code("report_tables"),
         lock=LOCK,
     output:
@@ -90,10 +45,13 @@ rule report_tables:
         "logs/report_tables/{cohort}.log",
     benchmark:
         "benchmarks/report_tables/{cohort}.tsv"
+    # The pages are Jinja templates: jinja2 comes with altair.
     conda:
-        "../envs/core.yaml"
+        "../envs/charts.yaml"
     params:
-        tables=REPORT_TABLES,
-        summaries=TABLE_SUMMARIES,
+        alpha=config["stats"]["alpha"],
+        table1_group_column=config["stats"]["table1_group_column"],
+        table1_labels=labels_param(config["stats"].get("table1_labels", {})),
+        table1_continuous=config["stats"].get("table1_continuous", "mean_sd"),
     script:
         "../workflow_scripts/report_tables.py"

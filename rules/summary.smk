@@ -1,77 +1,123 @@
-# Stage: summary-only cohorts (a `claims` file and no patient data). The claims are validated,
-# each is checked from its printed numbers alone, and the audit is written as for any cohort.
-# These rules make the same files as validate, audit and report_tables, for these cohorts only.
-ruleorder: validate_claims > validate
-ruleorder: audit_from_claims > audit
-ruleorder: summary_audit_page > report_tables
+# Stage: summary. One page per cohort a clinician reads first (the audit, the response rates,
+# Table 1, the tests, the charts and the methods), and the lines a run prints for the cohort at
+# its end.
+from pppflow.tables import TEMPLATE_FILES, labels_param
+from pppflow.terminal import summaries_text
 
 
-rule validate_claims:
+rule summary:
     input:
-        claims=cohort_setting("claims"),
-        code=script_code("validate_claims"),
+        patients=rules.validate.output.patients,
+        visits=rules.validate.output.visits,
+        claims=rules.validate.output.claims,
+        check=rules.pppasi.output.check,
+        rates=rules.response.output.rates,
+        audit=rules.audit.output.audit,
+        tests=rules.stats.output.tests,
+        table1=rules.table1.output.table1,
+        # The charts the plan lists, as chart_index takes them.
+        svgs=lambda wc: [
+            f"results/{wc.cohort}/charts/{name}.svg"
+            for name in Path(checkpoints.chart_plan.get(cohort=wc.cohort).output[0])
+            .read_text()
+            .split()
+        ],
+        captions=[chart.caption for chart in CHARTS],
+        templates=TEMPLATE_FILES,
+        code=script_code("summary"),
         lock=LOCK,
     output:
-        claims="results/{cohort}/validated/claims.json",
-    log:
-        "logs/validate/{cohort}.log",
-    benchmark:
-        "benchmarks/validate/{cohort}.tsv"
-    wildcard_constraints:
-        cohort=one_of(SUMMARY_COHORTS),
-    conda:
-        "../envs/core.yaml"
-    script:
-        "../workflow_scripts/validate_claims.py"
-
-
-rule audit_from_claims:
-    input:
-        unpack(paper_input),
-        claims="results/{cohort}/validated/claims.json",
-        code=script_code("audit_from_claims"),
-        lock=LOCK,
-    output:
-        audit="results/{cohort}/audit.csv",
-        markdown="results/{cohort}/audit.md",
-    log:
-        "logs/audit/{cohort}.log",
-    benchmark:
-        "benchmarks/audit/{cohort}.tsv"
-    wildcard_constraints:
-        cohort=one_of(SUMMARY_COHORTS),
-    conda:
-        "../envs/core.yaml"
-    params:
-        alpha=config["stats"]["alpha"],
-    script:
-        "../workflow_scripts/audit_from_claims.py"
-
-
-rule summary_audit_page:
-    input:
-        audit="results/{cohort}/audit.csv",
-        summaries=["results/{cohort}/audit.md"],
-        code=script_code("report_tables"),
-        lock=LOCK,
-    output:
-        audit_page=report(
-            "results/{cohort}/report/audit.html",
-            caption="../report/tables/audit.rst",
+        page=report(
+            "results/{cohort}/summary.html",
+            caption="../report/summary.rst",
             category="{cohort}",
-            subcategory="Tables",
-            labels={"table": REPORT_TABLES["audit"][0]},
+            subcategory="Summary",
+            labels={"page": "Summary: the audit first"},
+        ),
+        text="results/{cohort}/summary.txt",
+        landing="results/{cohort}/summary.rst",
+    log:
+        "logs/summary/{cohort}.log",
+    benchmark:
+        "benchmarks/summary/{cohort}.tsv"
+    conda:
+        "../envs/charts.yaml"
+    params:
+        baseline_visit=cohort_setting("baseline_visit"),
+        endpoint_visit=cohort_setting("endpoint_visit"),
+        pga_max=cohort_setting("pga_max"),
+        missing=cohort_setting("missing"),
+        confidence_level=config["stats"]["confidence_level"],
+        alpha=config["stats"]["alpha"],
+        table1_group_column=config["stats"]["table1_group_column"],
+        table1_labels=labels_param(config["stats"].get("table1_labels", {})),
+        table1_continuous=config["stats"].get("table1_continuous", "mean_sd"),
+    script:
+        "../workflow_scripts/summary.py"
+
+
+# The report's landing page: report/workflow.rst, short, then each cohort's verdict
+# (rules/report.smk points the report at it).
+rule report_landing:
+    input:
+        description="report/workflow.rst",
+        cohorts=expand(rules.summary.output.landing, cohort=DATA_COHORTS),
+        code=script_code("report_landing"),
+        lock=LOCK,
+    output:
+        "results/report_landing.rst",
+    log:
+        "logs/report_landing/run.log",
+    benchmark:
+        "benchmarks/report_landing/run.tsv"
+    conda:
+        "../envs/core.yaml"
+    script:
+        "../workflow_scripts/report_landing.py"
+
+
+rule report_methods:
+    input:
+        templates=TEMPLATE_FILES,
+        code=script_code("report_methods"),
+        lock=LOCK,
+    output:
+        report(
+            "results/methods.html",
+            caption="../report/methods.rst",
+            category="Methods",
+            labels={"page": "Methods of this run"},
         ),
     log:
-        "logs/report_tables/{cohort}.log",
+        "logs/report_methods/run.log",
     benchmark:
-        "benchmarks/report_tables/{cohort}.tsv"
-    wildcard_constraints:
-        cohort=one_of(SUMMARY_COHORTS),
+        "benchmarks/report_methods/run.tsv"
     conda:
-        "../envs/core.yaml"
+        "../envs/charts.yaml"
     params:
-        tables={"audit": REPORT_TABLES["audit"]},
-        summaries={"audit": "results/{cohort}/audit.md"},
+        cohorts=[
+            f"{name}: baseline visit {entry['baseline_visit']}, endpoint visit "
+            f"{entry['endpoint_visit']}, PGA scale 0-{entry['pga_max']}, missing endpoint "
+            f"visits as {entry['missing']}"
+            + (
+                f", claims audited from {entry['claims']}"
+                if entry.get("claims")
+                else ""
+            )
+            for name, entry in sorted(config["cohorts"].items())
+            if name in DATA_COHORTS
+        ],
+        confidence_level=config["stats"]["confidence_level"],
+        alpha=config["stats"]["alpha"],
     script:
-        "../workflow_scripts/report_tables.py"
+        "../workflow_scripts/report_methods.py"
+
+
+# Replaces the handler of rules/common.smk (Snakemake keeps the last one), so it does its job too.
+onsuccess:
+    cancel_pending_rechecks()
+    print(
+        summaries_text(expand(rules.summary.output.text, cohort=DATA_COHORTS)),
+        end="",
+        flush=True,
+    )

@@ -63,13 +63,17 @@ def evil_frames() -> dict[str, pl.DataFrame]:
             "ci_high": [0.841886, 0.987421],
         }
     )
-    claims = pl.DataFrame({"endpoint": ["PPPASI50"], "visit": [EVIL], "reported_rate": [0.6]})
+    claims = pl.DataFrame(
+        {"endpoint": ["PPPASI50"], "visit": [EVIL], "reported_rate": [0.6], "claim_id": [EVIL]}
+    )
+    audit = pl.DataFrame({"claim_id": [EVIL], "verdict": ["mismatch"], "decisive": ["true"]})
     return {
         "pppasi": pppasi,
         "patients": patients,
         "per_patient": per_patient,
         "rates": rates,
         "claims": claims,
+        "audit": audit,
     }
 
 

@@ -48,6 +48,13 @@ def test_the_plan_adds_the_charts_over_the_weeks_beyond_two_visits():
     assert planned_charts(1) == EVERY
     assert planned_charts(2) == EVERY
     assert planned_charts(3) == EVERY + OVER_TIME
+
+
+def test_the_plan_leaves_out_the_pga_shift_without_a_pga_grade():
+    without_pga = [name for name in EVERY if name != "pga_shift"]
+    assert planned_charts(2, pga_recorded=False) == without_pga
+    assert planned_charts(3, pga_recorded=False) == without_pga + OVER_TIME
+    assert [chart.name for chart in charts_for(Cohorts.WITH_PGA)] == ["pga_shift"]
     assert [chart.name for chart in charts_for(Cohorts.MORE_THAN_TWO_VISITS)] == OVER_TIME
 
 
@@ -58,7 +65,9 @@ def test_inputs_of_several_charts_are_their_union_in_registry_order():
         "rates",
         "patients",
         "claims",
+        "audit",
     ]
+    assert inputs_of(charts_for(Cohorts.WITH_PGA)) == ["pppasi", "per_patient"]
     assert inputs_of(charts_for(Cohorts.MORE_THAN_TWO_VISITS)) == ["pppasi", "rates"]
     assert inputs_of([BY_NAME["pga_shift"]]) == ["pppasi", "per_patient"]
 
@@ -128,3 +137,41 @@ def test_every_caption_fills_in_with_the_chart_settings():
         assert "zheng2024" in paragraphs[0], chart.name
         assert not re.search(r"\{\{|\{%|\*\*|``", joined), chart.name
         assert "How to read" in joined, chart.name
+
+
+def _run_plan(tmp_path, monkeypatch, scores) -> list[str]:
+    """workflow_scripts/chart_plan.py as Snakemake runs it, on a PPPASI table written here."""
+    import runpy
+    from types import SimpleNamespace
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend(str(ROOT / "workflow_scripts"))
+    scores.write_parquet(tmp_path / "pppasi.parquet")
+    stand_in = SimpleNamespace(
+        input=SimpleNamespace(pppasi=str(tmp_path / "pppasi.parquet")),
+        output=[str(tmp_path / "plan.txt")],
+        wildcards=SimpleNamespace(cohort="demo"),
+        rule="chart_plan",
+        log=[str(tmp_path / "plan.log")],
+    )
+    runpy.run_path(
+        str(ROOT / "workflow_scripts/chart_plan.py"), init_globals={"snakemake": stand_in}
+    )
+    return (tmp_path / "plan.txt").read_text().split()
+
+
+def test_the_plan_reads_whether_any_pga_grade_is_recorded(tmp_path, monkeypatch):
+    import polars as pl
+
+    scores = pl.DataFrame(
+        {
+            "patient_id": ["1", "1"],
+            "visit": ["baseline", "week12"],
+            "pga": pl.Series([None, None], dtype=pl.Int64),
+        }
+    )
+    without_pga = [name for name in EVERY if name != "pga_shift"]
+    assert _run_plan(tmp_path, monkeypatch, scores) == without_pga
+    assert _run_plan(tmp_path, monkeypatch, scores.drop("pga")) == without_pga
+    graded = scores.with_columns(pl.Series("pga", [3, None], dtype=pl.Int64))
+    assert _run_plan(tmp_path, monkeypatch, graded) == EVERY

@@ -133,6 +133,42 @@ def test_paired_frame_has_one_row_per_patient_and_time_point():
     assert not frame.get_column("grouped").any()
 
 
+def test_paired_chart_writes_how_many_patients_end_cleared():
+    frame = paired_pppasi.paired_pppasi_frame(
+        pppasi_frame(
+            [
+                ("1", "baseline", 0.0, 108),
+                ("1", "week12", 12.0, 0),
+                ("2", "baseline", 0.0, 62),
+                ("2", "week12", 12.0, 0),
+                ("3", "baseline", 0.0, 62),
+                ("3", "week12", 12.0, 10),
+            ]
+        ),
+        patients_frame({"1": 15.0, "2": 15.0, "3": 30.0}),
+        baseline_visit="baseline",
+        endpoint_visit="week12",
+    )
+    # Two baselines at 6.2 meet too, but only the cleared ends pile up on the axis.
+    assert paired_pppasi.pile_labels(frame).rows() == [("Week 12", 0.0, "2 patients at 0")]
+
+
+def test_paired_chart_of_a_patients_file_without_doses_has_no_dose_key():
+    ids = PAIRED_PATIENTS.select("patient_id")
+    spec = paired_pppasi.paired_pppasi_chart(
+        PAIRED_PPPASI,
+        ids,
+        baseline_visit="baseline",
+        endpoint_visit="week12",
+        cohort="demo",
+        size=SIZE,
+    ).to_dict()
+    encoding = spec["layer"][0]["encoding"]
+    assert encoding["color"] == {"value": paired_pppasi.PALETTE[0]}
+    assert "not recorded" not in str(spec)
+    assert "coloured by dose" not in spec["title"]["subtitle"][0]
+
+
 def test_paired_chart_spec():
     spec = paired_pppasi.paired_pppasi_chart(
         PAIRED_PPPASI,
@@ -142,7 +178,7 @@ def test_paired_chart_spec():
         cohort="demo",
         size=SIZE,
     ).to_dict()
-    assert layer_marks(spec) == ["line", "circle"]
+    assert layer_marks(spec) == ["line", "circle"]  # no two ends coincide
     encoding = spec["layer"][0]["encoding"]
     assert (encoding["x"]["field"], encoding["x"]["type"]) == ("time_point", "nominal")
     assert encoding["x"]["sort"] == ["Week 0 (baseline)", "Week 12"]
@@ -318,6 +354,51 @@ def test_response_rates_frame_puts_reported_beside_recomputed():
     ]
     reported = frame.filter(pl.col("source") == REPORTED)
     assert reported.get_column("ci_low").null_count() == reported.height
+    assert not frame.get_column("decisive").any()
+    # A cohort without PGA grades: no PGA endpoint, even where the paper prints a PGA rate.
+    printed_pga = pl.DataFrame(
+        {
+            "endpoint": ["PGA0/1", "PPPASI90"],
+            "visit": ["week12", "week12"],
+            "reported_rate": [0.9, 0.2],
+        }
+    )
+    no_pga = response_rates.response_rates_frame(
+        RATES.filter(pl.col("endpoint") != "PGA≥2"), printed_pga, visit="week12"
+    )
+    assert no_pga.select("endpoint", "source").rows() == [
+        ("PPPASI50", RECOMPUTED),
+        ("PPPASI90", REPORTED),
+    ]
+
+
+def test_response_rates_frame_marks_what_the_audit_finds_decisive():
+    reported = REPORTED_RATES.with_columns(pl.Series("claim_id", ["r50", "r90", "r50w4"]))
+    audit = pl.DataFrame(
+        {
+            "claim_id": ["r50", "r90", "r50w4"],
+            "verdict": ["mismatch", "mismatch", "mismatch"],
+            "decisive": ["true", "false", "true"],
+        }
+    )
+    frame = response_rates.response_rates_frame(RATES, reported, visit="week12", audit=audit)
+    assert frame.filter(pl.col("decisive")).select("endpoint", "source").rows() == [
+        ("PPPASI50", REPORTED)
+    ]
+    spec = response_rates.response_rates_chart(
+        RATES,
+        reported,
+        visit="week12",
+        visit_label="week 12",
+        confidence_level=0.95,
+        cohort="demo",
+        size=SIZE,
+        audit=audit,
+    ).to_dict()
+    ring, label = spec["layer"][-2:]
+    assert ring["transform"] == [{"filter": "datum.decisive"}]
+    assert label["mark"]["type"] == "text"
+    assert any("decisive" in line for line in spec["title"]["subtitle"])
 
 
 def test_response_rates_chart_spec():
@@ -330,8 +411,9 @@ def test_response_rates_chart_spec():
         cohort="demo",
         size=SIZE,
     ).to_dict()
-    assert layer_marks(spec) == ["rule", "tick", "tick", "point", "text"]
-    interval, _, _, points, printed = spec["layer"]
+    assert layer_marks(spec) == ["rule", "tick", "tick", "point", "text", "text", "point", "text"]
+    interval, _, _, points, labels, printed, _, _ = spec["layer"]
+    assert labels["transform"][-1] == {"calculate": "format(datum.rate, '.0%')", "as": "rate_label"}
     assert (interval["encoding"]["y"]["field"], interval["encoding"]["y2"]["field"]) == (
         "ci_low",
         "ci_high",
@@ -397,16 +479,24 @@ def test_pga_shift_chart_spec():
     spec = pga_shift.pga_shift_chart(
         PGA, pga_max=4, endpoint_label_text="week 12", cohort="demo", size=SIZE
     ).to_dict()
-    assert layer_marks(spec) == ["rect", "rect", "text"]
-    cells, diagonal, counts = spec["layer"]
+    assert layer_marks(spec) == ["rect", "rect", "text", "text"]
+    cells, diagonal, counts, totals = spec["layer"]
     assert cells["encoding"]["x"]["field"] == "pga_endpoint"
     assert cells["encoding"]["y"]["field"] == "pga_baseline"
-    assert cells["encoding"]["x"]["scale"]["domain"] == [0, 1, 2, 3, 4]
+    assert cells["encoding"]["x"]["scale"]["domain"] == ["0", "1", "2", "3", "4", "Total"]
     assert cells["encoding"]["color"]["condition"]["field"] == "patients"
     assert cells["encoding"]["color"]["condition"]["legend"]["values"] == [0, 1, 2]
     assert diagonal["transform"] == [{"filter": "(datum.grades_better === 0)"}]
     assert counts["encoding"]["text"]["field"] == "patients"
     assert len(only_dataset(spec)) == 25
+    # Row totals, column totals and the grand total, in the margin.
+    margin = {
+        (t["pga_baseline"], t["pga_endpoint"]): t["patients"] for t in totals["data"]["values"]
+    }
+    assert len(margin) == 5 + 5 + 1
+    assert margin[("Total", "Total")] == 5
+    assert sum(margin[(str(g), "Total")] for g in range(5)) == 5
+    assert sum(margin[("Total", str(g))] for g in range(5)) == 5
     assert "5 patients graded at both" in spec["title"]["subtitle"][0]
     assert spec["title"]["subtitle"][-1] == "1 patient missing a grade not counted"
     # Square cells: the heatmap takes the smaller side of the configured size.
@@ -584,7 +674,7 @@ def test_external_references(html, found):
     assert len(external_references(html)) == found
 
 
-def test_table_page_shows_the_csv_text_exactly_and_embeds_it():
+def test_table_page_shows_the_text_given_escaped_and_embeds_the_csv():
     csv_bytes = b"claim,value,note\nx<1>,0.50,\ny,2.70,a & b\n"
     table = pl.DataFrame(
         {"claim": ["x<1>", "y"], "value": ["0.50", "2.70"], "note": [None, "a & b"]}
@@ -595,13 +685,11 @@ def test_table_page_shows_the_csv_text_exactly_and_embeds_it():
         description="Claims.",
         csv_name="audit.csv",
         csv_bytes=csv_bytes,
-        summary="3 claims, 2 match",
     )
     assert "<td>x&lt;1&gt;</td>" in page
     assert '<td class="num">0.50</td>' in page  # as written, not 0.5
     assert '<td class="empty"></td>' in page
     assert "<td>a &amp; b</td>" in page
-    assert '<pre class="summary">3 claims, 2 match</pre>' in page
     encoded = re.search(r'href="data:text/csv;charset=utf-8;base64,([^"]+)"', page).group(1)
     assert base64.b64decode(encoded) == csv_bytes
     assert "(2 rows.)" in page

@@ -13,6 +13,7 @@ import yaml
 from workflow import copy_workflow, snakemake
 
 from pppflow.charts.registry import BY_NAME
+from pppflow.formatting import HEADERS
 from pppflow.render import external_references
 
 CONFIG = "both_cohorts.yaml"
@@ -29,9 +30,14 @@ TABLES = [
     "tests",
 ]
 EXPECTED = {
-    "zheng2024": {"Charts": BASE_CHARTS, "Tables": TABLES},
-    "components_demo": {"Charts": sorted(BASE_CHARTS + TREND_CHARTS), "Tables": TABLES},
+    "zheng2024": {"Charts": BASE_CHARTS, "Tables": TABLES, "Summary": ["summary"]},
+    "components_demo": {
+        "Charts": sorted(BASE_CHARTS + TREND_CHARTS),
+        "Tables": TABLES,
+        "Summary": ["summary"],
+    },
 }
+COHORT_CATEGORIES = set(EXPECTED)
 
 
 def script_json(html: str, name: str):
@@ -70,15 +76,19 @@ def test_every_chart_and_table_in_a_category_per_cohort(report):
         }
         for cohort, subcategories in categories.items()
     }
-    assert found == EXPECTED
+    assert found == {**EXPECTED, "Methods": {"Other": ["methods"]}}
 
 
 def test_each_result_is_embedded_whole_with_a_caption(report):
     wf, html = report
     results = script_json(html, "results")
-    assert len(results) == sum(len(c["Charts"]) + len(c["Tables"]) for c in EXPECTED.values())
+    per_cohort = sum(len(items) for c in EXPECTED.values() for items in c.values())
+    assert len(results) == per_cohort + 1  # and the methods page
     for path, result in results.items():
         cohort = path.split("/")[1]
+        if cohort not in COHORT_CATEGORIES:
+            assert path == "results/methods.html" and result["caption"], path
+            continue
         assert decoded(result["data_uri"]) == (wf / path).read_bytes(), path
         assert cohort in result["caption"], path
         assert "How to read" in result["caption"] or "how to read" in result["caption"], path
@@ -94,7 +104,13 @@ def test_each_result_is_embedded_whole_with_a_caption(report):
     page = decoded(table["data_uri"]).decode()
     header = (wf / "results/zheng2024/per_patient.csv").read_text().splitlines()[0]
     for column in header.split(","):
-        assert f"<th>{column}</th>" in page
+        assert f"<th>{HEADERS.get(column, column)}</th>" in page
+    # Formatted for reading: the rate and its CI in one cell, the audit's decisive rows first.
+    rates = decoded(results["results/zheng2024/report/response_rates.html"]["data_uri"]).decode()
+    assert '<td class="num">70 % (46–88)</td>' in rates
+    audit = decoded(results["results/zheng2024/report/audit.html"]["data_uri"]).decode()
+    assert audit.index("pppasi90_rate_week12") < audit.index("cohort_size")
+    assert "# Audit" not in audit and "**decisive**" not in audit
 
 
 def test_the_report_and_everything_in_it_work_offline(report):
@@ -115,6 +131,10 @@ def test_workflow_description_names_the_cohorts(report):
     description = script_json(html, "workflow-desc")
     assert "reproduced and audited" in description
     assert "zheng2024" in description and "components_demo" in description
+    # The verdict on the landing page: the decisive mismatches of the study letter.
+    assert "pppasi90_rate_week12" in description.replace("\\_", "_")
+    # Short: the details are on the methods page.
+    assert len(re.sub(r"<[^>]+>", "", description)) < 2500
 
 
 def test_chart_files_and_index(report):
@@ -133,3 +153,23 @@ def test_chart_files_and_index(report):
         for name in expected["Charts"]:
             page = (folder / f"{name}.html").read_text(encoding="utf-8")
             assert f"<title>{BY_NAME[name].title} — {cohort}</title>" in page, name
+
+
+def test_no_job_parameter_is_a_python_dict(report):
+    _, html = report
+    params = re.findall(r'"params": "([^"]*)"', html)
+    assert params, "no job parameters in the report"
+    assert [p for p in params if "{" in p] == []
+
+
+def test_each_cohort_ends_the_run_with_its_summary(report):
+    wf, _ = report
+    demo = (wf / "results/components_demo/summary.txt").read_text(encoding="utf-8")
+    assert "7 patients and 20 visits validated; 2 recorded PPPASI total(s) contradicted" in demo
+    assert "    PPPASI 90                 2/5  40 % (5–85)" in demo
+    zheng = (wf / "results/zheng2024/summary.txt").read_text(encoding="utf-8")
+    assert (
+        "    DECISIVE pppasi90_rate_week12: reported 50%, recomputed 70% (14/20)\n"
+        "    DECISIVE pppasi100_rate_week12: reported 20%, recomputed 40% (8/20)\n"
+    ) in zheng
+    assert "Audit: 52 claims: 31 of 41 checkable match, 10 mismatch (2 decisive)" in zheng

@@ -14,6 +14,7 @@ import pytest
 from workflow import ROOT, copy_workflow, snakemake
 
 from pppflow.charts.registry import Cohorts, charts_for
+from pppflow.tables import TEMPLATE_FILES
 from pppflow.wiring import project_imports
 
 DEMO_CONFIG = "tests/cohorts/components_demo/config.yaml"
@@ -98,15 +99,25 @@ def test_touch_is_not_a_change(run: Path):
 def test_editing_one_cohort_reruns_its_chain_and_nothing_of_another(run: Path):
     edit(run / "resources/zheng2024/visits.csv", "16,week12,12,5.2,2", "16,week12,12,5.3,2")
     jobs = planned(run)
-    assert {cohort for _, cohort in jobs} == {"zheng2024"}
+    # The report's landing page gives every cohort's verdict: it is the one shared job.
+    assert {job for job in jobs if job[1] == "*"} == {("report_landing", "*")}
+    assert {cohort for _, cohort in jobs} - {"*"} == {"zheng2024"}
     assert {"validate", "pppasi", "response", "stats", "audit", "charts"} <= rules_of(jobs)
 
 
 def test_chart_setting_reruns_only_the_charts(run: Path):
     edit(run / "config/config.yaml", "width: 520", "width: 600")
     jobs = planned(run)
-    assert rules_of(jobs) == {"charts", "trend_charts", "chart_index"}
-    assert {cohort for _, cohort in jobs} == {"zheng2024", "components_demo"}
+    # The chart jobs, and the pages that show the charts (the summary shows them inline).
+    assert rules_of(jobs) == {
+        "charts",
+        "trend_charts",
+        "pga_charts",
+        "chart_index",
+        "summary",
+        "report_landing",
+    }
+    assert {cohort for _, cohort in jobs} - {"*"} == {"zheng2024", "components_demo"}
 
 
 def test_changing_a_workflow_script_reruns_its_rule_and_what_depends_on_it(run: Path):
@@ -156,23 +167,26 @@ def reads(finished_run: Path, inputs_run: dict[str, set[str]]) -> dict[str, set[
     reads = {
         rule: {made_by[f] for f in files if f in made_by} for rule, files in inputs_run.items()
     }
-    # chart_index reads the chart plan through the checkpoint, not as an input.
-    reads["chart_index"].add("chart_plan")
-    # and the trend charts' SVGs, which a forced plan lists before the plan has run.
-    reads["chart_index"].add("trend_charts")
+    # The chart index and the summary page read the chart plan through the checkpoint, not as
+    # an input, and the planned charts' SVGs, which a forced plan lists before the plan has run.
+    for reader in ("chart_index", "summary"):
+        reads[reader] |= {"chart_plan", *PLANNED_CHARTS}
     return reads
 
 
-# The scripts of summary-only cohorts (rules/summary.smk), which this run's cohorts do not have.
+# The scripts of summary-only cohorts (rules/summary_only.smk), which this run's cohorts do not have.
 SUMMARY_ONLY_SCRIPTS = {"validate_claims", "audit_from_claims"}
 # Rules that run another rule's script; every other rule runs workflow_scripts/<rule>.py.
-SCRIPT_OF = {"trend_charts": "charts"}
+SCRIPT_OF = {"trend_charts": "charts", "pga_charts": "charts"}
 # The chart modules a chart job loads by name from the registry: code its script's text does
 # not import.
 CHART_MODULES = {
     "charts": charts_for(Cohorts.EVERY),
     "trend_charts": charts_for(Cohorts.MORE_THAN_TWO_VISITS),
+    "pga_charts": charts_for(Cohorts.WITH_PGA),
 }
+# The chart jobs a cohort's chart plan asks for: planned only once the plan has run.
+PLANNED_CHARTS = {"trend_charts", "pga_charts"}
 
 
 def script_imports(rule: str) -> set[str]:
@@ -192,9 +206,14 @@ def after(rules: set[str], reads: dict[str, set[str]]) -> set[str]:
 
 
 def test_every_job_ran_with_the_project_modules_its_script_imports(inputs_run):
+    templates = set(TEMPLATE_FILES)
     for rule, files in inputs_run.items():
-        declared = {f for f in files if f.startswith(("pppflow/", "workflow_scripts/"))}
+        code = {f for f in files if f.endswith(".py")}
+        declared = {f for f in code if f.startswith(("pppflow/", "workflow_scripts/"))}
         assert declared == script_imports(rule), rule
+        # A page's job has every template a page may include among its inputs.
+        if "pppflow/pages.py" in declared:
+            assert templates <= files, rule
 
 
 @pytest.mark.parametrize("module", PROJECT_MODULES)
@@ -204,8 +223,8 @@ def test_editing_a_module_reruns_the_rules_that_use_it_and_only_what_follows(
     users = {rule for rule in reads if module in script_imports(rule)}
     downstream = after(users, reads)
     expected, fresh = users | downstream, users - downstream
-    if "chart_plan" in expected:  # which trend charts there are is known once the plan reruns
-        expected, fresh = expected - {"trend_charts"}, fresh - {"trend_charts"}
+    if "chart_plan" in expected:  # which planned charts there are is known once the plan reruns
+        expected, fresh = expected - PLANNED_CHARTS, fresh - PLANNED_CHARTS
     # Edited in place and put back as it was (contents and times): a dry run changes nothing.
     path = finished_run / module
     original, stat = path.read_bytes(), path.stat()
@@ -230,6 +249,9 @@ def test_the_files_hand_kept_lists_missed_are_inputs_of_the_rules_that_run_them(
     )
     assert {
         rule for rule, files in inputs_run.items() if "pppflow/charts/pga_shift.py" in files
+    } == {"pga_charts"}
+    assert {
+        rule for rule, files in inputs_run.items() if "pppflow/charts/paired_pppasi.py" in files
     } == {"charts"}
     assert {
         rule for rule, files in inputs_run.items() if "pppflow/charts/pppasi_over_time.py" in files
@@ -241,9 +263,9 @@ def test_editing_a_chart_module_reruns_its_chart_job_and_the_index(run: Path):
         file.write("\n# an edit\n")
     assert planned(run) == {
         (rule, cohort)
-        for rule in ("charts", "chart_index")
+        for rule in ("pga_charts", "chart_index", "summary")
         for cohort in ("zheng2024", "components_demo")
-    }
+    } | {("report_landing", "*")}
 
 
 def test_without_the_fast_paths_the_same_stages_rerun_to_the_same_results(

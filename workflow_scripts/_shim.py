@@ -14,7 +14,11 @@ def start_logging(snakemake) -> logging.Logger:
     logger = logging.getLogger(f"pppflow.{snakemake.rule}")
     logger.setLevel(logging.INFO)
     formatter = logging.Formatter("%(levelname)s %(message)s")
-    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    # The terminal gets warnings and errors only (a run ends with its summary instead of every
+    # job's notes); the job's log file gets everything.
+    terminal = logging.StreamHandler(sys.stderr)
+    terminal.setLevel(logging.WARNING)
+    handlers: list[logging.Handler] = [terminal]
     if snakemake.log:
         handlers.append(logging.FileHandler(str(snakemake.log[0]), mode="w"))
     for handler in handlers:

@@ -9,12 +9,19 @@ from pppflow.io import write_text
 log = start_logging(snakemake)
 inp, out = snakemake.input, snakemake.output
 
-visit_labels = pl.read_parquet(inp.pppasi, columns=["visit"]).get_column("visit").n_unique()
-names = planned_charts(visit_labels)
+scores = pl.scan_parquet(inp.pppasi)
+columns = scores.collect_schema().names()
+counts = scores.select(
+    pl.col("visit").n_unique().alias("visit_labels"),
+    (pl.col("pga").count() if "pga" in columns else pl.lit(0)).alias("pga_grades"),
+).collect()
+visit_labels, pga_grades = counts.row(0)
+names = planned_charts(visit_labels, pga_recorded=pga_grades > 0)
 write_text("".join(f"{name}\n" for name in names), out[0])
 log.info(
-    "cohort %s: %d visit labels, charts %s",
+    "cohort %s: %d visit labels, %d PGA grades, charts %s",
     snakemake.wildcards.cohort,
     visit_labels,
+    pga_grades,
     ", ".join(names),
 )

@@ -6,9 +6,9 @@ from pathlib import Path
 import polars as pl
 from _shim import start_logging
 
-from pppflow.charts.common import ChartSettings, ChartSize
+from pppflow.charts.common import ChartSettings, ChartSize, reported_rates
 from pppflow.charts.registry import BY_NAME, inputs_of
-from pppflow.claims import claims_from_json, reported_response_rates
+from pppflow.claims import claims_from_json
 from pppflow.io import write_atomic, write_text
 from pppflow.render import render_chart
 
@@ -19,15 +19,12 @@ inp, out, params = snakemake.input, snakemake.output, snakemake.params
 
 def read_input(name: str) -> pl.DataFrame:
     if name == "claims":
-        return reported_response_rates(
-            claims_from_json(Path(inp.claims).read_text(encoding="utf-8"))
-        )
+        return reported_rates(claims_from_json(Path(inp.claims).read_text(encoding="utf-8")))
     path = inp[name]
-    frame = pl.read_parquet(path) if path.endswith(".parquet") else pl.read_csv(path)
-    if name == "patients" and "dose_mg" not in frame.columns:
-        # The charts colour patients by dose where the file records it; here it does not.
-        frame = frame.with_columns(pl.lit(None, pl.Float64).alias("dose_mg"))
-    return frame
+    if path.endswith(".parquet"):
+        return pl.read_parquet(path)
+    # Text stays text: an ID or a printed value such as "007" is never read as a number.
+    return pl.read_csv(path, infer_schema=name != "audit")
 
 
 charts = [BY_NAME[name] for name in params.charts]

@@ -7,12 +7,8 @@ from dataclasses import dataclass
 import altair as alt
 import polars as pl
 
-from pppflow.constants import (
-    PGA_CLEAR_ENDPOINT,
-    PGA_IMPROVED_ENDPOINT,
-    PPPASI_ENDPOINT_PREFIX,
-    PPPASI_RESPONSE_THRESHOLDS,
-)
+from pppflow.claims import Claims, reported_response_rates
+from pppflow.constants import ENDPOINT_LABELS
 
 # Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
 PALETTE: tuple[str, ...] = (
@@ -25,13 +21,6 @@ PALETTE: tuple[str, ...] = (
     "#F0E442",
     "#000000",
 )
-
-# Endpoint names as response_rates.csv spells them -> as a reader reads them.
-ENDPOINT_LABELS: dict[str, str] = {
-    **{f"{PPPASI_ENDPOINT_PREFIX}{t}": f"PPPASI {t}" for t in PPPASI_RESPONSE_THRESHOLDS},
-    PGA_CLEAR_ENDPOINT: "PGA 0/1",
-    PGA_IMPROVED_ENDPOINT: "PGA ≥2 grades better",
-}
 
 PPPASI_AXIS = "PPPASI (points, scale 0–72)"
 
@@ -130,3 +119,10 @@ def titled(
             height=size.height,
         )
     )
+
+
+def reported_rates(claims: Claims | None) -> pl.DataFrame:
+    """The response rates the paper reports (``reported_response_rates``), each with the
+    claim_id the audit judges it under."""
+    ids = [claim.id for claim in (claims.claims if claims else ()) if claim.kind == "response_rate"]
+    return reported_response_rates(claims).with_columns(pl.Series("claim_id", ids, dtype=pl.Utf8))

@@ -20,8 +20,34 @@ from pppflow.constants import (
 )
 
 BELOW_LOWEST = f"Below PPPASI {min(PPPASI_RESPONSE_THRESHOLDS)}"
+# Best response first: greens and blues for the responses, grey below the lowest.
+RESPONSE_COLOURS: tuple[str, ...] = ("#009E73", "#0072B2", "#56B4E9", "#E69F00", "#999999")
 # 100 % is the top of the waterfall's axis: a line there would sit on the frame.
 WATERFALL_LINES_PCT: tuple[int, ...] = tuple(t for t in PPPASI_RESPONSE_THRESHOLDS if t < 100)
+
+
+def best_response() -> pl.Expr:
+    """The highest PPPASI response a patient reached, from the exact response flags."""
+    best = pl.lit(BELOW_LOWEST)
+    for threshold in sorted(PPPASI_RESPONSE_THRESHOLDS):
+        best = (
+            pl.when(pl.col(f"pppasi{threshold}").fill_null(False))
+            .then(pl.lit(f"PPPASI {threshold}"))
+            .otherwise(best)
+        )
+    return best
+
+
+def legend_counts(per_patient: pl.DataFrame) -> dict[str, int]:
+    """Patients per best response reached, among those with an improvement, best first; only
+    the responses some patient reached."""
+    counts = dict(
+        per_patient.filter(pl.col("improvement_pct").is_not_null())
+        .group_by(best_response().alias("best"))
+        .len()
+        .iter_rows()
+    )
+    return {level: counts[level] for level in _response_levels() if counts.get(level)}
 
 
 def waterfall_frame(
@@ -41,13 +67,7 @@ def waterfall_frame(
     response reached, from the exact response flags, not from the float percentage), share_from
     and share_to (the bar's span of the sorted patients, in % of them).
     """
-    best = pl.lit(BELOW_LOWEST)
-    for threshold in sorted(PPPASI_RESPONSE_THRESHOLDS):
-        best = (
-            pl.when(pl.col(f"pppasi{threshold}").fill_null(False))
-            .then(pl.lit(f"PPPASI {threshold}"))
-            .otherwise(best)
-        )
+    best = best_response()
     with_improvement = per_patient.filter(pl.col("improvement_pct").is_not_null()).with_columns(
         pl.col("patient_id").cast(pl.Utf8)
     )
@@ -108,8 +128,15 @@ def improvement_waterfall_chart(
     grouped = data.height < shown
     lowest = data.get_column("improvement_pct").min()
     floor = 0.0 if lowest is None or lowest >= 0 else -25.0 * (-(lowest // 25))
-    levels = _response_levels()
-    colours = ["#009E73", "#0072B2", "#56B4E9", "#E69F00", "#999999"]
+    colour_of = dict(zip(_response_levels(), RESPONSE_COLOURS, strict=True))
+    counts = legend_counts(per_patient)
+    levels = list(counts)
+    colours = [colour_of[level] for level in levels]
+    # The key names each response with its number of patients: "PPPASI 100 (8)".
+    label_expr = (
+        "".join(f"datum.label == '{level}' ? '{level} ({n:,})' : " for level, n in counts.items())
+        + "datum.label"
+    )
     thresholds = "/".join(str(t) for t in WATERFALL_LINES_PCT)
     if grouped:
         subtitle = [
@@ -136,7 +163,7 @@ def improvement_waterfall_chart(
         "best_response:N",
         title="Best response reached",
         scale=alt.Scale(domain=levels, range=colours),
-        legend=alt.Legend(orient="bottom", direction="horizontal"),
+        legend=alt.Legend(orient="bottom", direction="horizontal", labelExpr=label_expr),
     )
     tooltip = [
         alt.Tooltip("patient_id:N", title="Patient"),

@@ -99,7 +99,13 @@ def paired_pppasi_frame(
         )
         for visit in (baseline_visit, endpoint_visit)
     }
-    doses = patients.select("patient_id", "dose_mg")
+    # A patients file without doses: every dose unknown, and the chart draws no dose legend.
+    doses = patients.select(
+        "patient_id",
+        pl.col("dose_mg")
+        if "dose_mg" in patients.columns
+        else pl.lit(None, pl.Float64).alias("dose_mg"),
+    )
     position = (pl.col("visit") == endpoint_visit).cast(pl.Int8).alias("position")
     # Decided on the patients file, not on the visits: counting distinct patients among a
     # million visit rows costs more than the whole per-patient chart of a small cohort.
@@ -158,6 +164,19 @@ def paired_pppasi_frame(
     )
 
 
+def pile_labels(data: pl.DataFrame, at_least: int = 2) -> pl.DataFrame:
+    """Where at least ``at_least`` patients end at PPPASI 0 (cleared): their lines meet in one
+    point, so the number is written beside it. Columns time_point, pppasi, label."""
+    return (
+        data.filter((pl.col("position") == 1) & (pl.col("pppasi") == 0))
+        .group_by("time_point", "pppasi")
+        .agg(pl.col("patients").sum())
+        .filter(pl.col("patients") >= at_least)
+        .with_columns(pl.format("{} patients at 0", "patients").alias("label"))
+        .select("time_point", "pppasi", "label")
+    )
+
+
 def _dose_order(frame: pl.DataFrame) -> list[str]:
     doses = frame.select("dose_mg", "dose").unique().sort("dose_mg", nulls_last=True)
     return doses.get_column("dose").to_list()
@@ -186,11 +205,14 @@ def paired_pppasi_chart(
     per_line = data.group_by("line_id").agg(pl.len().alias("ends"), pl.col("patients").first())
     drawn = int(per_line.get_column("patients").sum())
     doses = _dose_order(data)
+    # Colour (and panels) by dose only where the file records one: no lone "not recorded" key.
+    by_dose = bool(data.get_column("dose_mg").is_not_null().any())
     if aggregated:
         rounding = data.get_column("rounding_points").max()
         rounded = "whole points" if rounding == 1 else f"multiples of {rounding} points"
         subtitle = [
-            f"{order[0]} to {order[1]}: {patients_text(drawn)} seen at both, one panel per dose",
+            f"{order[0]} to {order[1]}: {patients_text(drawn)} seen at both"
+            + (", one panel per dose" if by_dose else ""),
             f"Each of the {per_line.height:,} lines joins a baseline and an endpoint PPPASI "
             f"rounded to {rounded};",
             "the darker a line, the more patients it carries",
@@ -198,8 +220,8 @@ def paired_pppasi_chart(
     else:
         single = per_line.filter(pl.col("ends") == 1).height
         subtitle = [
-            f"{order[0]} to {order[1]}: {patients_text(per_line.height)}, one line each, "
-            "coloured by dose"
+            f"{order[0]} to {order[1]}: {patients_text(per_line.height)}, one line each"
+            + (", coloured by dose" if by_dose else "")
         ]
         if single:
             subtitle.append(
@@ -215,7 +237,9 @@ def paired_pppasi_chart(
         else alt.Tooltip("line_id:N", title="Patient"),
     ]
     # Only the columns drawn: the spec carries every column handed to it, row by row.
-    drawn_columns = data.select("line_id", "patients", "time_point", "pppasi", "dose")
+    drawn_columns = data.select(
+        "line_id", "patients", "time_point", "pppasi", *(["dose"] if by_dose else [])
+    )
     x = alt.X(
         "time_point:N",
         sort=order,
@@ -225,18 +249,47 @@ def paired_pppasi_chart(
     )
     y = alt.Y("pppasi:Q", title=PPPASI_AXIS, scale=alt.Scale(zero=True))
     if not aggregated:
+        colour = (
+            alt.Color("dose:N", title="Dose", scale=dose_scale)
+            if by_dose
+            else alt.value(PALETTE[0])
+        )
         base = alt.Chart(drawn_columns).encode(
             x=x,
             y=y,
-            color=alt.Color("dose:N", title="Dose", scale=dose_scale),
+            color=colour,
             detail="line_id:N",
-            tooltip=tooltip,
+            tooltip=tooltip if by_dose else tooltip[:2] + tooltip[3:],
         )
         # Stroke and fill opacity, not opacity: a rasteriser composites a group opacity path
         # by path, which makes the PNG of many lines take seconds instead of a fraction of one.
         lines = base.mark_line(strokeWidth=1.6, strokeOpacity=0.8)
         points = base.mark_circle(size=45, fillOpacity=0.85)
-        return titled(alt.layer(lines, points), f"PPPASI per patient — {cohort}", subtitle, size)
+        layers = [lines, points]
+        # The patients cleared at the endpoint read as one point: their number beside it.
+        piles = pile_labels(data)
+        if piles.height:
+            layers.append(
+                alt.Chart(piles)
+                .mark_text(align="left", dx=10, fontSize=12, fontWeight="bold", color="#333333")
+                .encode(x=x, y=y, text="label:N")
+            )
+        return titled(alt.layer(*layers), f"PPPASI per patient — {cohort}", subtitle, size)
+    if not by_dose:
+        lines = (
+            alt.Chart(drawn_columns)
+            .mark_line(strokeWidth=1.4, color=PALETTE[0])
+            .encode(
+                x=x,
+                y=y,
+                detail="line_id:N",
+                strokeOpacity=alt.StrokeOpacity(
+                    "patients:Q", scale=alt.Scale(type="sqrt", range=[0.04, 0.9]), legend=None
+                ),
+                tooltip=tooltip[:2] + tooltip[3:],
+            )
+        )
+        return titled(lines, f"PPPASI per patient — {cohort}", subtitle, size)
     panel = ChartSize(max(140, size.width // max(1, len(doses)) - 16), size.height)
     lines = (
         alt.Chart()

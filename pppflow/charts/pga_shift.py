@@ -14,6 +14,26 @@ from pppflow.charts.common import (
 from pppflow.constants import PGA_MIN
 
 EMPTY_CELL = "#f3f3f3"
+# The margin row and column that carry the totals, beside the grades on each axis.
+TOTAL = "Total"
+
+
+def shift_totals(data: pl.DataFrame) -> list[dict]:
+    """Row totals (patients per baseline grade), column totals (per endpoint grade) and the
+    grand total, as cells of the margin row and column named TOTAL."""
+    rows = data.group_by("pga_baseline").agg(pl.col("patients").sum()).sort("pga_baseline")
+    cols = data.group_by("pga_endpoint").agg(pl.col("patients").sum()).sort("pga_endpoint")
+    return (
+        [
+            {"pga_baseline": str(g), "pga_endpoint": TOTAL, "patients": n}
+            for g, n in rows.iter_rows()
+        ]
+        + [
+            {"pga_baseline": TOTAL, "pga_endpoint": str(g), "patients": n}
+            for g, n in cols.iter_rows()
+        ]
+        + [{"pga_baseline": TOTAL, "pga_endpoint": TOTAL, "patients": int(data["patients"].sum())}]
+    )
 
 
 def _count_ticks(most: int) -> list[int]:
@@ -66,26 +86,30 @@ def pga_shift_chart(
     left_out = per_patient.height - total
     subtitle = [
         f"Baseline to {endpoint_label_text}: {patients_text(total)} graded at both",
-        "Outlined diagonal: unchanged; left of it: improved; right of it: worse",
+        "Outlined diagonal: unchanged; left of it: improved; right of it: worse; "
+        "Total: patients per grade",
     ]
     if left_out:
         subtitle.append(f"{patients_text(left_out)} missing a grade not counted")
     side = min(size.width, size.height)
+    # Grades as text on the axes, so that the margin's TOTAL sits on the same ordinal scale.
+    with_total = [*(str(g) for g in grades), TOTAL]
     x = alt.X(
         "pga_endpoint:O",
         title=f"PGA grade at {endpoint_label_text}",
-        sort=grades,
-        scale=alt.Scale(domain=grades),
+        sort=with_total,
+        scale=alt.Scale(domain=with_total),
         axis=alt.Axis(labelAngle=0, orient="top"),
     )
     y = alt.Y(
         "pga_baseline:O",
         title="PGA grade at baseline",
-        sort=grades,
-        scale=alt.Scale(domain=grades),
+        sort=with_total,
+        scale=alt.Scale(domain=with_total),
     )
+    shown = data.with_columns(pl.col("pga_baseline", "pga_endpoint").cast(pl.Utf8))
     cells = (
-        alt.Chart(data)
+        alt.Chart(shown)
         .mark_rect()
         .encode(
             x=x,
@@ -110,13 +134,13 @@ def pga_shift_chart(
         )
     )
     diagonal = (
-        alt.Chart(data)
+        alt.Chart(shown)
         .transform_filter(alt.datum.grades_better == 0)
         .mark_rect(fill=None, stroke="#333333", strokeWidth=2)
         .encode(x=x, y=y)
     )
     text = (
-        alt.Chart(data)
+        alt.Chart(shown)
         .transform_filter(alt.datum.patients > 0)
         .mark_text(fontSize=14, fontWeight="bold")
         .encode(
@@ -128,8 +152,17 @@ def pga_shift_chart(
             ),
         )
     )
+    totals = (
+        alt.Chart(alt.Data(values=shift_totals(data)))
+        .mark_text(fontSize=13, fontStyle="italic", color="#333333")
+        .encode(
+            x=alt.X("pga_endpoint:O", sort=with_total, scale=alt.Scale(domain=with_total)),
+            y=alt.Y("pga_baseline:O", sort=with_total, scale=alt.Scale(domain=with_total)),
+            text="patients:Q",
+        )
+    )
     return titled(
-        alt.layer(cells, diagonal, text),
+        alt.layer(cells, diagonal, text, totals),
         f"PGA shift — {cohort}",
         subtitle,
         ChartSize(side, side),

@@ -27,6 +27,8 @@ class Cohorts(Enum):
     # With only a baseline and an endpoint, the paired chart already shows everything a chart
     # over the weeks would.
     MORE_THAN_TWO_VISITS = "cohorts with more than two visit labels"
+    # A cohort whose files record no PGA grade has no shift to draw.
+    WITH_PGA = "cohorts with a PGA grade recorded"
 
 
 # The stage outputs a chart can draw from; rules/charts.smk names the file of each.
@@ -36,6 +38,7 @@ INPUTS: dict[str, str] = {
     "rates": "response rates per endpoint and visit",
     "patients": "the validated patients (their doses)",
     "claims": "the response rates the paper reports (none where the cohort has no claims)",
+    "audit": "the audit's verdicts (a decisive mismatch is marked on the chart)",
 }
 
 
@@ -82,12 +85,12 @@ CHARTS: tuple[Chart, ...] = (
         "response_rates",
         "Response rates, recomputed and reported",
         Cohorts.EVERY,
-        ("pppasi", "rates", "claims"),
+        ("pppasi", "rates", "claims", "audit"),
     ),
     Chart(
         "pga_shift",
         "PGA shift, baseline to endpoint",
-        Cohorts.EVERY,
+        Cohorts.WITH_PGA,
         ("pppasi", "per_patient"),
     ),
     Chart(
@@ -117,7 +120,12 @@ def inputs_of(charts: Iterable[Chart]) -> list[str]:
     return [name for name in INPUTS if name in needed]
 
 
-def planned_charts(visit_labels: int) -> list[str]:
-    """The charts a cohort with this many distinct visit labels gets, in the registry's order."""
-    cohorts = {Cohorts.EVERY} | ({Cohorts.MORE_THAN_TWO_VISITS} if visit_labels > 2 else set())
+def planned_charts(visit_labels: int, pga_recorded: bool = True) -> list[str]:
+    """The charts a cohort with this many distinct visit labels, and with or without any PGA
+    grade, gets, in the registry's order."""
+    cohorts = {Cohorts.EVERY}
+    if visit_labels > 2:
+        cohorts.add(Cohorts.MORE_THAN_TWO_VISITS)
+    if pga_recorded:
+        cohorts.add(Cohorts.WITH_PGA)
     return [chart.name for chart in CHARTS if chart.cohorts in cohorts]

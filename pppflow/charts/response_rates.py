@@ -12,6 +12,7 @@ from pppflow.charts.common import (
     endpoint_phrase,
     titled,
 )
+from pppflow.constants import PGA_ENDPOINTS
 
 RECOMPUTED = "Recomputed from patient data"
 REPORTED = "Reported in the paper"
@@ -36,13 +37,19 @@ def percent_text(fraction: float) -> str:
 
 
 def response_rates_frame(
-    rates: pl.DataFrame, reported: pl.DataFrame, *, visit: str
+    rates: pl.DataFrame,
+    reported: pl.DataFrame,
+    *,
+    visit: str,
+    audit: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """One row per endpoint recomputed at ``visit`` and one per rate the paper reports there.
 
     Columns: endpoint, endpoint_label, axis_label (the label and, on a second line, the
     recomputed responders/evaluable), order, source (recomputed/reported), rate, ci_low,
-    ci_high (null for reported), responders, evaluable (null for reported), rate_text.
+    ci_high (null for reported), responders, evaluable (null for reported), rate_text,
+    decisive (a reported rate the audit finds decisively wrong; ``reported`` then carries each
+    rate's claim_id and ``audit`` is audit.csv).
     """
     recomputed = rates.filter(pl.col("visit") == visit).select(
         "endpoint",
@@ -53,10 +60,17 @@ def response_rates_frame(
         pl.col("responders").cast(pl.Int64),
         pl.col("evaluable").cast(pl.Int64),
     )
-    printed = reported.filter(pl.col("visit") == visit).select(
+    # A cohort without PGA grades has no PGA endpoint (response_rates.csv leaves them out): a
+    # rate the paper prints for one has nothing to stand beside, and is not drawn.
+    pga_recorded = rates.filter(pl.col("endpoint").is_in(PGA_ENDPOINTS)).height > 0
+    printed = reported.filter(
+        (pl.col("visit") == visit) & (pga_recorded | ~pl.col("endpoint").is_in(PGA_ENDPOINTS))
+    )
+    printed = printed.with_columns(_decisive(printed, audit)).select(
         "endpoint",
         pl.lit(REPORTED).alias("source"),
         pl.col("reported_rate").cast(pl.Float64).alias("rate"),
+        "decisive",
     )
     endpoints = pl.concat([recomputed.select("endpoint"), printed.select("endpoint")])
     order = endpoints.unique(maintain_order=True).with_row_index("order")
@@ -106,8 +120,19 @@ def response_rates_frame(
             "responders",
             "evaluable",
             "rate_text",
+            pl.col("decisive").fill_null(False),
         )
     )
+
+
+def _decisive(printed: pl.DataFrame, audit: pl.DataFrame | None) -> pl.Expr:
+    """Whether the audit judged each printed rate a decisive mismatch (by its claim_id)."""
+    if audit is None or audit.is_empty() or "claim_id" not in printed.columns:
+        return pl.lit(False).alias("decisive")
+    flagged = audit.filter(
+        (pl.col("verdict") == "mismatch") & (pl.col("decisive").cast(pl.Utf8) == "true")
+    ).get_column("claim_id")
+    return pl.col("claim_id").is_in(flagged.implode()).alias("decisive")
 
 
 def response_rates_chart(
@@ -119,8 +144,9 @@ def response_rates_chart(
     confidence_level: float,
     cohort: str,
     size: ChartSize,
+    audit: pl.DataFrame | None = None,
 ) -> alt.LayerChart:
-    data = response_rates_frame(rates, reported, visit=visit)
+    data = response_rates_frame(rates, reported, visit=visit, audit=audit)
     order = data.unique("order").sort("order").get_column("axis_label").to_list()
     level = f"{confidence_level * 100:g}"
     sources = [RECOMPUTED] + (
@@ -133,6 +159,10 @@ def response_rates_chart(
     ]
     if REPORTED in sources:
         subtitle.append("Diamonds: the rate the paper reports for the same endpoint and visit")
+    if data.get_column("decisive").any():
+        subtitle.append(
+            "Ringed in red, “decisive”: a printed rate off by at least one patient (the audit)"
+        )
     x = alt.X(
         "axis_label:N",
         sort=order,
@@ -186,13 +216,29 @@ def response_rates_chart(
     points = base.mark_point(filled=True, size=110, opacity=1).encode(
         x=x, xOffset=x_offset, y=y, color=colour, shape=shape, tooltip=tooltip
     )
+    # Each recomputed rate written left of its point (the printed rate is right of it), so the
+    # figure reads without the axis.
+    recomputed_labels = (
+        recomputed.transform_calculate(rate_label="format(datum.rate, '.0%')")
+        .mark_text(align="right", dx=-9, fontSize=11, color=PALETTE[0])
+        .encode(x=x, xOffset=x_offset, y=y, text="rate_label:N")
+    )
     printed = (
         base.transform_filter(alt.datum.source == REPORTED)
         .mark_text(dy=-13, fontSize=12, fontWeight="bold", color=PALETTE[4])
         .encode(x=x, xOffset=x_offset, y=y, text="rate_text:N")
     )
+    decisive = base.transform_filter(alt.datum.decisive)
+    ring = decisive.mark_point(
+        shape="circle", size=360, filled=False, strokeWidth=2, color="#B00020"
+    ).encode(x=x, xOffset=x_offset, y=y)
+    ring_label = (
+        decisive.transform_calculate(note="'decisive'")
+        .mark_text(dy=22, fontSize=11, fontWeight="bold", color="#B00020")
+        .encode(x=x, xOffset=x_offset, y=y, text="note:N")
+    )
     return titled(
-        alt.layer(interval, *caps, points, printed),
+        alt.layer(interval, *caps, points, recomputed_labels, printed, ring, ring_label),
         f"Response rates at {visit_label} — {cohort}",
         subtitle,
         size,
@@ -208,4 +254,5 @@ def build(frames: Frames, settings: ChartSettings) -> alt.LayerChart:
         confidence_level=settings.confidence_level,
         cohort=settings.cohort,
         size=settings.size,
+        audit=frames["audit"],
     )
