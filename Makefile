@@ -32,7 +32,7 @@ $(STAMP): requirements.lock
 	touch $@
 
 run: $(STAMP)
-	$(SNAKEMAKE) --workflow-profile profiles/default --cores $(CORES) $(CONFIG_ARGS) || { status=$$?; $(LOCK_HINT); exit $$status; }
+	@$(SNAKEMAKE) --workflow-profile profiles/default --cores $(CORES) $(CONFIG_ARGS) || { status=$$?; $(LOCK_HINT); exit $$status; }
 
 # Removes the lock a killed run left behind. Only when no other run is going in this folder.
 unlock: $(STAMP)

@@ -2,8 +2,8 @@
 
 A printed number matches when the recomputed value rounds to it at the printed precision
 (exact decimal arithmetic, half up or half down: see pppflow.consistency). Two tiers, as
-statcheck has them: a mismatch, and a decisive one where the conclusion changes (a P on the
-other side of alpha, a responder rate off by at least one patient). Means and SDs of integer-
+statcheck has them: a mismatch, and a decisive one where a reader's conclusion about that number
+changes (a P on the other side of alpha, a responder rate off by at least one patient). Means and SDs of integer-
 valued data also get GRIM / GRIMMER (or DEBIT for a true/false variable), and an SD says which
 convention, n - 1 or n, reproduces it.
 """

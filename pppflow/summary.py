@@ -63,10 +63,14 @@ class AuditView:
         if self.decisive:
             return (
                 f"{self.decisive} decisive mismatch{'es' if self.decisive != 1 else ''}: "
-                "the paper's conclusion changes on its own data."
+                "on the paper's own data, a reader's conclusion about "
+                f"{'these numbers' if self.decisive != 1 else 'this number'} changes."
             )
         if self.mismatch:
-            return "No decisive mismatch: some printed numbers differ, the conclusions stand."
+            return (
+                "No decisive mismatch: some printed numbers differ, but no reader's conclusion "
+                "about them changes."
+            )
         return "Every checkable claim matches the data."
 
     @property
