@@ -13,6 +13,7 @@ Standard library only: the Snakefile calls it before any job runs.
 
 import ast
 import threading
+from functools import cache
 from pathlib import Path
 
 
@@ -42,12 +43,21 @@ def _with_parents(name: str) -> list[str]:
     return [".".join(parts[: i + 1]) for i in range(len(parts))]
 
 
+def _statements(nodes: list[ast.AST]):
+    """Every statement of a block, nested ones included, in source order; an import is always
+    a statement, so the expressions (most of a module's nodes) need no visit."""
+    for node in nodes:
+        yield node
+        for block in ("body", "orelse", "finalbody", "handlers", "cases"):
+            yield from _statements(getattr(node, block, None) or [])
+
+
 def imported_names(source: str, package: list[str]) -> list[str]:
     """Every module name an import statement of ``source`` may run, absolute, with parents;
     ``from a import b`` also names ``a.b`` (b may be a submodule). ``package`` is the dotted
     package the source is in, for relative imports."""
     names: list[str] = []
-    for node in ast.walk(ast.parse(source)):
+    for node in _statements(ast.parse(source).body):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 names += _with_parents(alias.name)
@@ -66,6 +76,13 @@ def imported_names(source: str, package: list[str]) -> list[str]:
     return names
 
 
+@cache
+def _file_imports(path: Path, package: tuple[str, ...], mtime_ns: int) -> tuple[str, ...]:
+    """imported_names of one file, parsed once per version of the file: the rules ask for the
+    same modules many times while the workflow is read (an edit changes mtime_ns)."""
+    return tuple(imported_names(path.read_text(encoding="utf-8"), list(package)))
+
+
 def project_imports(script: Path, root: Path) -> list[str]:
     """The project files ``script`` runs through its imports, transitively, as paths relative
     to ``root`` in sorted order (the script itself excluded). Modules resolve against the
@@ -76,8 +93,8 @@ def project_imports(script: Path, root: Path) -> list[str]:
     pending = [script]
     while pending:
         path = pending.pop()
-        package = _package_of(path, (root,)) if path != script else []
-        for name in imported_names(path.read_text(encoding="utf-8"), package):
+        package = tuple(_package_of(path, (root,))) if path != script else ()
+        for name in _file_imports(path, package, path.stat().st_mtime_ns):
             found = _module_file(name, search)
             if found is not None and found != script and found not in seen:
                 seen.add(found)
