@@ -6,7 +6,7 @@ non-zero. On success the typed frames go downstream, PPPASI in integer tenths.
 """
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +19,7 @@ from pppflow import schemas
 from pppflow.claims import Claims, ClaimsInvalid, read_claims_file
 from pppflow.fast_paths.validation import SCORE_COLUMNS, proven_valid
 from pppflow.io import UnreadableFile, excerpt, read_cohort_table
+from pppflow.outcomes import outcome_failures, outcome_long, outcomes_from_config
 
 FAILURE_SCHEMA = {
     "file": pl.Utf8,
@@ -47,6 +48,8 @@ class CohortFiles:
     configured_columns: tuple[str, ...] = ()
     # The paper's claims about the cohort (claims.yaml), checked with the files.
     claims: str | None = None
+    # The cohort's `outcomes:` config: further scores of the visits file and their scales.
+    outcomes: Mapping | None = None
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,8 @@ class ValidatedCohort:
     # What validation changed or let through on purpose, each a line for the log.
     notes: tuple[str, ...] = field(default=())
     claims: Claims | None = None
+    # The declared outcomes in long form (pppflow.outcomes.outcome_long).
+    outcomes: pl.DataFrame | None = None
 
 
 class CohortInvalid(Exception):
@@ -549,7 +554,11 @@ def validate_cohort(
     found.append(claims_problems)
 
     patients, unreadable_patients = _read(files.patients, schemas.PATIENT_COLUMNS)
-    visits, unreadable_visits = _read(files.visits, schemas.VISIT_COLUMNS)
+    declared = outcomes_from_config(files.outcomes)
+    # Declared outcomes are read as text too, so a failure quotes the value as written.
+    visits, unreadable_visits = _read(
+        files.visits, (*schemas.VISIT_COLUMNS, *(o.column for o in declared))
+    )
     components, unreadable_components = (
         _read(files.components, schemas.COMPONENT_COLUMNS, stored_types=SCORE_COLUMNS)
         if files.components
@@ -576,7 +585,13 @@ def validate_cohort(
     )
     found += [
         header_failures(patients.columns, known_patient_columns, derived_columns, files.patients),
-        header_failures(visits.columns, schemas.VISIT_COLUMNS, (), files.visits),
+        header_failures(
+            visits.columns,
+            (*schemas.VISIT_COLUMNS, *(o.column for o in declared)),
+            (),
+            files.visits,
+        ),
+        failures_frame(outcome_failures(visits, declared, files.visits, ROW)),
         schema_failures(patients, schemas.PatientsFile, files.patients),
         schema_failures(visits, schemas.visits_model(files.pga_max), files.visits),
     ]
@@ -606,7 +621,7 @@ def validate_cohort(
         and pl.concat(found).is_empty()
         and proven_valid(patients, visits, components, files.baseline_visit, files.endpoint_visit)
     ):
-        return _typed(patients, visits, components, notes, claims)
+        return _typed(patients, visits, components, notes, claims, declared)
 
     if components is not None:
         components = _with_row_numbers(_as_text(components, schemas.COMPONENT_COLUMNS))
@@ -621,7 +636,7 @@ def validate_cohort(
     if not failures.is_empty():
         raise CohortInvalid(failures)
     notes += missed_visit_notes(visits, components, files)
-    return _typed(patients, visits, components, notes, claims)
+    return _typed(patients, visits, components, notes, claims, declared)
 
 
 def _typed(
@@ -630,6 +645,7 @@ def _typed(
     components: pl.DataFrame | None,
     notes: Sequence[str],
     claims: Claims | None,
+    declared: Sequence = (),
 ) -> ValidatedCohort:
     return ValidatedCohort(
         patients=typed_patients(patients),
@@ -637,6 +653,7 @@ def _typed(
         components=typed_components(components),
         notes=tuple(notes),
         claims=claims,
+        outcomes=outcome_long(visits, declared),
     )
 
 
