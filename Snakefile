@@ -19,6 +19,7 @@ include: "rules/audit.smk"
 include: "rules/charts.smk"
 include: "rules/report.smk"
 include: "rules/summary.smk"
+include: "rules/outcomes.smk"
 
 
 # Every output of the rules a full run ends with; the rest are made on the way. The charts over
@@ -37,5 +38,6 @@ rule all:
             rules.charts,
             rules.chart_index,
             rules.report_tables,
+            rules.percent_change,
         ),
         expand(SUMMARY_OUTPUTS, cohort=SUMMARY_COHORTS),

@@ -33,6 +33,7 @@ GOLDEN_FILES = (
     "subgroup_rates.csv",
     "table1.csv",
     "audit.csv",
+    "percent_change.csv",
 )
 # A cohort without patient data has only its audit.
 SUMMARY_GOLDEN_COHORTS = ("zheng2024_summary",)

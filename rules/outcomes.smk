@@ -1,0 +1,21 @@
+# Stage: outcomes. The summaries PPP papers report beside the response rates: percent change in
+# PPPASI per visit, the adverse events table, the patient flow.
+
+
+rule percent_change:
+    input:
+        responses=rules.response.output.responses,
+        code=script_code("percent_change"),
+        lock=LOCK,
+    output:
+        percent_change="results/{cohort}/percent_change.csv",
+    log:
+        "logs/percent_change/{cohort}.log",
+    benchmark:
+        "benchmarks/percent_change/{cohort}.tsv"
+    conda:
+        "../envs/stats.yaml"
+    params:
+        confidence_level=config["stats"]["confidence_level"],
+    script:
+        "../workflow_scripts/percent_change.py"
