@@ -39,5 +39,6 @@ rule all:
             rules.chart_index,
             rules.report_tables,
             rules.percent_change,
+            rules.safety,
         ),
         expand(SUMMARY_OUTPUTS, cohort=SUMMARY_COHORTS),

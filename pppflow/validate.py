@@ -50,6 +50,8 @@ class CohortFiles:
     claims: str | None = None
     # The cohort's `outcomes:` config: further scores of the visits file and their scales.
     outcomes: Mapping | None = None
+    # Optional adverse events file.
+    events: str | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,7 @@ class ValidatedCohort:
     claims: Claims | None = None
     # The declared outcomes in long form (pppflow.outcomes.outcome_long).
     outcomes: pl.DataFrame | None = None
+    events: pl.DataFrame | None = None
 
 
 class CohortInvalid(Exception):
@@ -546,6 +549,7 @@ def validate_cohort(
         "visits": files.visits,
         "components": files.components,
         "claims": files.claims,
+        "events": files.events,
     }
     found = [config_failures(files), missing_file_failures(paths)]
     if not pl.concat(found).is_empty():
@@ -564,8 +568,16 @@ def validate_cohort(
         if files.components
         else (None, failures_frame([]))
     )
-    found += [unreadable_patients, unreadable_visits, unreadable_components]
-    if patients is None or visits is None or (files.components and components is None):
+    events, unreadable_events = (
+        _read(files.events, schemas.EVENT_COLUMNS) if files.events else (None, failures_frame([]))
+    )
+    found += [unreadable_patients, unreadable_visits, unreadable_components, unreadable_events]
+    if (
+        patients is None
+        or visits is None
+        or (files.components and components is None)
+        or (files.events and events is None)
+    ):
         raise CohortInvalid(pl.concat(found))
 
     notes: list[str] = []
@@ -613,6 +625,11 @@ def validate_cohort(
             )
         )
     notes += absent_score_notes(visits, files)
+    if events is not None:
+        events, changed = nfc_keys(events, files.events)
+        notes += changed
+        events = _with_row_numbers(events)
+        found.append(event_failures(events, patients, files.events))
     visits = with_optional_scores(visits)
     if "visit" in visits.columns and "patient_id" in visits.columns:
         found.append(visit_label_failures(visits, files))
@@ -621,7 +638,7 @@ def validate_cohort(
         and pl.concat(found).is_empty()
         and proven_valid(patients, visits, components, files.baseline_visit, files.endpoint_visit)
     ):
-        return _typed(patients, visits, components, notes, claims, declared)
+        return _typed(patients, visits, components, notes, claims, declared, events)
 
     if components is not None:
         components = _with_row_numbers(_as_text(components, schemas.COMPONENT_COLUMNS))
@@ -636,7 +653,7 @@ def validate_cohort(
     if not failures.is_empty():
         raise CohortInvalid(failures)
     notes += missed_visit_notes(visits, components, files)
-    return _typed(patients, visits, components, notes, claims, declared)
+    return _typed(patients, visits, components, notes, claims, declared, events)
 
 
 def _typed(
@@ -646,6 +663,7 @@ def _typed(
     notes: Sequence[str],
     claims: Claims | None,
     declared: Sequence = (),
+    events: pl.DataFrame | None = None,
 ) -> ValidatedCohort:
     return ValidatedCohort(
         patients=typed_patients(patients),
@@ -654,7 +672,49 @@ def _typed(
         notes=tuple(notes),
         claims=claims,
         outcomes=outcome_long(visits, declared),
+        events=typed_events(events),
     )
+
+
+def event_failures(events: pl.DataFrame, patients: pl.DataFrame, file: str) -> pl.DataFrame:
+    """The events file's headers and values, and its patients (each must be in patients)."""
+    found = [
+        header_failures(events.columns, schemas.EVENT_COLUMNS, (), file),
+        schema_failures(events, schemas.EventsFile, file),
+    ]
+    if "patient_id" in events.columns and "patient_id" in patients.columns:
+        found.append(_not_in(events, ["patient_id"], patients, file, "patient_in_patients_file"))
+    return pl.concat(found)
+
+
+EVENTS_SCHEMA = {
+    "patient_id": pl.Utf8,
+    "term": pl.Utf8,
+    "onset_week": pl.Float64,
+    "serious": pl.Boolean,
+    "severity": pl.Utf8,
+    "related": pl.Utf8,
+    "led_to_discontinuation": pl.Boolean,
+    "resolved": pl.Boolean,
+}
+
+
+def typed_events(events: pl.DataFrame | None) -> pl.DataFrame:
+    """The events typed (yes/no as booleans); every column present, empty where the file lacks
+    it; an empty table when the cohort has no events file."""
+    if events is None:
+        return pl.DataFrame(schema=EVENTS_SCHEMA)
+    present = events.columns
+
+    def column(name: str, dtype) -> pl.Expr:
+        if name not in present:
+            return pl.lit(None, dtype).alias(name)
+        text = pl.col(name).cast(pl.Utf8)
+        if dtype == pl.Boolean:
+            return (text == "yes").alias(name)
+        return text.cast(dtype).alias(name)
+
+    return events.select(column(name, dtype) for name, dtype in EVENTS_SCHEMA.items())
 
 
 def format_failures(failures: pl.DataFrame) -> str:

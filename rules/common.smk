@@ -37,7 +37,7 @@ def cohort_inputs(wildcards):
     entry = cohort_entry(wildcards)
     return {
         k: entry[k]
-        for k in ("patients", "visits", "components", "claims")
+        for k in ("patients", "visits", "components", "claims", "events")
         if k in entry and Path(entry[k]).exists()
     }
 
@@ -83,6 +83,7 @@ def cohort_files(wildcards):
         "claims": entry.get("claims"),
         "configured_columns": configured_patient_columns(),
         "outcomes": entry.get("outcomes") or {},
+        "events": entry.get("events"),
     }
 
 

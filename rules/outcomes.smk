@@ -19,3 +19,24 @@ rule percent_change:
         confidence_level=config["stats"]["confidence_level"],
     script:
         "../workflow_scripts/percent_change.py"
+
+
+rule safety:
+    input:
+        events=rules.validate.output.events,
+        visits=rules.validate.output.visits,
+        patients=rules.validate.output.patients,
+        code=script_code("safety"),
+        lock=LOCK,
+    output:
+        safety="results/{cohort}/safety.csv",
+    log:
+        "logs/safety/{cohort}.log",
+    benchmark:
+        "benchmarks/safety/{cohort}.tsv"
+    conda:
+        "../envs/core.yaml"
+    params:
+        recorded=lambda wildcards: "events" in cohort_entry(wildcards),
+    script:
+        "../workflow_scripts/safety.py"

@@ -9,6 +9,7 @@ rule validate:
         components="results/{cohort}/validated/components.parquet",
         claims="results/{cohort}/validated/claims.json",
         outcomes="results/{cohort}/validated/outcomes.parquet",
+        events="results/{cohort}/validated/events.parquet",
     log:
         "logs/validate/{cohort}.log",
     benchmark:

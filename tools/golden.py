@@ -34,6 +34,7 @@ GOLDEN_FILES = (
     "table1.csv",
     "audit.csv",
     "percent_change.csv",
+    "safety.csv",
 )
 # A cohort without patient data has only its audit.
 SUMMARY_GOLDEN_COHORTS = ("zheng2024_summary",)
