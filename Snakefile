@@ -40,5 +40,6 @@ rule all:
             rules.report_tables,
             rules.percent_change,
             rules.safety,
+            rules.flow,
         ),
         expand(SUMMARY_OUTPUTS, cohort=SUMMARY_COHORTS),

@@ -40,3 +40,27 @@ rule safety:
         recorded=lambda wildcards: "events" in cohort_entry(wildcards),
     script:
         "../workflow_scripts/safety.py"
+
+
+rule flow:
+    input:
+        patients=rules.validate.output.patients,
+        pppasi=rules.pppasi.output.pppasi,
+        responses=rules.response.output.responses,
+        rates=rules.response.output.rates,
+        code=script_code("flow"),
+        lock=LOCK,
+    output:
+        flow="results/{cohort}/flow.csv",
+    log:
+        "logs/flow/{cohort}.log",
+    benchmark:
+        "benchmarks/flow/{cohort}.tsv"
+    conda:
+        "../envs/core.yaml"
+    params:
+        baseline_visit=cohort_setting("baseline_visit"),
+        endpoint_visit=cohort_setting("endpoint_visit"),
+        missing=cohort_setting("missing"),
+    script:
+        "../workflow_scripts/flow.py"

@@ -35,6 +35,7 @@ GOLDEN_FILES = (
     "audit.csv",
     "percent_change.csv",
     "safety.csv",
+    "flow.csv",
 )
 # A cohort without patient data has only its audit.
 SUMMARY_GOLDEN_COHORTS = ("zheng2024_summary",)
