@@ -69,7 +69,7 @@ def patient_flow(
             ),
             _lost(
                 row["not_evaluable"],
-                "not evaluable from their baseline (PPPASI 0, or no baseline value)",
+                "not evaluable (a baseline of 0, or the score not recorded at baseline or at the visit)",
             ),
         ]
         reason = "; ".join(w for w in why if w) or None
