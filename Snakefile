@@ -41,5 +41,6 @@ rule all:
             rules.percent_change,
             rules.safety,
             rules.flow,
+            rules.time_to_response,
         ),
         expand(SUMMARY_OUTPUTS, cohort=SUMMARY_COHORTS),

@@ -1,5 +1,5 @@
 # Stage: outcomes. The summaries PPP papers report beside the response rates: percent change in
-# PPPASI per visit, the adverse events table, the patient flow.
+# PPPASI per visit, the adverse events table, the patient flow, time to first response.
 
 
 rule percent_change:
@@ -64,3 +64,22 @@ rule flow:
         missing=cohort_setting("missing"),
     script:
         "../workflow_scripts/flow.py"
+
+
+rule time_to_response:
+    input:
+        responses=rules.response.output.responses,
+        code=script_code("time_to_response"),
+        lock=LOCK,
+    output:
+        time_to_response="results/{cohort}/time_to_response.csv",
+    log:
+        "logs/time_to_response/{cohort}.log",
+    benchmark:
+        "benchmarks/time_to_response/{cohort}.tsv"
+    conda:
+        "../envs/stats.yaml"
+    params:
+        confidence_level=config["stats"]["confidence_level"],
+    script:
+        "../workflow_scripts/time_to_response.py"

@@ -36,6 +36,7 @@ GOLDEN_FILES = (
     "percent_change.csv",
     "safety.csv",
     "flow.csv",
+    "time_to_response.csv",
 )
 # A cohort without patient data has only its audit.
 SUMMARY_GOLDEN_COHORTS = ("zheng2024_summary",)
