@@ -3,7 +3,8 @@
 Per term (and a first row `any`: patients with at least one event): patients with the event, as
 a percent of every patient of the cohort, number of events, patients with a serious one, patients
 whose event led to discontinuation, and, when exposure differs between patients, the events per
-100 patient-years of exposure. A patient's exposure runs from week 0 to the last visit week.
+100 patient-years of exposure. A patient's exposure runs from week 0 to the patients file's
+`stop_week`, or without one to the last visit week.
 """
 
 import polars as pl
@@ -26,13 +27,17 @@ SAFETY_SCHEMA = {
 
 
 def exposure_weeks(visits: pl.DataFrame, patients: pl.DataFrame) -> pl.DataFrame:
-    """patient_id, exposure_weeks: the last visit week of each patient of the patients file
-    (0 for a patient without a dated visit)."""
-    last = visits.group_by("patient_id").agg(pl.col("week").max().alias("exposure_weeks"))
+    """patient_id, exposure_weeks: the patient's `stop_week` where the patients file gives one,
+    else the last visit week (0 for a patient with neither)."""
+    last = visits.group_by("patient_id").agg(pl.col("week").max().alias("last_visit"))
+    stop = pl.col("stop_week") if "stop_week" in patients.columns else pl.lit(None, pl.Float64)
     return (
-        patients.select("patient_id")
+        patients.select("patient_id", stop.cast(pl.Float64).alias("stop_week"))
         .join(last, on="patient_id", how="left")
-        .with_columns(pl.col("exposure_weeks").fill_null(0.0))
+        .select(
+            "patient_id",
+            pl.coalesce("stop_week", "last_visit", pl.lit(0.0)).alias("exposure_weeks"),
+        )
     )
 
 

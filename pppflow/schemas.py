@@ -19,7 +19,7 @@ NUMBER = r"^-?[0-9]+(\.[0-9]+)?$"
 INTEGER = r"^-?[0-9]+(\.0+)?$"
 ONE_DECIMAL = r"^-?[0-9]+(\.[0-9])?$"
 
-PATIENT_COLUMNS = ("patient_id", "sex", "age_years", "dose_mg")
+PATIENT_COLUMNS = ("patient_id", "sex", "age_years", "dose_mg", "stop_week")
 VISIT_COLUMNS = ("patient_id", "visit", "week", "pppasi", "pga")
 COMPONENT_COLUMNS = ("patient_id", "visit", "region", *c.SEVERITY_ITEMS, "area")
 
@@ -75,6 +75,10 @@ class PatientsFile(pa.DataFrameModel):
         number_in_range={"low": 0, "high": c.AGE_MAX_YEARS},
     )
     dose_mg: str | None = pa.Field(
+        nullable=True, is_number=(), number_in_range={"low": 0, "high": float("inf")}
+    )
+    # The week treatment stopped: the end of the patient's exposure (safety.csv).
+    stop_week: str | None = pa.Field(
         nullable=True, is_number=(), number_in_range={"low": 0, "high": float("inf")}
     )
 

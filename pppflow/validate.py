@@ -446,7 +446,9 @@ def typed_patients(frame: pl.DataFrame) -> pl.DataFrame:
     """The patients' columns as the file has them, numbers typed: a column the file lacks
     stays absent, so that no later table reports it as recorded and all missing."""
     return frame.drop(ROW).with_columns(
-        pl.col(name).cast(pl.Float64) for name in ("age_years", "dose_mg") if name in frame.columns
+        pl.col(name).cast(pl.Float64)
+        for name in ("age_years", "dose_mg", "stop_week")
+        if name in frame.columns
     )
 
 

@@ -37,8 +37,8 @@ def test_demo_safety_table_by_hand():
         rows["Upper respiratory tract infection"]["patients"],
         rows["Upper respiratory tract infection"]["events"],
     ) == (3, 4)
-    # exposure: last visit weeks 12 x 6, 5 (o05), 13 (o06) = 90 weeks
-    years = 90 * 7 / 365.25
+    # exposure: last visit weeks 12 x 6 and 13 (o06), o05's stop week 4.5: 89.5 weeks
+    years = 89.5 * 7 / 365.25
     assert rows["any"]["events_per_100py"] == pytest.approx(7 * 100 / years, rel=1e-12)
     assert rows["Acne"]["events_per_100py"] == pytest.approx(2 * 100 / years, rel=1e-12)
 
@@ -74,3 +74,17 @@ def test_zheng2024_events_transcribe_table_2():
         "patient_id", pl.col("adverse_events").alias("term")
     )
     assert events.select("patient_id", "term").rows() == printed.rows()
+
+
+def test_a_stop_week_ends_the_exposure():
+    events = pl.DataFrame(
+        {"patient_id": ["a"], "term": ["x"]},
+    ).with_columns(
+        pl.lit(None, pl.Boolean).alias("serious"),
+        pl.lit(None, pl.Boolean).alias("led_to_discontinuation"),
+    )
+    visits = pl.DataFrame({"patient_id": ["a", "b"], "week": [12.0, 12.0]})
+    patients = pl.DataFrame({"patient_id": ["a", "b"], "stop_week": [6.0, None]})
+    row = safety_table(events, visits, patients).row(0, named=True)
+    # 6 + 12 weeks of exposure, one event
+    assert row["events_per_100py"] == pytest.approx(100 / (18 * 7 / 365.25), rel=1e-12)
