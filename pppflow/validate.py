@@ -562,8 +562,9 @@ def validate_cohort(
     patients, unreadable_patients = _read(files.patients, schemas.PATIENT_COLUMNS)
     declared = outcomes_from_config(files.outcomes)
     # Declared outcomes are read as text too, so a failure quotes the value as written.
+    outcome_columns = tuple(o.column for o in declared)
     visits, unreadable_visits = _read(
-        files.visits, (*schemas.VISIT_COLUMNS, *(o.column for o in declared))
+        files.visits, (*schemas.VISIT_COLUMNS, *outcome_columns), stored_types=outcome_columns
     )
     components, unreadable_components = (
         _read(files.components, schemas.COMPONENT_COLUMNS, stored_types=SCORE_COLUMNS)

@@ -202,3 +202,29 @@ def test_config_numbers_are_read_as_decimals():
     (outcome,) = outcomes_from_config({"x": {**NRS_HALVES, "scale": {"min": 0, "step": 0.1}}})
     assert outcome.step == Fraction(1, 10)
     assert outcome.high is None
+
+
+def test_parquet_numbers_are_checked_as_stored(tmp_path):
+    (tmp_path / "patients.csv").write_text(PATIENTS)
+    pl.DataFrame(
+        {
+            "patient_id": ["p1", "p1", "p2", "p2"],
+            "visit": ["baseline", "week12"] * 2,
+            "week": [0.0, 12.0] * 2,
+            "pppasi": [10.0, 2.0, 8.0, 1.0],
+            "dlqi": [12.0, 31.0, 4.5, None],
+        }
+    ).write_parquet(tmp_path / "visits.parquet")
+    files = CohortFiles(
+        patients=str(tmp_path / "patients.csv"),
+        visits=str(tmp_path / "visits.parquet"),
+        components=None,
+        baseline_visit="baseline",
+        endpoint_visit="week12",
+        pga_max=4,
+        outcomes={"dlqi": DLQI},
+    )
+    assert [f for f in failures(files) if f[2] == "dlqi"] == [
+        (2, "p1", "dlqi", "number_in_range(low=0, high=30)", "31.0"),
+        (3, "p2", "dlqi", "on_step(step=1)", "4.5"),
+    ]
