@@ -257,11 +257,13 @@ def responder_rates(
         .agg(nominal_week().alias("week"))
         .sort("week", "visit")
     )
-    patients = visits.filter(pl.col("visit") == baseline_visit).select("patient_id").unique()
-    grid = patients.join(weeks.select("visit"), how="cross")
+    patients = visits.lazy().filter(pl.col("visit") == baseline_visit).select("patient_id").unique()
+    grid = patients.join(weeks.lazy().select("visit"), how="cross")
     frames = []
     for outcome in outcomes:
-        values = long.filter(pl.col("outcome") == outcome.name)
+        if not outcome.responders:
+            continue
+        values = long.lazy().filter(pl.col("outcome") == outcome.name)
         base = values.filter(pl.col("visit") == baseline_visit).select(
             "patient_id", pl.col("units").alias("base")
         )
@@ -270,7 +272,9 @@ def responder_rates(
             on=["patient_id", "visit"],
             how="left",
         )
-        for responder in outcome.responders:
+        # Every responder of the outcome in one pass over its grid.
+        aggregations = []
+        for i, responder in enumerate(outcome.responders):
             test, needs_baseline = responder_test(outcome, responder)
             defined = pl.col("base").is_not_null() if needs_baseline else pl.lit(True)
             observed = pl.col("at").is_not_null()
@@ -279,26 +283,31 @@ def responder_rates(
                 judged = judged.when(~observed & defined).then(pl.lit(False))
             judged = judged.otherwise(pl.lit(None, pl.Boolean))
             missing = ~observed & defined
-            frames.append(
-                judged_grid.group_by("visit")
-                .agg(
-                    judged.sum().cast(pl.Int64).alias("responders"),
-                    judged.is_not_null().sum().cast(pl.Int64).alias("evaluable"),
-                    (judged.is_null() & ~missing).sum().cast(pl.Int64).alias("not_evaluable"),
-                    missing.sum().cast(pl.Int64).alias("missing"),
-                )
-                .join(weeks, on="visit")
-                .sort("week", "visit")
-                .select(
-                    pl.lit(outcome.endpoint(responder)).alias("endpoint"),
-                    "visit",
-                    "week",
-                    "responders",
-                    "evaluable",
-                    "not_evaluable",
-                    "missing",
-                )
+            aggregations += [
+                judged.sum().cast(pl.Int64).alias(f"{i}:responders"),
+                judged.is_not_null().sum().cast(pl.Int64).alias(f"{i}:evaluable"),
+                (judged.is_null() & ~missing).sum().cast(pl.Int64).alias(f"{i}:not_evaluable"),
+                missing.sum().cast(pl.Int64).alias(f"{i}:missing"),
+            ]
+        counts = (
+            judged_grid.group_by("visit")
+            .agg(aggregations)
+            .collect()
+            .join(weeks, on="visit")
+            .sort("week", "visit")
+        )
+        frames += [
+            counts.select(
+                pl.lit(outcome.endpoint(responder)).alias("endpoint"),
+                "visit",
+                "week",
+                *(
+                    pl.col(f"{i}:{name}").alias(name)
+                    for name in ("responders", "evaluable", "not_evaluable", "missing")
+                ),
             )
+            for i, responder in enumerate(outcome.responders)
+        ]
     if not frames:
         return rates_from_counts(pl.DataFrame(schema=RATE_SCHEMA), missing_rule, confidence_level)
     return rates_from_counts(pl.concat(frames).cast(RATE_SCHEMA), missing_rule, confidence_level)
