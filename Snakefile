@@ -20,6 +20,7 @@ include: "rules/charts.smk"
 include: "rules/report.smk"
 include: "rules/summary.smk"
 include: "rules/summary_only.smk"
+include: "rules/outcomes.smk"
 
 
 # Every output of the rules a full run ends with; the rest are made on the way. The charts over
@@ -39,6 +40,10 @@ rule all:
             rules.chart_index,
             rules.report_tables,
             rules.summary,
+            rules.percent_change,
+            rules.safety,
+            rules.flow,
+            rules.time_to_response,
         ),
         rules.report_landing.output,
         rules.report_methods.output,

@@ -19,7 +19,7 @@ NUMBER = r"^-?[0-9]+(\.[0-9]+)?$"
 INTEGER = r"^-?[0-9]+(\.0+)?$"
 ONE_DECIMAL = r"^-?[0-9]+(\.[0-9])?$"
 
-PATIENT_COLUMNS = ("patient_id", "sex", "age_years", "dose_mg")
+PATIENT_COLUMNS = ("patient_id", "sex", "age_years", "dose_mg", "stop_week")
 VISIT_COLUMNS = ("patient_id", "visit", "week", "pppasi", "pga")
 COMPONENT_COLUMNS = ("patient_id", "visit", "region", *c.SEVERITY_ITEMS, "area")
 
@@ -77,6 +77,10 @@ class PatientsFile(pa.DataFrameModel):
     dose_mg: str | None = pa.Field(
         nullable=True, is_number=(), number_in_range={"low": 0, "high": float("inf")}
     )
+    # The week treatment stopped: the end of the patient's exposure (safety.csv).
+    stop_week: str | None = pa.Field(
+        nullable=True, is_number=(), number_in_range={"low": 0, "high": float("inf")}
+    )
 
     class Config:
         strict = False
@@ -128,3 +132,37 @@ def visits_model(pga_max: int) -> type[pa.DataFrameModel]:
         pga: str | None = _score(pga_max, nullable=True)
 
     return CohortVisitsFile
+
+
+EVENT_COLUMNS = (
+    "patient_id",
+    "term",
+    "onset_week",
+    "serious",
+    "severity",
+    "related",
+    "led_to_discontinuation",
+    "resolved",
+)
+YES_NO = ["yes", "no"]
+RELATED = ["yes", "no", "unknown"]
+# A grade as CTCAE numbers it, or the three-word scale case reports use.
+SEVERITIES = ["1", "2", "3", "4", "5", "mild", "moderate", "severe"]
+
+
+class EventsFile(pa.DataFrameModel):
+    """events (optional): one row per adverse event; only patient_id and term are required."""
+
+    patient_id: str = _label()
+    term: str = _label()
+    onset_week: str | None = pa.Field(
+        nullable=True, is_number=(), number_in_range={"low": 0, "high": float("inf")}
+    )
+    serious: str | None = pa.Field(nullable=True, isin=YES_NO)
+    severity: str | None = pa.Field(nullable=True, isin=SEVERITIES)
+    related: str | None = pa.Field(nullable=True, isin=RELATED)
+    led_to_discontinuation: str | None = pa.Field(nullable=True, isin=YES_NO)
+    resolved: str | None = pa.Field(nullable=True, isin=YES_NO)
+
+    class Config:
+        strict = False

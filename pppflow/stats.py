@@ -161,11 +161,18 @@ def descriptives(scores: pl.DataFrame) -> pl.DataFrame:
     interpolation between order statistics, numpy's and R's default type 7), min, max; all
     computed exactly from the integer scores (integer sums, two order statistics per
     quantile), then written as floats."""
-    long = outcome_scores(scores)
     weeks = dict(scores.group_by(pl.col("visit").cast(pl.Utf8)).agg(nominal_week()).iter_rows())
+    return descriptives_of(outcome_scores(scores), weeks, OUTCOME_UNITS)
+
+
+def descriptives_of(
+    long: pl.DataFrame, weeks: dict[str, float], units_of: dict[str, Fraction]
+) -> pl.DataFrame:
+    """descriptives() of a long frame (outcome, visit, units): outcomes in the order of
+    `units_of` (the value of one integer step of each), visits in time order."""
     rows = []
     for (outcome, visit), group in long.group_by(["outcome", "visit"], maintain_order=True):
-        unit = OUTCOME_UNITS[outcome]
+        unit = units_of[outcome]
         units = np.sort(group["units"].to_numpy())
         moments = Moments.of_integers(
             len(units), int(units.sum()), int((units * units).sum()), unit
@@ -190,7 +197,7 @@ def descriptives(scores: pl.DataFrame) -> pl.DataFrame:
                 "max": float(int(units[-1]) * unit),
             }
         )
-    order = {outcome: i for i, outcome in enumerate(OUTCOME_COLUMNS)}
+    order = {outcome: i for i, outcome in enumerate(units_of)}
     return (
         pl.DataFrame(rows, schema=DESCRIPTIVES_SCHEMA)
         .with_columns(pl.col("outcome").replace_strict(order, return_dtype=pl.Int64).alias("_o"))
@@ -539,12 +546,16 @@ def cohens_dz(diff: np.ndarray, confidence_level: float) -> TestRow:
     )
 
 
-def outcome_tests(pairs: pl.DataFrame, confidence_level: float) -> pl.DataFrame:
-    """Every test for every outcome of `paired_outcomes`: tests.csv."""
+def outcome_tests(
+    pairs: pl.DataFrame,
+    confidence_level: float,
+    units_of: dict[str, Fraction] = OUTCOME_UNITS,
+) -> pl.DataFrame:
+    """Every test for every outcome of `paired_outcomes` (the outcomes of `units_of`, each
+    with the value of one integer step): tests.csv."""
     rows = []
-    for outcome in OUTCOME_COLUMNS:
+    for outcome, unit in units_of.items():
         group = pairs.filter(pl.col("outcome") == outcome)
-        unit = OUTCOME_UNITS[outcome]
         diff_units = (group["baseline_units"] - group["endpoint_units"]).to_numpy()
         # units / steps: the double nearest each exact difference (12.2 - 1.1 is 11.1 here).
         diff = diff_units / unit.denominator * unit.numerator

@@ -36,6 +36,30 @@ NON_RESPONDER_GAIN = (-0.3, 0.2)  # uniform range of their endpoint improvement 
 VISIT_GAIN_SD = 0.08  # visit-to-visit noise around the patient's improvement curve
 PGA_NOISE_SD = 0.45  # grades
 PGA_MISSING_SHARE = 0.01  # follow-up visits with no PGA recorded
+# Declared outcomes: DLQI and itch NRS follow the item severity with noise; a few follow-up
+# values are not recorded. Adverse events: a Poisson count per patient, terms from a short list.
+DLQI_PER_SEVERITY, DLQI_NOISE_SD = 40.0, 3.0
+ITCH_PER_SEVERITY, ITCH_NOISE_SD = 16.0, 1.5
+OUTCOME_MISSING_SHARE = 0.02
+EVENTS_PER_PATIENT = 0.3
+EVENT_TERMS = ("Acne", "Upper respiratory tract infection", "Headache", "Herpes zoster")
+EVENT_TERM_SHARES = (0.35, 0.4, 0.2, 0.05)
+SERIOUS_SHARE, DISCONTINUED_SHARE, RESOLVED_SHARE = 0.03, 0.02, 0.8
+# The config entry of the outcomes the generator writes (tools/synth.py puts it in the config).
+SYNTH_OUTCOMES = {
+    "dlqi": {
+        "column": "dlqi",
+        "scale": {"min": 0, "max": 30, "step": 1},
+        "better": "lower",
+        "responders": {"0/1": {"at_most": 1}, "improvement >= 4": {"improves_by": 4}},
+    },
+    "itch": {
+        "column": "itch_nrs",
+        "scale": {"min": 0, "max": 10, "step": 1},
+        "better": "lower",
+        "responders": {"improvement >= 4": {"improves_by": 4}},
+    },
+}
 
 
 @dataclass(frozen=True)
@@ -55,6 +79,7 @@ class SyntheticCohort:
     patients: pl.DataFrame
     visits: pl.DataFrame
     components: pl.DataFrame
+    events: pl.DataFrame | None = None
 
 
 def patient_ids(n_patients: int) -> pl.Series:
@@ -142,6 +167,11 @@ def generate_cohort(spec: SynthSpec) -> SyntheticCohort:
         }
     )
 
+    # Drawn after every other draw, so a seed's PPPASI and PGA stay what they were.
+    dlqi = _score_of(mean_item, DLQI_PER_SEVERITY, DLQI_NOISE_SD, 30, rng)
+    itch = _score_of(mean_item, ITCH_PER_SEVERITY, ITCH_NOISE_SD, 10, rng)
+    events = _events(ids, weeks[:, -1], rng)
+
     visit_patient, visit_index = np.nonzero(present)  # row-major: patient, then visit order
     visits = pl.DataFrame(
         {
@@ -150,6 +180,8 @@ def generate_cohort(spec: SynthSpec) -> SyntheticCohort:
             "week": np.round(weeks[visit_patient, visit_index], 1),
             "pppasi": pl.Series(pppasi_tenths[visit_patient, visit_index] / c.TENTHS_PER_POINT),
             "pga": pl.Series(pga[visit_patient, visit_index]),
+            "dlqi": pl.Series(dlqi[visit_patient, visit_index]),
+            "itch_nrs": pl.Series(itch[visit_patient, visit_index]),
         }
     ).with_columns(
         pl.when(pl.Series(pga_missing[visit_patient, visit_index]))
@@ -174,7 +206,40 @@ def generate_cohort(spec: SynthSpec) -> SyntheticCohort:
             },
         }
     )
-    return SyntheticCohort(patients=patients, visits=visits, components=components)
+    return SyntheticCohort(patients=patients, visits=visits, components=components, events=events)
+
+
+def _score_of(
+    severity: np.ndarray, per_unit: float, noise_sd: float, top: int, rng: np.random.Generator
+) -> np.ndarray:
+    """An integer score 0..top following the severity share, a few follow-ups not recorded
+    (a masked array's holes become nulls in polars)."""
+    score = np.clip(
+        np.rint(severity * per_unit + rng.normal(0.0, noise_sd, severity.shape)), 0, top
+    )
+    unrecorded = rng.random(severity.shape) < OUTCOME_MISSING_SHARE
+    unrecorded[:, 0] = False
+    return np.ma.masked_array(score.astype(np.int64), mask=unrecorded)
+
+
+def _events(ids: pl.Series, last_week: np.ndarray, rng: np.random.Generator) -> pl.DataFrame:
+    """Adverse events: a Poisson count per patient, onset uniform over the patient's follow-up."""
+    count = rng.poisson(EVENTS_PER_PATIENT, size=ids.len())
+    patient = np.repeat(np.arange(ids.len()), count)
+    n = len(patient)
+    yes_no = np.array(["no", "yes"])
+    return pl.DataFrame(
+        {
+            "patient_id": ids.gather(patient),
+            "term": np.array(EVENT_TERMS)[
+                rng.choice(len(EVENT_TERMS), size=n, p=EVENT_TERM_SHARES)
+            ],
+            "onset_week": np.round(rng.random(n) * last_week[patient], 1),
+            "serious": yes_no[(rng.random(n) < SERIOUS_SHARE).astype(int)],
+            "led_to_discontinuation": yes_no[(rng.random(n) < DISCONTINUED_SHARE).astype(int)],
+            "resolved": yes_no[(rng.random(n) < RESOLVED_SHARE).astype(int)],
+        }
+    )
 
 
 # --- planted errors ------------------------------------------------------------------------
@@ -399,5 +464,6 @@ def plant_errors(
         patients=patients.drop(PLANT),
         visits=visits.drop(PLANT),
         components=components.drop(PLANT),
+        events=cohort.events,
     )
     return broken, pl.DataFrame(expected, schema=EXPECTED_SCHEMA)

@@ -6,7 +6,7 @@ non-zero. On success the typed frames go downstream, PPPASI in integer tenths.
 """
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +19,7 @@ from pppflow import schemas
 from pppflow.claims import Claims, ClaimsInvalid, read_claims_file
 from pppflow.fast_paths.validation import SCORE_COLUMNS, proven_valid
 from pppflow.io import UnreadableFile, excerpt, read_cohort_table
+from pppflow.outcomes import outcome_failures, outcome_long, outcomes_from_config
 
 FAILURE_SCHEMA = {
     "file": pl.Utf8,
@@ -47,6 +48,10 @@ class CohortFiles:
     configured_columns: tuple[str, ...] = ()
     # The paper's claims about the cohort (claims.yaml), checked with the files.
     claims: str | None = None
+    # The cohort's `outcomes:` config: further scores of the visits file and their scales.
+    outcomes: Mapping | None = None
+    # Optional adverse events file.
+    events: str | None = None
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,9 @@ class ValidatedCohort:
     # What validation changed or let through on purpose, each a line for the log.
     notes: tuple[str, ...] = field(default=())
     claims: Claims | None = None
+    # The declared outcomes in long form (pppflow.outcomes.outcome_long).
+    outcomes: pl.DataFrame | None = None
+    events: pl.DataFrame | None = None
 
 
 class CohortInvalid(Exception):
@@ -438,7 +446,9 @@ def typed_patients(frame: pl.DataFrame) -> pl.DataFrame:
     """The patients' columns as the file has them, numbers typed: a column the file lacks
     stays absent, so that no later table reports it as recorded and all missing."""
     return frame.drop(ROW).with_columns(
-        pl.col(name).cast(pl.Float64) for name in ("age_years", "dose_mg") if name in frame.columns
+        pl.col(name).cast(pl.Float64)
+        for name in ("age_years", "dose_mg", "stop_week")
+        if name in frame.columns
     )
 
 
@@ -541,6 +551,7 @@ def validate_cohort(
         "visits": files.visits,
         "components": files.components,
         "claims": files.claims,
+        "events": files.events,
     }
     found = [config_failures(files), missing_file_failures(paths)]
     if not pl.concat(found).is_empty():
@@ -549,14 +560,27 @@ def validate_cohort(
     found.append(claims_problems)
 
     patients, unreadable_patients = _read(files.patients, schemas.PATIENT_COLUMNS)
-    visits, unreadable_visits = _read(files.visits, schemas.VISIT_COLUMNS)
+    declared = outcomes_from_config(files.outcomes)
+    # Declared outcomes are read as text too, so a failure quotes the value as written.
+    outcome_columns = tuple(o.column for o in declared)
+    visits, unreadable_visits = _read(
+        files.visits, (*schemas.VISIT_COLUMNS, *outcome_columns), stored_types=outcome_columns
+    )
     components, unreadable_components = (
         _read(files.components, schemas.COMPONENT_COLUMNS, stored_types=SCORE_COLUMNS)
         if files.components
         else (None, failures_frame([]))
     )
-    found += [unreadable_patients, unreadable_visits, unreadable_components]
-    if patients is None or visits is None or (files.components and components is None):
+    events, unreadable_events = (
+        _read(files.events, schemas.EVENT_COLUMNS) if files.events else (None, failures_frame([]))
+    )
+    found += [unreadable_patients, unreadable_visits, unreadable_components, unreadable_events]
+    if (
+        patients is None
+        or visits is None
+        or (files.components and components is None)
+        or (files.events and events is None)
+    ):
         raise CohortInvalid(pl.concat(found))
 
     notes: list[str] = []
@@ -576,7 +600,13 @@ def validate_cohort(
     )
     found += [
         header_failures(patients.columns, known_patient_columns, derived_columns, files.patients),
-        header_failures(visits.columns, schemas.VISIT_COLUMNS, (), files.visits),
+        header_failures(
+            visits.columns,
+            (*schemas.VISIT_COLUMNS, *(o.column for o in declared)),
+            (),
+            files.visits,
+        ),
+        failures_frame(outcome_failures(visits, declared, files.visits, ROW)),
         schema_failures(patients, schemas.PatientsFile, files.patients),
         schema_failures(visits, schemas.visits_model(files.pga_max), files.visits),
     ]
@@ -598,6 +628,11 @@ def validate_cohort(
             )
         )
     notes += absent_score_notes(visits, files)
+    if events is not None:
+        events, changed = nfc_keys(events, files.events)
+        notes += changed
+        events = _with_row_numbers(events)
+        found.append(event_failures(events, patients, files.events))
     visits = with_optional_scores(visits)
     if "visit" in visits.columns and "patient_id" in visits.columns:
         found.append(visit_label_failures(visits, files))
@@ -606,7 +641,7 @@ def validate_cohort(
         and pl.concat(found).is_empty()
         and proven_valid(patients, visits, components, files.baseline_visit, files.endpoint_visit)
     ):
-        return _typed(patients, visits, components, notes, claims)
+        return _typed(patients, visits, components, notes, claims, declared, events)
 
     if components is not None:
         components = _with_row_numbers(_as_text(components, schemas.COMPONENT_COLUMNS))
@@ -621,7 +656,7 @@ def validate_cohort(
     if not failures.is_empty():
         raise CohortInvalid(failures)
     notes += missed_visit_notes(visits, components, files)
-    return _typed(patients, visits, components, notes, claims)
+    return _typed(patients, visits, components, notes, claims, declared, events)
 
 
 def _typed(
@@ -630,6 +665,8 @@ def _typed(
     components: pl.DataFrame | None,
     notes: Sequence[str],
     claims: Claims | None,
+    declared: Sequence = (),
+    events: pl.DataFrame | None = None,
 ) -> ValidatedCohort:
     return ValidatedCohort(
         patients=typed_patients(patients),
@@ -637,7 +674,50 @@ def _typed(
         components=typed_components(components),
         notes=tuple(notes),
         claims=claims,
+        outcomes=outcome_long(visits, declared),
+        events=typed_events(events),
     )
+
+
+def event_failures(events: pl.DataFrame, patients: pl.DataFrame, file: str) -> pl.DataFrame:
+    """The events file's headers and values, and its patients (each must be in patients)."""
+    found = [
+        header_failures(events.columns, schemas.EVENT_COLUMNS, (), file),
+        schema_failures(events, schemas.EventsFile, file),
+    ]
+    if "patient_id" in events.columns and "patient_id" in patients.columns:
+        found.append(_not_in(events, ["patient_id"], patients, file, "patient_in_patients_file"))
+    return pl.concat(found)
+
+
+EVENTS_SCHEMA = {
+    "patient_id": pl.Utf8,
+    "term": pl.Utf8,
+    "onset_week": pl.Float64,
+    "serious": pl.Boolean,
+    "severity": pl.Utf8,
+    "related": pl.Utf8,
+    "led_to_discontinuation": pl.Boolean,
+    "resolved": pl.Boolean,
+}
+
+
+def typed_events(events: pl.DataFrame | None) -> pl.DataFrame:
+    """The events typed (yes/no as booleans); every column present, empty where the file lacks
+    it; an empty table when the cohort has no events file."""
+    if events is None:
+        return pl.DataFrame(schema=EVENTS_SCHEMA)
+    present = events.columns
+
+    def column(name: str, dtype) -> pl.Expr:
+        if name not in present:
+            return pl.lit(None, dtype).alias(name)
+        text = pl.col(name).cast(pl.Utf8)
+        if dtype == pl.Boolean:
+            return (text == "yes").alias(name)
+        return text.cast(dtype).alias(name)
+
+    return events.select(column(name, dtype) for name, dtype in EVENTS_SCHEMA.items())
 
 
 def format_failures(failures: pl.DataFrame) -> str:

@@ -25,6 +25,11 @@ def cohort_setting(key):
     return lookup
 
 
+def cohort_outcomes(wildcards):
+    """The cohort's declared outcomes (`outcomes:`), {} when it declares none."""
+    return cohort_entry(wildcards).get("outcomes") or {}
+
+
 def cohort_inputs(wildcards):
     """The cohort's own files. A missing one is reported by the validation step itself,
     so it is not declared as an input here (Snakemake would stop with a bare MissingInput).
@@ -32,7 +37,7 @@ def cohort_inputs(wildcards):
     entry = cohort_entry(wildcards)
     return {
         k: entry[k]
-        for k in ("patients", "visits", "components", "claims")
+        for k in ("patients", "visits", "components", "claims", "events")
         if k in entry and Path(entry[k]).exists()
     }
 
@@ -77,6 +82,8 @@ def cohort_files(wildcards):
         "pga_max": entry["pga_max"],
         "claims": entry.get("claims"),
         "configured_columns": configured_patient_columns(),
+        "outcomes": entry.get("outcomes") or {},
+        "events": entry.get("events"),
     }
 
 

@@ -5,6 +5,7 @@
 rule response:
     input:
         pppasi=rules.pppasi.output.pppasi,
+        outcomes=rules.validate.output.outcomes,
         code=script_code("response"),
         lock=LOCK,
     output:
@@ -24,5 +25,6 @@ rule response:
         endpoint_visit=cohort_setting("endpoint_visit"),
         missing=cohort_setting("missing"),
         confidence_level=config["stats"]["confidence_level"],
+        outcomes=cohort_outcomes,
     script:
         "../workflow_scripts/response.py"

@@ -7,6 +7,7 @@ rule stats:
         pppasi=rules.pppasi.output.pppasi,
         responses=rules.response.output.responses,
         patients=rules.validate.output.patients,
+        outcomes=rules.validate.output.outcomes,
         code=script_code("stats"),
         lock=LOCK,
     output:
@@ -24,6 +25,7 @@ rule stats:
         endpoint_visit=cohort_setting("endpoint_visit"),
         confidence_level=config["stats"]["confidence_level"],
         group_columns=config["stats"]["subgroup_columns"],
+        outcomes=cohort_outcomes,
     script:
         "../workflow_scripts/stats.py"
 

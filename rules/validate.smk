@@ -8,6 +8,8 @@ rule validate:
         visits="results/{cohort}/validated/visits.parquet",
         components="results/{cohort}/validated/components.parquet",
         claims="results/{cohort}/validated/claims.json",
+        outcomes="results/{cohort}/validated/outcomes.parquet",
+        events="results/{cohort}/validated/events.parquet",
     log:
         "logs/validate/{cohort}.log",
     benchmark:

@@ -30,6 +30,8 @@ CLAIMS = (
     '  - {id: size, quote: "two patients", reported: "2", kind: count}\n'
 )
 
+DLQI = {"column": "dlqi", "scale": {"min": 0, "max": 30, "step": 1}, "better": "lower"}
+
 Failure = tuple[str, int | None, str | None, str, str, str | None]
 
 
@@ -64,7 +66,7 @@ def write_case(case: Case, folder: Path) -> CohortFiles:
     return CohortFiles(
         **{role: str(folder / name) for role, name in roles.items()},
         **{
-            k: (str(folder / v) if k in ("components", "claims") and v else v)
+            k: (str(folder / v) if k in ("components", "claims", "events") and v else v)
             for k, v in settings.items()
         },
     )
@@ -660,5 +662,62 @@ CASES: tuple[Case, ...] = (
         {},
         settings={"claims": "nowhere.yaml"},
         failures=(("nowhere.yaml", None, None, "claims", "file_exists", "nowhere.yaml"),),
+    ),
+    # --- Declared outcomes and the events file ----------------------------------------------
+    Case(
+        "outcome_off_its_scale",
+        "a declared DLQI (0-30, integers) of 31, of 2.5 and of 'n/a'",
+        {
+            "visits.csv": VISITS.replace("pga\n", "pga,dlqi\n", 1)
+            .replace("10.8,3\n", "10.8,3,31\n")
+            .replace("2.7,1\n", "2.7,1,2.5\n")
+            .replace("6.0,2\n", "6.0,2,n/a\n")
+            .replace("1.2,0\n", "1.2,0,4\n")
+        },
+        settings={"outcomes": {"dlqi": DLQI}},
+        failures=(
+            ("visits.csv", 1, "p1", "dlqi", "number_in_range(low=0, high=30)", "31"),
+            ("visits.csv", 2, "p1", "dlqi", "on_step(step=1)", "2.5"),
+            ("visits.csv", 3, "p2", "dlqi", "is_number", "n/a"),
+        ),
+    ),
+    Case(
+        "outcome_header_spelt_otherwise",
+        "the config declares DLQI on column dlqi; the file's header is 'DLQI'",
+        {
+            "visits.csv": "patient_id,visit,week,pppasi,pga,DLQI\n"
+            "p1,baseline,0,10.8,3,12\np1,week12,12,2.7,1,3\n"
+            "p2,baseline,0,6.0,2,8\np2,week12,12,1.2,0,1\n"
+        },
+        settings={"outcomes": {"dlqi": DLQI}},
+        failures=(
+            (
+                "visits.csv",
+                None,
+                None,
+                "dlqi",
+                "column_in_dataframe",
+                "outcome 'dlqi' is declared in the config on this column",
+            ),
+            (
+                "visits.csv",
+                None,
+                None,
+                "dlqi",
+                "header_spelling",
+                "header 'DLQI' looks like 'dlqi': rename it",
+            ),
+        ),
+    ),
+    Case(
+        "events_bad_values",
+        "an events file with a negative onset week, 'Y' for serious, and an unknown patient",
+        {"events.csv": "patient_id,term,onset_week,serious\np1,Acne,-1,Y\np9,Acne,2,no\n"},
+        settings={"events": "events.csv"},
+        failures=(
+            ("events.csv", 1, "p1", "onset_week", "number_in_range(low=0, high=inf)", "-1"),
+            ("events.csv", 1, "p1", "serious", "isin(['yes', 'no'])", "Y"),
+            ("events.csv", 2, "p9", "patient_id", "patient_in_patients_file", "p9"),
+        ),
     ),
 )

@@ -213,8 +213,13 @@ def test_synthetic_parquet_cohort_runs_end_to_end(tmp_path, monkeypatch):
     assert check.height == pl.read_parquet(out / "visits.parquet").height
     assert check["agrees"].all()
     rates = pl.read_csv(results / "response_rates.csv")
-    assert rates.height == 6 * 2  # six endpoints at week4 and week12
+    # six PPPASI/PGA endpoints and the three declared responders, at week4 and week12
+    assert rates.height == (6 + 3) * 2
+    assert {"dlqi:0/1", "dlqi:improvement >= 4", "itch:improvement >= 4"} <= set(rates["endpoint"])
     assert set(rates["visit"]) == {"week4", "week12"}
+    events = pl.read_parquet(out / "events.parquet")
+    safety = pl.read_csv(results / "safety.csv")
+    assert safety.row(0, named=True)["events"] == events.height
 
 
 def test_planted_errors_stop_the_workflow_with_exactly_those_failures(tmp_path, monkeypatch):

@@ -15,13 +15,15 @@ sys.path.insert(0, str(ROOT / "tests"))
 from workflow import copy_workflow, snakemake  # noqa: E402
 
 GOLDEN = ROOT / "tests" / "golden"
-# Merged into config/config.yaml (the default cohort): the component-level test cohort and the
-# study letter's summary statements as a cohort without patient data.
+# Merged into config/config.yaml (the default cohort): the component-level test cohort, the
+# study letter's summary statements as a cohort without patient data, and the cohort with
+# declared outcomes and adverse events.
 GOLDEN_CONFIGS = (
     "tests/cohorts/components_demo/config.yaml",
     "tests/cohorts/zheng2024_summary/config.yaml",
+    "tests/cohorts/outcomes_demo/config.yaml",
 )
-GOLDEN_COHORTS = ("zheng2024", "components_demo")
+GOLDEN_COHORTS = ("zheng2024", "components_demo", "outcomes_demo")
 GOLDEN_FILES = (
     "pppasi_check.csv",
     "per_patient.csv",
@@ -31,6 +33,10 @@ GOLDEN_FILES = (
     "subgroup_rates.csv",
     "table1.csv",
     "audit.csv",
+    "percent_change.csv",
+    "safety.csv",
+    "flow.csv",
+    "time_to_response.csv",
 )
 # A cohort without patient data has only its audit.
 SUMMARY_GOLDEN_COHORTS = ("zheng2024_summary",)

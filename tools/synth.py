@@ -23,7 +23,7 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pppflow.io import write_csv, write_parquet, write_text  # noqa: E402
-from pppflow.synth import SynthSpec, generate_cohort, plant_errors  # noqa: E402
+from pppflow.synth import SYNTH_OUTCOMES, SynthSpec, generate_cohort, plant_errors  # noqa: E402
 
 PARQUET_FROM_PATIENTS = 100_000  # --format auto: CSV below, parquet from here on
 
@@ -73,7 +73,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.plant_errors:
         cohort, expected = plant_errors(cohort, spec, seed=args.seed + 1)
     write = write_parquet if fmt == "parquet" else write_csv
-    paths = {role: out / f"{role}.{fmt}" for role in ("patients", "visits", "components")}
+    roles = ("patients", "visits", "components", "events")
+    paths = {role: out / f"{role}.{fmt}" for role in roles if getattr(cohort, role) is not None}
     for role, path in paths.items():
         write(getattr(cohort, role), path)
 
@@ -86,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
             "pga_max": spec.pga_max,
             "missing": "observed",
             "pppasi_disagreement": "warn",
+            "outcomes": SYNTH_OUTCOMES,
         }
     }
     header = (

@@ -5,6 +5,7 @@ from _shim import start_logging
 
 from pppflow.fast_paths.response import responses_table
 from pppflow.io import write_csv, write_parquet
+from pppflow.outcomes import outcomes_from_config, responder_rates
 from pppflow.response import per_patient, response_rates
 from pppflow.stats import endpoints_of, unrecorded_outcomes
 
@@ -22,6 +23,21 @@ unrecorded = unrecorded_outcomes(scores)
 if unrecorded:
     rates = rates.filter(~pl.col("endpoint").is_in(endpoints_of(unrecorded)))
     log.info("cohort %s: no %s recorded: its endpoints are left out", cohort, "/".join(unrecorded))
+declared = outcomes_from_config(params.outcomes)
+if declared:
+    rates = pl.concat(
+        [
+            rates,
+            responder_rates(
+                pl.read_parquet(inp.outcomes),
+                scores,
+                declared,
+                params.baseline_visit,
+                params.missing,
+                params.confidence_level,
+            ),
+        ]
+    )
 
 write_parquet(responses, out.responses)
 write_parquet(endpoint, out.per_patient)

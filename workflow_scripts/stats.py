@@ -7,6 +7,7 @@ import polars as pl
 from _shim import start_logging
 
 from pppflow.io import write_csv
+from pppflow.outcomes import outcomes_from_config, summaries
 from pppflow.stats import (
     StatsInputError,
     absent_group_columns,
@@ -34,6 +35,18 @@ tests = outcome_tests(pairs, params.confidence_level).filter(recorded)
 summary = descriptives(scores).filter(recorded)
 if unrecorded:
     log.info("cohort %s: no %s recorded: its tests are left out", cohort, "/".join(unrecorded))
+declared = outcomes_from_config(params.outcomes)
+if declared:
+    more_summary, more_tests = summaries(
+        pl.read_parquet(inp.outcomes),
+        declared,
+        scores,
+        params.baseline_visit,
+        params.endpoint_visit,
+        params.confidence_level,
+    )
+    summary = pl.concat([summary, more_summary])
+    tests = pl.concat([tests, more_tests])
 
 patients = pl.read_parquet(inp.patients)
 absent = absent_group_columns(patients, params.group_columns)

@@ -30,6 +30,8 @@ write_parquet(derive_patient_columns(validated.patients), out.patients)
 write_parquet(validated.visits, out.visits)
 write_parquet(validated.components, out.components)
 write_text(claims_to_json(validated.claims), out.claims)
+write_parquet(validated.outcomes, out.outcomes)
+write_parquet(validated.events, out.events)
 log.info(
     "cohort %s valid: %d patients, %d visits, %d component rows, %s",
     cohort,

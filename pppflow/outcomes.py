@@ -1,0 +1,361 @@
+"""Declared outcomes: further scores of the visits file (DLQI, itch NRS, PPSI, a pustule count)
+named in the cohort's `outcomes:` config, each with its scale, its better direction and its
+responder definitions.
+
+A value is kept as an integer count of the scale's step ("units": DLQI 7 is 7 units of 1, an NRS
+of 6.5 on a step of 0.5 is 13 units), so every responder threshold is decided on integers and
+the descriptives are exact, as PPPASI's tenths are.
+"""
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+
+import polars as pl
+
+from pppflow.response import RATE_SCHEMA, clopper_pearson, exact_ratio, nominal_week
+
+# The rule keys of a responder definition; a definition of several keys needs all of them.
+AT_MOST = "at_most"
+AT_LEAST = "at_least"
+IMPROVES_BY = "improves_by"
+RULE_KEYS = (AT_MOST, AT_LEAST, IMPROVES_BY)
+LOWER, HIGHER = "lower", "higher"
+# A value is on the step when value / step is within this of an integer: the text's decimal
+# digits reach a double's precision long before this tolerance matters.
+ON_STEP_TOLERANCE = 1e-9
+ENDPOINT_SEPARATOR = ":"
+
+LONG_SCHEMA = {
+    "outcome": pl.Utf8,
+    "patient_id": pl.Utf8,
+    "visit": pl.Utf8,
+    "week": pl.Float64,
+    "units": pl.Int64,
+}
+
+
+def exact(number: float | int | str) -> Fraction:
+    """A config number as the decimal it is written as (0.1 is 1/10, not the double)."""
+    return Fraction(Decimal(str(number)))
+
+
+@dataclass(frozen=True)
+class Responder:
+    name: str
+    at_most: Fraction | None = None
+    at_least: Fraction | None = None
+    improves_by: Fraction | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    name: str
+    column: str
+    low: Fraction
+    high: Fraction | None  # None: no top (a count)
+    step: Fraction
+    better: str
+    responders: tuple[Responder, ...] = ()
+
+    def endpoint(self, responder: Responder) -> str:
+        return f"{self.name}{ENDPOINT_SEPARATOR}{responder.name}"
+
+
+def outcomes_from_config(section: Mapping | None) -> tuple[Outcome, ...]:
+    """The `outcomes:` entry of a cohort (already checked by config/schema.yaml)."""
+    found = []
+    for name, entry in (section or {}).items():
+        scale = entry["scale"]
+        found.append(
+            Outcome(
+                name=name,
+                column=entry["column"],
+                low=exact(scale["min"]),
+                high=exact(scale["max"]) if scale.get("max") is not None else None,
+                step=exact(scale["step"]),
+                better=entry["better"],
+                responders=tuple(
+                    Responder(label, **{k: exact(v) for k, v in rule.items()})
+                    for label, rule in (entry.get("responders") or {}).items()
+                ),
+            )
+        )
+    return tuple(found)
+
+
+def units_of(outcomes: Sequence[Outcome]) -> dict[str, Fraction]:
+    return {o.name: o.step for o in outcomes}
+
+
+# Validation ------------------------------------------------------------------------------------
+
+NUMBER = r"^-?[0-9]+(\.[0-9]+)?$"
+
+
+def _number(value: Fraction) -> str:
+    return format(float(value), "g")
+
+
+def _range_check(outcome: Outcome) -> str:
+    high = "inf" if outcome.high is None else _number(outcome.high)
+    return f"number_in_range(low={_number(outcome.low)}, high={high})"
+
+
+def _as_number(visits: pl.DataFrame, column: str) -> tuple[pl.Expr, pl.Expr | None]:
+    """The column as Float64, and its text (None where the file stored numbers: a parquet
+    column of a numeric type needs no text check, which at registry scale is most of the
+    cost)."""
+    if visits.schema[column].is_numeric():
+        return pl.col(column).cast(pl.Float64), None
+    text = pl.col(column).cast(pl.Utf8).str.strip_chars()
+    return text.cast(pl.Float64, strict=False), text
+
+
+def outcome_failures(
+    visits: pl.DataFrame, outcomes: Sequence[Outcome], file: str, row_column: str
+) -> list[dict]:
+    """Failure rows (file, row, patient_id, column, check, value) of the declared outcomes'
+    columns of the visits file (as text, or as stored numbers): absent, not a number, off the
+    scale, off its step. One bad value is reported once, under the first rule it breaks."""
+    failures: list[dict] = []
+    for outcome in outcomes:
+        if outcome.column not in visits.columns:
+            failures.append(
+                {
+                    "file": file,
+                    "column": outcome.column,
+                    "check": "column_in_dataframe",
+                    "value": f"outcome {outcome.name!r} is declared in the config on this column",
+                }
+            )
+            continue
+        number, text = _as_number(visits, outcome.column)
+        high = math.inf if outcome.high is None else float(outcome.high)
+        ratio = number / float(outcome.step)
+        checks = [
+            (_range_check(outcome), (number < float(outcome.low)) | (number > high)),
+            (
+                f"on_step(step={_number(outcome.step)})",
+                (ratio - ratio.round(0)).abs() > ON_STEP_TOLERANCE,
+            ),
+        ]
+        if text is not None:
+            checks.insert(0, ("is_number", ~text.str.contains(NUMBER)))
+        present = pl.col(outcome.column).is_not_null()
+        # One pass to find that nothing is wrong, the usual case.
+        if not visits.select(
+            (present & pl.any_horizontal(b.fill_null(False) for _, b in checks)).any()
+        ).item():
+            continue
+        seen = pl.lit(False)
+        for check, broken in checks:
+            bad = visits.filter(present & ~seen & broken)
+            failures += [
+                {
+                    "file": file,
+                    "row": row[row_column],
+                    "patient_id": row.get("patient_id"),
+                    "column": outcome.column,
+                    "check": check,
+                    "value": str(row[outcome.column]),
+                }
+                for row in bad.iter_rows(named=True)
+            ]
+            seen = seen | broken.fill_null(False)
+    return failures
+
+
+def outcome_long(visits: pl.DataFrame, outcomes: Sequence[Outcome]) -> pl.DataFrame:
+    """The declared outcomes of a valid visits table in long form: outcome, patient_id,
+    visit, week, units (the value in whole steps). Empty values are left out."""
+    frames = [
+        visits.select(
+            pl.lit(o.name).alias("outcome"),
+            pl.col("patient_id").cast(pl.Utf8),
+            pl.col("visit").cast(pl.Utf8),
+            pl.col("week").cast(pl.Float64),
+            (_as_number(visits, o.column)[0] / float(o.step))
+            .round(0)
+            .cast(pl.Int64)
+            .alias("units"),
+        ).filter(pl.col("units").is_not_null())
+        for o in outcomes
+    ]
+    return pl.concat(frames) if frames else pl.DataFrame(schema=LONG_SCHEMA)
+
+
+# Analysis --------------------------------------------------------------------------------------
+
+
+def with_values(long: pl.DataFrame, outcomes: Sequence[Outcome]) -> pl.DataFrame:
+    """`long` with `value` (Float64, the outcome's unit): the double nearest units x step."""
+    step = pl.col("outcome").replace_strict(
+        {o.name: float(o.step.numerator) for o in outcomes}, return_dtype=pl.Float64
+    ) / pl.col("outcome").replace_strict(
+        {o.name: float(o.step.denominator) for o in outcomes}, return_dtype=pl.Float64
+    )
+    return long.with_columns((pl.col("units").cast(pl.Float64) * step).alias("value"))
+
+
+def paired(long: pl.DataFrame, baseline_visit: str, endpoint_visit: str) -> pl.DataFrame:
+    """As stats.paired_outcomes: per outcome the patients scored at both visits."""
+    keep = ["outcome", "patient_id", "units", "value"]
+    baseline = long.filter(pl.col("visit") == baseline_visit).select(keep)
+    endpoint = long.filter(pl.col("visit") == endpoint_visit).select(keep)
+    return (
+        baseline.join(endpoint, on=["outcome", "patient_id"], how="inner", suffix="_endpoint")
+        .select(
+            "outcome",
+            "patient_id",
+            pl.col("units").alias("baseline_units"),
+            pl.col("units_endpoint").alias("endpoint_units"),
+            pl.col("value").alias("baseline"),
+            pl.col("value_endpoint").alias("endpoint"),
+        )
+        .sort("outcome", "patient_id")
+    )
+
+
+def threshold_units(value: Fraction, step: Fraction, rounding) -> int:
+    """A threshold in whole steps: floor for 'at most', ceil for 'at least' (exact)."""
+    return int(rounding(value / step))
+
+
+def responder_test(outcome: Outcome, responder: Responder) -> tuple[pl.Expr, bool]:
+    """The responder test on `base` and `at` (units), and whether it needs the baseline."""
+    at, base = pl.col("at"), pl.col("base")
+    # improvement in units, positive when better
+    improvement = base - at if outcome.better == LOWER else at - base
+    parts = []
+    if responder.at_most is not None:
+        parts.append(at <= threshold_units(responder.at_most, outcome.step, math.floor))
+    if responder.at_least is not None:
+        parts.append(at >= threshold_units(responder.at_least, outcome.step, math.ceil))
+    if responder.improves_by is not None:
+        parts.append(improvement >= threshold_units(responder.improves_by, outcome.step, math.ceil))
+    return pl.all_horizontal(parts), responder.improves_by is not None
+
+
+def responder_rates(
+    long: pl.DataFrame,
+    visits: pl.DataFrame,
+    outcomes: Sequence[Outcome],
+    baseline_visit: str,
+    missing_rule: str,
+    confidence_level: float,
+) -> pl.DataFrame:
+    """response_rates.csv's rows of every declared responder endpoint, per follow-up visit:
+    the patients are those with a baseline visit; a patient without the outcome at the visit
+    is missing (left out under `observed`, a non-responder under `nri`); a rule that needs the
+    baseline is not evaluable for a patient without the outcome at baseline."""
+    weeks = (
+        visits.filter(pl.col("visit") != baseline_visit)
+        .group_by("visit")
+        .agg(nominal_week().alias("week"))
+        .sort("week", "visit")
+    )
+    patients = visits.lazy().filter(pl.col("visit") == baseline_visit).select("patient_id").unique()
+    grid = patients.join(weeks.lazy().select("visit"), how="cross")
+    frames = []
+    for outcome in outcomes:
+        if not outcome.responders:
+            continue
+        values = long.lazy().filter(pl.col("outcome") == outcome.name)
+        base = values.filter(pl.col("visit") == baseline_visit).select(
+            "patient_id", pl.col("units").alias("base")
+        )
+        judged_grid = grid.join(base, on="patient_id", how="left").join(
+            values.select("patient_id", "visit", pl.col("units").alias("at")),
+            on=["patient_id", "visit"],
+            how="left",
+        )
+        # Every responder of the outcome in one pass over its grid.
+        aggregations = []
+        for i, responder in enumerate(outcome.responders):
+            test, needs_baseline = responder_test(outcome, responder)
+            defined = pl.col("base").is_not_null() if needs_baseline else pl.lit(True)
+            observed = pl.col("at").is_not_null()
+            judged = pl.when(observed & defined).then(test)
+            if missing_rule == "nri":
+                judged = judged.when(~observed & defined).then(pl.lit(False))
+            judged = judged.otherwise(pl.lit(None, pl.Boolean))
+            missing = ~observed & defined
+            aggregations += [
+                judged.sum().cast(pl.Int64).alias(f"{i}:responders"),
+                judged.is_not_null().sum().cast(pl.Int64).alias(f"{i}:evaluable"),
+                (judged.is_null() & ~missing).sum().cast(pl.Int64).alias(f"{i}:not_evaluable"),
+                missing.sum().cast(pl.Int64).alias(f"{i}:missing"),
+            ]
+        counts = (
+            judged_grid.group_by("visit")
+            .agg(aggregations)
+            .collect()
+            .join(weeks, on="visit")
+            .sort("week", "visit")
+        )
+        frames += [
+            counts.select(
+                pl.lit(outcome.endpoint(responder)).alias("endpoint"),
+                "visit",
+                "week",
+                *(
+                    pl.col(f"{i}:{name}").alias(name)
+                    for name in ("responders", "evaluable", "not_evaluable", "missing")
+                ),
+            )
+            for i, responder in enumerate(outcome.responders)
+        ]
+    if not frames:
+        return rates_from_counts(pl.DataFrame(schema=RATE_SCHEMA), missing_rule, confidence_level)
+    return rates_from_counts(pl.concat(frames).cast(RATE_SCHEMA), missing_rule, confidence_level)
+
+
+def rates_from_counts(
+    counts: pl.DataFrame, missing_rule: str, confidence_level: float
+) -> pl.DataFrame:
+    """The columns of response_rates.csv, as response.response_rates makes them."""
+    responders = counts["responders"].to_numpy()
+    evaluable = counts["evaluable"].to_numpy()
+    low, high = clopper_pearson(responders, evaluable, confidence_level)
+
+    def nullable(name, values):
+        return pl.Series(name, values, dtype=pl.Float64).fill_nan(None)
+
+    return counts.select(
+        "endpoint",
+        "visit",
+        "week",
+        "responders",
+        "evaluable",
+        nullable("rate", exact_ratio(responders, evaluable)),
+        nullable("ci_low", low).round(6),
+        nullable("ci_high", high).round(6),
+        "not_evaluable",
+        "missing",
+        pl.lit(missing_rule).alias("missing_rule"),
+        pl.lit(confidence_level).alias("confidence_level"),
+    )
+
+
+def summaries(
+    long: pl.DataFrame,
+    outcomes: Sequence[Outcome],
+    scores: pl.DataFrame,
+    baseline_visit: str,
+    endpoint_visit: str,
+    confidence_level: float,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """descriptives.csv's and tests.csv's rows of the declared outcomes, exactly as PPPASI's
+    and PGA's are made (stats.descriptives_of, stats.outcome_tests); visits dated by the
+    nominal week of the scores table, as theirs are."""
+    from pppflow.stats import descriptives_of, outcome_tests
+
+    valued = with_values(long, outcomes)
+    weeks = dict(scores.group_by(pl.col("visit").cast(pl.Utf8)).agg(nominal_week()).iter_rows())
+    steps = units_of(outcomes)
+    summary = descriptives_of(valued, weeks, steps)
+    tests = outcome_tests(paired(valued, baseline_visit, endpoint_visit), confidence_level, steps)
+    return summary, tests
