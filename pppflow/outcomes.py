@@ -15,7 +15,7 @@ from fractions import Fraction
 
 import polars as pl
 
-from pppflow.response import RATE_SCHEMA, clopper_pearson, exact_ratio, nominal_week
+from pppflow.response import RATE_SCHEMA, nominal_week, rates_from_counts
 
 # The rule keys of a responder definition; a definition of several keys needs all of them.
 AT_MOST = "at_most"
@@ -200,25 +200,6 @@ def with_values(long: pl.DataFrame, outcomes: Sequence[Outcome]) -> pl.DataFrame
     return long.with_columns((pl.col("units").cast(pl.Float64) * step).alias("value"))
 
 
-def paired(long: pl.DataFrame, baseline_visit: str, endpoint_visit: str) -> pl.DataFrame:
-    """As stats.paired_outcomes: per outcome the patients scored at both visits."""
-    keep = ["outcome", "patient_id", "units", "value"]
-    baseline = long.filter(pl.col("visit") == baseline_visit).select(keep)
-    endpoint = long.filter(pl.col("visit") == endpoint_visit).select(keep)
-    return (
-        baseline.join(endpoint, on=["outcome", "patient_id"], how="inner", suffix="_endpoint")
-        .select(
-            "outcome",
-            "patient_id",
-            pl.col("units").alias("baseline_units"),
-            pl.col("units_endpoint").alias("endpoint_units"),
-            pl.col("value").alias("baseline"),
-            pl.col("value_endpoint").alias("endpoint"),
-        )
-        .sort("outcome", "patient_id")
-    )
-
-
 def threshold_units(value: Fraction, step: Fraction, rounding) -> int:
     """A threshold in whole steps: floor for 'at most', ceil for 'at least' (exact)."""
     return int(rounding(value / step))
@@ -313,33 +294,6 @@ def responder_rates(
     return rates_from_counts(pl.concat(frames).cast(RATE_SCHEMA), missing_rule, confidence_level)
 
 
-def rates_from_counts(
-    counts: pl.DataFrame, missing_rule: str, confidence_level: float
-) -> pl.DataFrame:
-    """The columns of response_rates.csv, as response.response_rates makes them."""
-    responders = counts["responders"].to_numpy()
-    evaluable = counts["evaluable"].to_numpy()
-    low, high = clopper_pearson(responders, evaluable, confidence_level)
-
-    def nullable(name, values):
-        return pl.Series(name, values, dtype=pl.Float64).fill_nan(None)
-
-    return counts.select(
-        "endpoint",
-        "visit",
-        "week",
-        "responders",
-        "evaluable",
-        nullable("rate", exact_ratio(responders, evaluable)),
-        nullable("ci_low", low).round(6),
-        nullable("ci_high", high).round(6),
-        "not_evaluable",
-        "missing",
-        pl.lit(missing_rule).alias("missing_rule"),
-        pl.lit(confidence_level).alias("confidence_level"),
-    )
-
-
 def summaries(
     long: pl.DataFrame,
     outcomes: Sequence[Outcome],
@@ -351,11 +305,13 @@ def summaries(
     """descriptives.csv's and tests.csv's rows of the declared outcomes, exactly as PPPASI's
     and PGA's are made (stats.descriptives_of, stats.outcome_tests); visits dated by the
     nominal week of the scores table, as theirs are."""
-    from pppflow.stats import descriptives_of, outcome_tests
+    from pppflow.stats import descriptives_of, outcome_tests, pair_visits
 
     valued = with_values(long, outcomes)
     weeks = dict(scores.group_by(pl.col("visit").cast(pl.Utf8)).agg(nominal_week()).iter_rows())
     steps = units_of(outcomes)
     summary = descriptives_of(valued, weeks, steps)
-    tests = outcome_tests(paired(valued, baseline_visit, endpoint_visit), confidence_level, steps)
+    tests = outcome_tests(
+        pair_visits(valued, baseline_visit, endpoint_visit), confidence_level, steps
+    )
     return summary, tests

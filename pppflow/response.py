@@ -281,7 +281,14 @@ def response_rates(
     """One row per endpoint and follow-up visit: the rate (counts over counts) and its exact
     interval. Under `observed`, evaluable + not_evaluable + missing is every patient; under
     `nri`, the missing are inside evaluable as non-responders."""
-    counts = response_counts(responses)
+    return rates_from_counts(response_counts(responses), missing_rule, confidence_level)
+
+
+def rates_from_counts(
+    counts: pl.DataFrame, missing_rule: str, confidence_level: float
+) -> pl.DataFrame:
+    """The columns of response_rates.csv from per endpoint and visit counts (RATE_SCHEMA): the
+    rate and its exact interval, for the built-in endpoints and the declared outcomes' alike."""
     responders = counts["responders"].to_numpy()
     evaluable = counts["evaluable"].to_numpy()
     low, high = clopper_pearson(responders, evaluable, confidence_level)

@@ -138,7 +138,12 @@ def paired_outcomes(scores: pl.DataFrame, baseline_visit: str, endpoint_visit: s
             raise StatsInputError(
                 f"{role} visit {visit!r} is not among the scored visits {sorted(visits)}"
             )
-    long = outcome_scores(scores)
+    return pair_visits(outcome_scores(scores), baseline_visit, endpoint_visit)
+
+
+def pair_visits(long: pl.DataFrame, baseline_visit: str, endpoint_visit: str) -> pl.DataFrame:
+    """Per outcome the patients scored at both visits, from one row per outcome, patient and
+    visit (units and value): the built-in outcomes' and the declared ones' alike."""
     keep = ["outcome", "patient_id", "units", "value"]
     baseline = long.filter(pl.col("visit") == baseline_visit).select(keep)
     endpoint = long.filter(pl.col("visit") == endpoint_visit).select(keep)

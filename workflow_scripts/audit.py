@@ -4,11 +4,11 @@ import sys
 from pathlib import Path
 
 import polars as pl
+from _audit_files import write_audit
 from _shim import start_logging
 
-from pppflow.audit import AUDIT_SCHEMA, AuditInputs, audit_claims, audit_log_line, audit_markdown
+from pppflow.audit import AUDIT_SCHEMA, AuditInputs, audit_claims, audit_markdown
 from pppflow.claims import claims_from_json
-from pppflow.draft_claims import not_audited
 from pppflow.io import write_csv, write_text
 
 log = start_logging(snakemake)
@@ -35,9 +35,4 @@ except ValueError as err:
     log.error("cohort %s: %s (claims of %s)", cohort, err, claims.source)
     sys.exit(1)
 
-uncovered = None
-if "paper" in inp.keys():
-    uncovered = not_audited(Path(inp.paper).read_text(encoding="utf-8"), claims)
-write_csv(audit, out.audit)
-write_text(audit_markdown(audit, cohort, claims.source, uncovered), out.markdown)
-log.info(audit_log_line(audit, cohort))
+write_audit(audit, claims, snakemake, log)
