@@ -9,7 +9,8 @@ from pathlib import Path
 REPORT_TABLES: dict[str, tuple[str, str]] = {
     "audit": (
         "Audit of the paper's claims",
-        "Every quantitative claim of the paper, recomputed from its own data: decisive "
+        "Every quantitative claim of the paper, recomputed from its own data (or, for a paper "
+        "without patient data, checked against its other printed numbers): decisive "
         "mismatches first, then mismatches, matches and claims that cannot be checked.",
     ),
     "response_rates": (
