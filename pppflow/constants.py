@@ -104,10 +104,12 @@ PREVIOUS_TREATMENTS_COLUMN: Final[str] = "previous_treatments"
 # Columns the pipeline adds to each patient's row (prior_biologic where the validated patients are
 # written, the baseline scores for Table 1): a patients file may not have them, or the
 # user's value and the derived one would silently replace each other.
+BASELINE_PPPASI_COLUMN: Final[str] = "baseline_pppasi"
+BASELINE_PGA_COLUMN: Final[str] = "baseline_pga"
 RESERVED_PATIENT_COLUMNS: Final[tuple[str, ...]] = (
     PRIOR_BIOLOGIC_COLUMN,
-    "baseline_pppasi",
-    "baseline_pga",
+    BASELINE_PPPASI_COLUMN,
+    BASELINE_PGA_COLUMN,
 )
 # Table 1: a text column with at most this many distinct values is tabulated as categorical;
 # one with more is free text and left out (it is listed under the table).

@@ -30,8 +30,8 @@ def baseline_characteristics(
     and PGA."""
     baseline = scores.filter(pl.col("visit") == baseline_visit).select(
         pl.col("patient_id").cast(pl.Utf8),
-        points_from_tenths(pl.col("pppasi_tenths")).alias("baseline_pppasi"),
-        pl.col("pga").cast(pl.Int64).alias("baseline_pga"),
+        points_from_tenths(pl.col("pppasi_tenths")).alias(c.BASELINE_PPPASI_COLUMN),
+        pl.col("pga").cast(pl.Int64).alias(c.BASELINE_PGA_COLUMN),
     )
     return patients.join(baseline, on="patient_id", how="left")
 

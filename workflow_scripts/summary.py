@@ -4,14 +4,13 @@ the methods) and the lines the run prints for it at its end."""
 from pathlib import Path
 
 import polars as pl
+from _chart_pages import charts_with_captions
 from _shim import start_logging
 
-from pppflow.charts.captions import caption_paragraphs
-from pppflow.charts.registry import BY_NAME
 from pppflow.claims import claims_from_json
 from pppflow.formatting import level_text, readable_frame
 from pppflow.io import write_text
-from pppflow.pages import IndexedChart, summary_html, text_table
+from pppflow.pages import summary_html, text_table
 from pppflow.summary import (
     audit_view,
     data_checks,
@@ -45,12 +44,7 @@ t1 = table1_view(
     labels=labels_from_param(params.table1_labels),
     continuous=params.table1_continuous,
 )
-charts = []
-for svg in inp.svgs:
-    chart = BY_NAME[Path(svg).stem]
-    template = Path(chart.caption).read_text(encoding="utf-8")
-    caption = caption_paragraphs(template, cohort=cohort, params=dict(params.items()))
-    charts.append(IndexedChart(chart.name, chart.title, Path(svg).read_text(), tuple(caption)))
+charts = charts_with_captions(inp.svgs, cohort, params)
 methods = methods_paragraphs(
     baseline_visit=params.baseline_visit,
     endpoint_visit=params.endpoint_visit,
