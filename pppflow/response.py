@@ -6,6 +6,7 @@ X x baseline, compared as integers, so 2.8 -> 0.7 is exactly 75 %. improvement_p
 for display only; nothing is decided on it.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -49,6 +50,30 @@ ENDPOINTS = [
     Endpoint(c.PGA_CLEAR_ENDPOINT, PGA_CLEAR, pl.lit(True)),
     Endpoint(c.PGA_IMPROVED_ENDPOINT, PGA_IMPROVED, pl.col("pga_baseline").is_not_null()),
 ]
+
+
+# The column of the visits file each built-in outcome is scored in.
+OUTCOME_COLUMNS: dict[str, str] = {c.PPPASI_OUTCOME: "pppasi_tenths", c.PGA_OUTCOME: "pga"}
+
+
+def unrecorded_outcomes(scores: pl.DataFrame) -> list[str]:
+    """Outcomes with no value at any visit (a file without the column, or with it empty): their
+    endpoints and tests are left out rather than reported as all missing."""
+    return [
+        outcome
+        for outcome, column in OUTCOME_COLUMNS.items()
+        if column not in scores.columns or scores[column].null_count() == scores.height
+    ]
+
+
+def endpoints_of(outcomes: Sequence[str]) -> list[str]:
+    """The response endpoints that are judged on these outcomes."""
+    endpoints = []
+    if c.PPPASI_OUTCOME in outcomes:
+        endpoints += [f"{c.PPPASI_ENDPOINT_PREFIX}{x}" for x in c.PPPASI_RESPONSE_THRESHOLDS]
+    if c.PGA_OUTCOME in outcomes:
+        endpoints += list(c.PGA_ENDPOINTS)
+    return endpoints
 
 
 def meets_pppasi_threshold(baseline: pl.Expr, at_visit: pl.Expr, threshold: int) -> pl.Expr:

@@ -21,36 +21,13 @@ from pppflow import constants as c
 from pppflow import response
 from pppflow.consistency import Moments, quantile
 from pppflow.pppasi import points_from_tenths
-from pppflow.response import nominal_week
+from pppflow.response import OUTCOME_COLUMNS, nominal_week
 
 # The value of one integer step of each outcome, in the outcome's own unit.
 OUTCOME_UNITS: dict[str, Fraction] = {
     c.PPPASI_OUTCOME: Fraction(1, c.TENTHS_PER_POINT),
     c.PGA_OUTCOME: Fraction(1),
 }
-OUTCOME_COLUMNS: dict[str, str] = {c.PPPASI_OUTCOME: "pppasi_tenths", c.PGA_OUTCOME: "pga"}
-
-
-def unrecorded_outcomes(scores: pl.DataFrame) -> list[str]:
-    """Outcomes with no value at any visit (a file without the column, or with it empty): their
-    endpoints and tests are left out rather than reported as all missing."""
-    return [
-        outcome
-        for outcome, column in OUTCOME_COLUMNS.items()
-        if column not in scores.columns or scores[column].null_count() == scores.height
-    ]
-
-
-def endpoints_of(outcomes: Sequence[str]) -> list[str]:
-    """The response endpoints that are judged on these outcomes."""
-    endpoints = []
-    if c.PPPASI_OUTCOME in outcomes:
-        endpoints += [f"{c.PPPASI_ENDPOINT_PREFIX}{x}" for x in c.PPPASI_RESPONSE_THRESHOLDS]
-    if c.PGA_OUTCOME in outcomes:
-        endpoints += list(c.PGA_ENDPOINTS)
-    return endpoints
-
-
 TESTS_SCHEMA = {
     "outcome": pl.Utf8,
     "test": pl.Utf8,

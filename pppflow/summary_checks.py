@@ -23,8 +23,6 @@ from fractions import Fraction
 from functools import cache
 from itertools import product
 
-from scipy import stats as st
-
 from pppflow import constants as c
 from pppflow.consistency import (
     SD_CONVENTIONS,
@@ -41,6 +39,17 @@ from pppflow.consistency import (
 )
 
 MATCH, MISMATCH, NOT_CHECKABLE = "match", "mismatch", "not_checkable"
+
+
+@cache
+def _scipy_stats():
+    """scipy.stats, loaded on first use: importing it takes most of a second, and every stage
+    that reads the claims imports this module while few of them test a printed P."""
+    from scipy import stats
+
+    return stats
+
+
 LATTICES = ("pppasi",)
 P_TEXT = re.compile(r"^\s*[Pp]\s*(<=|>=|<|>|=|≤|≥)\s*(\d*\.?\d+)\s*$")
 # An exhaustive search keeps a table of (values used, total) cells per scale level; past this
@@ -514,9 +523,9 @@ def statistic_p_range(test: str, value: str | Printed, df: tuple[int, ...]) -> t
         big = max(abs(low), abs(high))
         if test == "r":
             return _r_p(big, df[0]), _r_p(small, df[0])
-        dist = st.t(df[0]) if test == "t" else st.norm()
+        dist = _scipy_stats().t(df[0]) if test == "t" else _scipy_stats().norm()
         return 2 * dist.sf(big), 2 * dist.sf(small)
-    dist = st.f(df[0], df[1]) if test == "F" else st.chi2(df[0])
+    dist = _scipy_stats().f(df[0], df[1]) if test == "F" else _scipy_stats().chi2(df[0])
     return dist.sf(max(high, 0.0)), dist.sf(max(low, 0.0))
 
 
@@ -524,7 +533,7 @@ def _r_p(r: float, df: int) -> float:
     if r >= 1:
         return 0.0
     t = r * math.sqrt(df / (1 - r * r))
-    return 2 * st.t(df).sf(t)
+    return 2 * _scipy_stats().t(df).sf(t)
 
 
 def statistic_check(
@@ -549,9 +558,9 @@ def two_sample_p_range(a: Group, b: Group, equal_var: bool) -> tuple[float, floa
     means' and SDs' rounding intervals: |t| is monotone in each mean and each SD, so its
     extremes, and P's, are at corners."""
     ps = [
-        st.ttest_ind_from_stats(
-            m1, max(s1, 1e-300), a.n, m2, max(s2, 1e-300), b.n, equal_var
-        ).pvalue
+        _scipy_stats()
+        .ttest_ind_from_stats(m1, max(s1, 1e-300), a.n, m2, max(s2, 1e-300), b.n, equal_var)
+        .pvalue
         for m1, m2, s1, s2 in product(
             (float(a.mean.low), float(a.mean.high)),
             (float(b.mean.low), float(b.mean.high)),
@@ -587,7 +596,7 @@ def paired_p_range(before: Group, after: Group) -> tuple[float, float]:
     s1_low, s2_low = max(before.sd.low, Fraction(0)), max(after.sd.low, Fraction(0))
     gap = max(s1_low - after.sd.high, s2_low - before.sd.high, Fraction(0))
     widest = before.sd.high + after.sd.high
-    dist = st.t(n - 1)
+    dist = _scipy_stats().t(n - 1)
 
     def p(diff: Fraction, sd_diff: Fraction) -> float:
         if sd_diff == 0:
@@ -633,7 +642,10 @@ def mean_ci_check(
         )
     tail = (1 + float(level)) / 2
     found, shown = [], []
-    for name, q in (("t", st.t(n - 1).ppf(tail)), ("normal", st.norm.ppf(tail))):
+    for name, q in (
+        ("t", _scipy_stats().t(n - 1).ppf(tail)),
+        ("normal", _scipy_stats().norm.ppf(tail)),
+    ):
         half = (float(s.low) * q / math.sqrt(n), float(s.high) * q / math.sqrt(n))
         box = (
             (float(m.low) - half[1], float(m.high) - half[0]),
@@ -678,11 +690,11 @@ def proportion_ci_check(
             f"the interval [{lo.text}, {hi.text}] excludes {count}/{n} = {_num(estimate)}",
         )
     alpha = 1 - float(level)
-    z = st.norm.ppf(1 - alpha / 2)
+    z = _scipy_stats().norm.ppf(1 - alpha / 2)
     phat = count / n
     exact = (
-        st.beta.ppf(alpha / 2, count, n - count + 1) if count > 0 else 0.0,
-        st.beta.ppf(1 - alpha / 2, count + 1, n - count) if count < n else 1.0,
+        _scipy_stats().beta.ppf(alpha / 2, count, n - count + 1) if count > 0 else 0.0,
+        _scipy_stats().beta.ppf(1 - alpha / 2, count + 1, n - count) if count < n else 1.0,
     )
     centre = (phat + z * z / (2 * n)) / (1 + z * z / n)
     spread = z * math.sqrt(phat * (1 - phat) / n + z * z / (4 * n * n)) / (1 + z * z / n)

@@ -6,8 +6,7 @@ from _shim import start_logging
 from pppflow.fast_paths.response import responses_table
 from pppflow.io import write_csv, write_parquet
 from pppflow.outcomes import outcomes_from_config, responder_rates
-from pppflow.response import per_patient, response_rates
-from pppflow.stats import endpoints_of, unrecorded_outcomes
+from pppflow.response import endpoints_of, per_patient, response_rates, unrecorded_outcomes
 
 log = start_logging(snakemake)
 cohort = snakemake.wildcards.cohort

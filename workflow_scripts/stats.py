@@ -8,15 +8,14 @@ from _shim import start_logging
 
 from pppflow.io import write_csv
 from pppflow.outcomes import outcomes_from_config, summaries
+from pppflow.response import endpoints_of, unrecorded_outcomes
 from pppflow.stats import (
     StatsInputError,
     absent_group_columns,
     descriptives,
-    endpoints_of,
     outcome_tests,
     paired_outcomes,
     subgroup_response_rates,
-    unrecorded_outcomes,
 )
 
 log = start_logging(snakemake)
