@@ -19,6 +19,7 @@ import re
 import subprocess
 import sys
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 RUN_ID = re.compile(r"^SLURM run ID: (\S+)$", re.MULTILINE)
@@ -49,7 +50,14 @@ def controller_ids(log: str, pattern: str) -> set[str]:
     return set(re.findall(pattern, log))
 
 
-def check(snakemake_output: str, controller_log: str) -> list[str]:
+SacctRows = Callable[[str], list[dict[str, str]]]
+
+
+def check(
+    snakemake_output: str, controller_log: str, accounting: SacctRows = sacct_rows
+) -> list[str]:
+    """The mismatches between the three records; `accounting` gives the sacct rows of a run ID
+    (a test passes its own rows instead of asking a cluster)."""
     problems: list[str] = []
     run_ids = RUN_ID.findall(snakemake_output)
     if len(run_ids) != 1:
@@ -79,7 +87,7 @@ def check(snakemake_output: str, controller_log: str) -> list[str]:
             "submission(s)"
         )
 
-    rows = sacct_rows(run_id)
+    rows = accounting(run_id)
     print(f"  sacct rows for job name {run_id}: {len(rows)}")
     for row in rows:
         print(

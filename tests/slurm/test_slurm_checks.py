@@ -79,30 +79,34 @@ def sacct_row(job_id: str, state: str = "COMPLETED") -> dict[str, str]:
     }
 
 
+class Accounting:
+    """sacct's rows for a run ID, given by the test; records the run IDs asked for."""
+
+    def __init__(self) -> None:
+        self.rows: list[dict[str, str]] = []
+        self.asked: list[str] = []
+
+    def __call__(self, run_id: str) -> list[dict[str, str]]:
+        self.asked.append(run_id)
+        return self.rows
+
+
 @pytest.fixture
-def sacct(monkeypatch):
-    rows: list[dict[str, str]] = []
-    asked: list[str] = []
-
-    def fake(run_id: str) -> list[dict[str, str]]:
-        asked.append(run_id)
-        return rows
-
-    monkeypatch.setattr(check_sbatch, "sacct_rows", fake)
-    return rows, asked
+def sacct() -> Accounting:
+    return Accounting()
 
 
 def test_agreeing_records_pass_and_sacct_is_asked_for_the_run_id(sacct):
-    rows, asked = sacct
+    rows, asked = sacct.rows, sacct.asked
     rows += [sacct_row("7"), sacct_row("8")]
-    assert check_sbatch.check(SNAKEMAKE_OUTPUT, CONTROLLER_LOG) == []
+    assert check_sbatch.check(SNAKEMAKE_OUTPUT, CONTROLLER_LOG, sacct) == []
     assert asked == ["0f6c-run"]
 
 
 def test_a_job_missing_from_accounting_or_failed_is_caught(sacct):
-    rows, _ = sacct
+    rows = sacct.rows
     rows += [sacct_row("7", state="FAILED")]
-    problems = check_sbatch.check(SNAKEMAKE_OUTPUT, CONTROLLER_LOG)
+    problems = check_sbatch.check(SNAKEMAKE_OUTPUT, CONTROLLER_LOG, sacct)
     assert problems == [
         "sacct job ids ['7'] != submitted ['7', '8']",
         "job 7 is FAILED 0:0 in sacct",
@@ -110,19 +114,19 @@ def test_a_job_missing_from_accounting_or_failed_is_caught(sacct):
 
 
 def test_a_rule_job_without_submission_is_caught(sacct):
-    rows, _ = sacct
+    rows = sacct.rows
     rows += [sacct_row("7")]
     output = SNAKEMAKE_OUTPUT.replace(
         "Job 2 has been submitted with SLURM jobid 8 (log: x/8.log).\n", ""
     )
-    problems = check_sbatch.check(output, CONTROLLER_LOG.replace("JobId=8", "JobId=9"))
+    problems = check_sbatch.check(output, CONTROLLER_LOG.replace("JobId=8", "JobId=9"), sacct)
     assert problems == ["2 rule job(s) ran but the plugin reported 1 sbatch submission(s)"]
 
 
 def test_a_submission_absent_from_the_controller_log_is_caught(sacct):
-    rows, _ = sacct
+    rows = sacct.rows
     rows += [sacct_row("7"), sacct_row("8")]
     log = CONTROLLER_LOG.replace("_slurm_rpc_submit_batch_job: JobId=8 ", "")
-    assert check_sbatch.check(SNAKEMAKE_OUTPUT, log) == [
+    assert check_sbatch.check(SNAKEMAKE_OUTPUT, log, sacct) == [
         "no sbatch submission in slurmctld's log for ['8']"
     ]
