@@ -31,6 +31,7 @@ class FileProblem:
     value: str
     row: int | None = None
     column: str | None = None
+    patient_id: str | None = None
 
 
 class UnreadableFile(Exception):
@@ -108,15 +109,36 @@ def csv_problems(data: bytes) -> list[FileProblem]:
         FileProblem("unique_header", f"{name!r} is the name of more than one column", column=name)
         for name in sorted({n for n in header if header.count(n) > 1})
     ]
+    ragged = ragged_rows(data, text, len(header))
+    ids = row_patient_ids(text, [row for row, _ in ragged], header)
     problems += [
         FileProblem(
             "fields_match_header",
             f"{found} field(s), the header has {len(header)}",
             row=row,
+            patient_id=ids.get(row),
         )
-        for row, found in ragged_rows(data, text, len(header))
+        for row, found in ragged
     ]
     return problems
+
+
+def row_patient_ids(text: str, rows: list[int], header: list[str]) -> dict[int, str]:
+    """The patient_id field of these data rows, where the header has the column and the row
+    reaches it: a row with a field too many or too few still names its patient."""
+    if not rows or "patient_id" not in header:
+        return {}
+    index = header.index("patient_id")
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff")))
+    next(reader, None)
+    wanted, ids, start = set(rows), {}, 1
+    for fields in reader:
+        row, start = start, reader.line_num
+        if row in wanted and index < len(fields) and fields[index].strip():
+            ids[row] = fields[index].strip()
+        if row >= max(wanted):
+            break
+    return ids
 
 
 def ragged_rows(data: bytes, text: str, expected: int) -> list[tuple[int, int]]:

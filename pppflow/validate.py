@@ -266,6 +266,7 @@ def unreadable_failures(err: UnreadableFile, file: str) -> pl.DataFrame:
             {
                 "file": file,
                 "row": problem.row,
+                "patient_id": problem.patient_id,
                 "column": problem.column,
                 "check": problem.check,
                 "value": problem.value,

@@ -213,8 +213,8 @@ CASES: tuple[Case, ...] = (
         "one visits row with a field too many, one with a field too few",
         {"visits.csv": VISITS + "p1,week4,4,3.0,1,oops\np2,week4,4\n"},
         failures=(
-            ("visits.csv", 5, None, None, "fields_match_header", "6 field(s), the header has 5"),
-            ("visits.csv", 6, None, None, "fields_match_header", "3 field(s), the header has 5"),
+            ("visits.csv", 5, "p1", None, "fields_match_header", "6 field(s), the header has 5"),
+            ("visits.csv", 6, "p2", None, "fields_match_header", "3 field(s), the header has 5"),
         ),
     ),
     Case(
