@@ -8,7 +8,8 @@ ruleorder: summary_audit_page > report_tables
 
 rule validate_claims:
     input:
-        claims=cohort_setting("claims"),
+        # A missing claims file is reported by the step itself (cohort_inputs leaves it out).
+        unpack(cohort_inputs),
         code=script_code("validate_claims"),
         lock=LOCK,
     output:
@@ -21,6 +22,8 @@ rule validate_claims:
         cohort=one_of(SUMMARY_COHORTS),
     conda:
         "../envs/core.yaml"
+    params:
+        claims=cohort_setting("claims"),
     script:
         "../workflow_scripts/validate_claims.py"
 

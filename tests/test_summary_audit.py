@@ -242,3 +242,19 @@ def test_summary_kinds_in_a_cohort_with_data():
     assert (rows["rate"].verdict, rows["rate"].decisive) == ("mismatch", True)
     assert (rows["t_stat"].verdict, rows["t_stat"].decisive) == ("mismatch", True)
     assert (rows["mean_ci"].verdict, rows["mean_ci"].decisive) == ("match", False)
+
+
+def test_a_summary_only_cohort_without_its_claims_file_fails_with_a_line_naming_the_file(
+    tmp_path,
+):
+    copy_workflow(tmp_path)
+    config = {"cohorts": {"du2024": {"claims": "nowhere/claims.yaml"}}}
+    (tmp_path / "only.yaml").write_text(yaml.safe_dump(config))
+    proc = snakemake(
+        tmp_path, "--configfile", "only.yaml", "--replace-workflow-config", check=False
+    )
+    output = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert "MissingInputException" not in output
+    assert "file_exists: no such file: nowhere/claims.yaml" in output
+    assert not (tmp_path / "results/du2024/validated/claims.json").exists()

@@ -11,8 +11,10 @@ from pppflow.io import remove_tree, write_text
 
 log = start_logging(snakemake)
 cohort = snakemake.wildcards.cohort
-source, out = snakemake.input.claims, snakemake.output
+source, out = snakemake.params.claims, snakemake.output
 try:
+    if not Path(source).is_file():
+        raise ClaimsInvalid(source, [f"file_exists: no such file: {source}"])
     claims = read_summary_claims_file(Path(source).read_bytes(), source)
 except ClaimsInvalid as err:
     removed = remove_tree(Path(out.claims).parents[1])
