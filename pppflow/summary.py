@@ -252,16 +252,41 @@ def terminal_summary(
         )
         width = max(len(r.endpoint) for r in rates)
         lines += [f"    {r.endpoint:<{width}}  {r.counts:>7}  {r.rate}" for r in rates]
-    if audit.claims:
-        lines.append(f"  Audit: {audit.counts_line}")
-        decisive = audit_rows.filter(pl.col("verdict") == "mismatch").filter(pl.col("decisive"))
-        for r in decisive.iter_rows(named=True):
-            lines.append(
-                f"    DECISIVE {r['claim_id']}: reported {r['reported']}, "
-                f"recomputed {r['recomputed']}"
-            )
-    else:
-        lines.append("  Audit: no claims given.")
+    lines += audit_lines(audit, audit_rows)
+    lines += [f"  {label}: {path}" for label, path in paths.items()]
+    return "\n".join(lines) + "\n"
+
+
+def audit_lines(audit: AuditView, audit_rows: pl.DataFrame) -> list[str]:
+    """The audit's counts and each decisive mismatch, as a run prints them."""
+    if not audit.claims:
+        return ["  Audit: no claims given."]
+    lines = [f"  Audit: {audit.counts_line}"]
+    decisive = audit_rows.filter(pl.col("verdict") == "mismatch").filter(pl.col("decisive"))
+    for r in decisive.iter_rows(named=True):
+        lines.append(
+            f"    DECISIVE {r['claim_id']}: reported {r['reported']}, recomputed {r['recomputed']}"
+        )
+    return lines
+
+
+def claims_only_summary(
+    cohort: str,
+    *,
+    audit: AuditView,
+    audit_rows: pl.DataFrame,
+    not_audited: int | None,
+    paths: Mapping[str, str],
+) -> str:
+    """What a run prints for a cohort without patient data: its claims checked from the
+    printed numbers alone."""
+    lines = [f"── {cohort} (no patient data: the paper's printed numbers only) ──"]
+    lines += audit_lines(audit, audit_rows)
+    if not_audited:
+        lines.append(
+            f"  {not_audited} statement(s) of the paper with numbers no claim covers "
+            "(listed in audit.md)."
+        )
     lines += [f"  {label}: {path}" for label, path in paths.items()]
     return "\n".join(lines) + "\n"
 

@@ -117,6 +117,7 @@ SUMMARY_OUTPUTS = [
     "results/{cohort}/audit.csv",
     "results/{cohort}/audit.md",
     "results/{cohort}/report/audit.html",
+    "results/{cohort}/summary.txt",
 ]
 
 

@@ -117,7 +117,10 @@ rule report_methods:
 onsuccess:
     cancel_pending_rechecks()
     print(
-        summaries_text(expand(rules.summary.output.text, cohort=DATA_COHORTS)),
+        summaries_text(
+            expand(rules.summary.output.text, cohort=DATA_COHORTS)
+            + expand(rules.audit_from_claims.output.text, cohort=SUMMARY_COHORTS)
+        ),
         end="",
         flush=True,
     )

@@ -3,6 +3,7 @@
 # These rules make the same files as validate, audit and report_tables, for these cohorts only.
 ruleorder: validate_claims > validate
 ruleorder: audit_from_claims > audit
+ruleorder: audit_from_claims > summary
 ruleorder: summary_audit_page > report_tables
 
 
@@ -37,6 +38,8 @@ rule audit_from_claims:
     output:
         audit="results/{cohort}/audit.csv",
         markdown="results/{cohort}/audit.md",
+        # The lines the run prints for the cohort at its end.
+        text="results/{cohort}/summary.txt",
     log:
         "logs/audit/{cohort}.log",
     benchmark:
@@ -47,6 +50,7 @@ rule audit_from_claims:
         "../envs/core.yaml"
     params:
         alpha=config["stats"]["alpha"],
+        audit_page="results/{cohort}/report/audit.html",
     script:
         "../workflow_scripts/audit_from_claims.py"
 

@@ -208,12 +208,13 @@ def test_a_summary_only_cohort_runs_alone_and_lists_the_papers_numbers_not_audit
     )  # fmt: skip
     assert set(plan.stdout.split()) >= {"validate_claims", "audit_from_claims", "all"}
     assert "pppasi" not in plan.stdout.split()
-    snakemake(tmp_path, "--configfile", "only.yaml", "--replace-workflow-config")
+    run = snakemake(tmp_path, "--configfile", "only.yaml", "--replace-workflow-config")
     results = tmp_path / "results/du2024"
     assert sorted(p.name for p in results.iterdir()) == [
         "audit.csv",
         "audit.md",
         "report",
+        "summary.txt",
         "validated",
     ]
     markdown = (results / "audit.md").read_text()
@@ -221,6 +222,11 @@ def test_a_summary_only_cohort_runs_alone_and_lists_the_papers_numbers_not_audit
     assert '- 8: "Figure 2: A 38-year-old women in 8 months postpartum' in markdown
     assert "## Matches" in markdown and "`pga_sd_week12`" in markdown
     assert "<td" in (results / "report/audit.html").read_text()
+    # The run ends with the cohort's lines: the counts and the numbers no claim covers.
+    printed = (results / "summary.txt").read_text()
+    assert printed.startswith("── du2024 (no patient data")
+    assert printed in run.stdout + run.stderr
+    assert "statement(s) of the paper with numbers no claim covers" in printed
 
 
 def test_summary_kinds_in_a_cohort_with_data():

@@ -9,7 +9,9 @@ from pppflow.draft_claims import not_audited
 from pppflow.io import write_csv, write_text
 
 
-def write_audit(audit, claims: Claims, snakemake, log) -> None:
+def write_audit(audit, claims: Claims, snakemake, log) -> list | None:
+    """Writes the audit files; returns the paper's numbers no claim covers (None without the
+    paper's text)."""
     inp, out, cohort = snakemake.input, snakemake.output, snakemake.wildcards.cohort
     uncovered = None
     if "paper" in inp.keys():
@@ -17,3 +19,4 @@ def write_audit(audit, claims: Claims, snakemake, log) -> None:
     write_csv(audit, out.audit)
     write_text(audit_markdown(audit, cohort, claims.source, uncovered), out.markdown)
     log.info(audit_log_line(audit, cohort))
+    return uncovered
