@@ -1,6 +1,6 @@
 # Stage: outcomes. The summaries PPP papers report beside the response rates: percent change in
-# PPPASI per visit, the adverse events table, the patient flow, time to first response. One job
-# for the four: each is a small table, and a job of its own would cost more in interpreter start
+# PPPASI per visit, the adverse events table, the patient flow, time to first response, time on
+# drug. One job for the five: each is a small table, and a job of its own would cost more in interpreter start
 # and imports than the table does.
 
 
@@ -19,6 +19,7 @@ rule outcomes:
         safety="results/{cohort}/safety.csv",
         flow="results/{cohort}/flow.csv",
         time_to_response="results/{cohort}/time_to_response.csv",
+        time_on_drug="results/{cohort}/time_on_drug.csv",
     log:
         "logs/outcomes/{cohort}.log",
     benchmark:
