@@ -9,6 +9,7 @@ rule outcomes:
         patients=rules.validate.output.patients,
         visits=rules.validate.output.visits,
         events=rules.validate.output.events,
+        outcomes=rules.validate.output.outcomes,
         pppasi=rules.pppasi.output.pppasi,
         responses=rules.response.output.responses,
         rates=rules.response.output.rates,
@@ -32,5 +33,6 @@ rule outcomes:
         missing=cohort_setting("missing"),
         events_recorded=lambda wildcards: "events" in cohort_entry(wildcards),
         confidence_level=config["stats"]["confidence_level"],
+        outcomes=cohort_outcomes,
     script:
         "../workflow_scripts/outcomes.py"

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import pytest
+import yaml
 from lifelines import AalenJohansenFitter, KaplanMeierFitter
 
 from pppflow.time_on_drug import (
@@ -145,3 +146,71 @@ def test_without_reasons_only_the_any_row():
     table = time_on_drug(patients, visits, "baseline", 0.95)
     # a stops at 2, c at 6, b censored at 8: S = 2/3, 1/3: the median is 6
     assert table.select("reason", "n", "stops", "median_weeks").rows() == [("any", 3, 2, 6.0)]
+
+
+def test_time_to_first_declared_response_by_hand_and_lifelines():
+    from pppflow.outcomes import outcomes_from_config
+    from pppflow.time_to_response import first_declared_response, time_to_response
+
+    config = yaml.safe_load((DEMO / "config.yaml").read_text())["cohorts"]["outcomes_demo"]
+    declared = outcomes_from_config(config["outcomes"])
+    validated = validate_cohort(
+        CohortFiles(
+            patients=str(DEMO / "patients.csv"),
+            visits=str(DEMO / "visits.csv"),
+            components=None,
+            baseline_visit="baseline",
+            endpoint_visit="week12",
+            pga_max=4,
+            outcomes=config["outcomes"],
+        )
+    )
+    dlqi = declared[0]
+    # DLQI 0/1 (no baseline needed): o03 reaches 0 and o07 1 at week 12; the others are
+    # censored at their last DLQI (o05 at week 5, o06 at week 13).
+    at_most = first_declared_response(validated.outcomes, dlqi, dlqi.responders[0], "baseline")
+    assert at_most.rows() == [
+        ("o01", 12.0, False),
+        ("o02", 12.0, False),
+        ("o03", 12.0, True),
+        ("o04", 12.0, False),
+        ("o05", 5.0, False),
+        ("o06", 13.0, False),
+        ("o07", 12.0, True),
+        ("o08", 12.0, False),
+    ]
+    # DLQI improvement >= 4 needs a baseline: o04 is left out. Events at 4 (o01 14->8, o02
+    # 22->18, o03 9->3), 5 (o05), 12 (o07), 3 (o08); o06 (6, 6, 3) censored at 13.
+    improves = first_declared_response(validated.outcomes, dlqi, dlqi.responders[1], "baseline")
+    assert improves.rows() == [
+        ("o01", 4.0, True),
+        ("o02", 4.0, True),
+        ("o03", 4.0, True),
+        ("o05", 5.0, True),
+        ("o06", 13.0, False),
+        ("o07", 12.0, True),
+        ("o08", 3.0, True),
+    ]
+    responses = pl.LazyFrame(
+        schema={"patient_id": pl.Utf8, "week": pl.Float64, "observed": pl.Boolean}
+        | {f"pppasi{t}": pl.Boolean for t in (50, 75)}
+    )
+    table = time_to_response(responses, 0.95, declared, validated.outcomes, "baseline")
+    rows = {r["endpoint"]: r for r in table.iter_rows(named=True)}
+    assert list(rows) == [
+        "PPPASI50",
+        "PPPASI75",
+        "dlqi:0/1",
+        "dlqi:improvement >= 4",
+        "itch:improvement >= 4",
+        "itch:0/1 and improvement >= 4",
+    ]
+    for endpoint, frame in (("dlqi:0/1", at_most), ("dlqi:improvement >= 4", improves)):
+        fitter = KaplanMeierFitter().fit(frame["weeks"].to_numpy(), frame["responded"].to_numpy())
+        row = rows[endpoint]
+        assert (row["n"], row["events"]) == (frame.height, int(frame["responded"].sum()))
+        expected = fitter.median_survival_time_
+        assert row["median_weeks"] == (None if np.isinf(expected) else expected)
+    # S = 6/7 after week 3, 3/7 after week 4: the median is 4; 0/1 never reaches 0.5 (5/7)
+    assert rows["dlqi:improvement >= 4"]["median_weeks"] == 4.0
+    assert rows["dlqi:0/1"]["median_weeks"] is None

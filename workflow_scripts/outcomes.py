@@ -1,12 +1,14 @@
 """The outcome tables beside the response rates: percent change in PPPASI per follow-up visit,
 the adverse events table (no rows without an events file), the patient flow, time to first
-PPPASI 50 and 75 response, and time on drug (no rows without a stop_week column)."""
+PPPASI 50 and 75 response and of each declared responder, and time on drug (no rows without a
+stop_week column)."""
 
 import polars as pl
 from _shim import start_logging
 
 from pppflow.flow import patient_flow
 from pppflow.io import write_csv
+from pppflow.outcomes import outcomes_from_config
 from pppflow.percent_change import percent_change_summary
 from pppflow.safety import SAFETY_SCHEMA, safety_table
 from pppflow.time_on_drug import STOP_REASON, STOP_WEEK, time_on_drug
@@ -43,7 +45,13 @@ flow = patient_flow(
 write_csv(flow, out.flow)
 log.info("cohort %s: %d flow steps", cohort, flow.height)
 
-time_to_first = time_to_response(pl.scan_parquet(inp.responses), params.confidence_level)
+time_to_first = time_to_response(
+    pl.scan_parquet(inp.responses),
+    params.confidence_level,
+    outcomes_from_config(params.outcomes),
+    pl.read_parquet(inp.outcomes),
+    params.baseline_visit,
+)
 write_csv(time_to_first, out.time_to_response)
 for endpoint, n, events in time_to_first.select("endpoint", "n", "events").rows():
     log.info("cohort %s: %s reached by %d of %d patients", cohort, endpoint, events, n)
