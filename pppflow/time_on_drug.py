@@ -101,11 +101,14 @@ def aalen_johansen(
     Kaplan-Meier survival from every cause; variance and CI as the module doc says."""
     time = np.asarray(weeks, dtype=float)
     kind = np.asarray(causes, dtype=int)
-    event_times = np.unique(time[kind > 0])
-    at_risk = (time[None, :] >= event_times[:, None]).sum(axis=1).astype(float)
-    at_time = time[None, :] == event_times[:, None]
-    deaths = (at_time & (kind > 0)[None, :]).sum(axis=1).astype(float)
-    of_cause = (at_time & (kind == cause)[None, :]).sum(axis=1).astype(float)
+    # Counts per distinct event time by sorting and searching: no patients x times matrix, so
+    # a registry of a million patients costs a sort.
+    event_times, deaths = np.unique(time[kind > 0], return_counts=True)
+    deaths = deaths.astype(float)
+    at_risk = (len(time) - np.searchsorted(np.sort(time), event_times, side="left")).astype(float)
+    of_cause = np.bincount(
+        np.searchsorted(event_times, time[kind == cause]), minlength=len(event_times)
+    ).astype(float)
     survival = np.cumprod(1.0 - deaths / at_risk)
     before = np.concatenate([[1.0], survival[:-1]])
     incidence = np.cumsum(before * of_cause / at_risk)
