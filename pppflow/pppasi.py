@@ -26,12 +26,17 @@ def region_term_tenths() -> pl.Expr:
     The weight is one when-chain of string comparisons (~10x faster than a string replace, and
     faster than four separate when-expressions merged by coalesce); an unknown region is null.
     """
+    severity = reduce(operator.add, [pl.col(item).cast(pl.Int16) for item in c.SEVERITY_ITEMS])
+    return severity * pl.col("area").cast(pl.Int16) * region_weight_tenths()
+
+
+def region_weight_tenths() -> pl.Expr:
+    """The region's PPPASI weight in tenths (Int16; null for an unknown region)."""
     (first_region, first_weight), *other = c.REGION_WEIGHT_TENTHS.items()
     weight = pl.when(pl.col("region") == first_region).then(pl.lit(first_weight, pl.Int16))
     for region, weight_tenths in other:
         weight = weight.when(pl.col("region") == region).then(pl.lit(weight_tenths, pl.Int16))
-    severity = reduce(operator.add, [pl.col(item).cast(pl.Int16) for item in c.SEVERITY_ITEMS])
-    return severity * pl.col("area").cast(pl.Int16) * weight
+    return weight
 
 
 def recompute_pppasi(components: pl.LazyFrame) -> pl.LazyFrame:

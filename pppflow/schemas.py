@@ -19,7 +19,16 @@ NUMBER = r"^-?[0-9]+(\.[0-9]+)?$"
 INTEGER = r"^-?[0-9]+(\.0+)?$"
 ONE_DECIMAL = r"^-?[0-9]+(\.[0-9])?$"
 
-PATIENT_COLUMNS = ("patient_id", "sex", "age_years", "dose_mg", "stop_week")
+PATIENT_COLUMNS = (
+    "patient_id",
+    "sex",
+    "age_years",
+    "dose_mg",
+    "stop_week",
+    "last_seen_week",
+    "stop_reason",
+)
+
 VISIT_COLUMNS = ("patient_id", "visit", "week", "pppasi", "pga")
 COMPONENT_COLUMNS = ("patient_id", "visit", "region", *c.SEVERITY_ITEMS, "area")
 
@@ -77,10 +86,16 @@ class PatientsFile(pa.DataFrameModel):
     dose_mg: str | None = pa.Field(
         nullable=True, is_number=(), number_in_range={"low": 0, "high": float("inf")}
     )
-    # The week treatment stopped: the end of the patient's exposure (safety.csv).
+    # The week treatment stopped: the end of the patient's exposure (safety.csv) and of the
+    # time on drug (time_on_drug.csv).
     stop_week: str | None = pa.Field(
         nullable=True, is_number=(), number_in_range={"low": 0, "high": float("inf")}
     )
+    # Without a stop, the week the patient was last known on the drug (time on drug censored).
+    last_seen_week: str | None = pa.Field(
+        nullable=True, is_number=(), number_in_range={"low": 0, "high": float("inf")}
+    )
+    stop_reason: str | None = pa.Field(nullable=True, isin=list(c.STOP_REASONS))
 
     class Config:
         strict = False

@@ -45,6 +45,10 @@ EVENTS_PER_PATIENT = 0.3
 EVENT_TERMS = ("Acne", "Upper respiratory tract infection", "Headache", "Herpes zoster")
 EVENT_TERM_SHARES = (0.35, 0.4, 0.2, 0.05)
 SERIOUS_SHARE, DISCONTINUED_SHARE, RESOLVED_SHARE = 0.03, 0.02, 0.8
+# Treatment stops: a share of patients stop at a week uniform up to their last visit (one
+# decimal), for a reason drawn with these shares (the order of constants.STOP_REASONS).
+STOP_SHARE = 0.12
+STOP_REASON_SHARES = (0.5, 0.3, 0.2)
 # The config entry of the outcomes the generator writes (tools/synth.py puts it in the config).
 SYNTH_OUTCOMES = {
     "dlqi": {
@@ -171,6 +175,11 @@ def generate_cohort(spec: SynthSpec) -> SyntheticCohort:
     dlqi = _score_of(mean_item, DLQI_PER_SEVERITY, DLQI_NOISE_SD, 30, rng)
     itch = _score_of(mean_item, ITCH_PER_SEVERITY, ITCH_NOISE_SD, 10, rng)
     events = _events(ids, weeks[:, -1], rng)
+    stop_week, stop_reason = _stops(np.where(present, weeks, 0.0).max(axis=1), rng)
+
+    patients = patients.with_columns(
+        pl.Series("stop_week", stop_week), pl.Series("stop_reason", stop_reason, dtype=pl.Utf8)
+    )
 
     visit_patient, visit_index = np.nonzero(present)  # row-major: patient, then visit order
     visits = pl.DataFrame(
@@ -220,6 +229,18 @@ def _score_of(
     unrecorded = rng.random(severity.shape) < OUTCOME_MISSING_SHARE
     unrecorded[:, 0] = False
     return np.ma.masked_array(score.astype(np.int64), mask=unrecorded)
+
+
+def _stops(last_week: np.ndarray, rng: np.random.Generator) -> tuple[pl.Series, pl.Series]:
+    """stop_week (null while on the drug) and stop_reason of every patient."""
+    n = len(last_week)
+    stopped = rng.random(n) < STOP_SHARE
+    week = np.round(rng.random(n) * last_week, 1)
+    reason = np.array(c.STOP_REASONS)[rng.choice(len(c.STOP_REASONS), size=n, p=STOP_REASON_SHARES)]
+    return (
+        pl.Series(week).set(pl.Series(~stopped), None),
+        pl.Series(reason).set(pl.Series(~stopped), None),
+    )
 
 
 def _events(ids: pl.Series, last_week: np.ndarray, rng: np.random.Generator) -> pl.DataFrame:

@@ -7,13 +7,21 @@ observation (the missing-data rule of the response rates does not apply: censori
 Kaplan-Meier treats lost follow-up). The median's CI is where the pointwise confidence band
 (lifelines: exponential Greenwood, log(-log) scale) crosses 0.5; it is empty where the band
 never does (an open end).
+
+Each declared outcome's responder (`dlqi:0/1`) gets a row too, judged per follow-up visit as
+its response rate is (pppflow.outcomes.responder_test): a patient enters with the outcome
+scored at a follow-up visit (and at baseline, for a rule that needs it); the event is the first
+follow-up visit meeting the rule, by the patient's own week, else censored at the last scored
+one.
 """
 
 import math
+from collections.abc import Sequence
 
 import polars as pl
 
 from pppflow import constants as c
+from pppflow.outcomes import Outcome, Responder, responder_test
 from pppflow.response import pppasi_column
 
 TIME_TO_RESPONSE_THRESHOLDS = (50, 75)
@@ -76,25 +84,76 @@ def kaplan_meier_median(
     )
 
 
-def time_to_response(responses: pl.LazyFrame, confidence_level: float) -> pl.DataFrame:
-    """time_to_response.csv: per endpoint (PPPASI 50, 75) n, responses, median weeks to the
-    first response with its CI; `arm` and `p_logrank` empty (one arm)."""
-    rows = []
-    for threshold in TIME_TO_RESPONSE_THRESHOLDS:
-        patients = first_response(responses, threshold)
-        median, low, high = kaplan_meier_median(
-            patients["weeks"].to_list(), patients["responded"].to_list(), confidence_level
+def first_declared_response(
+    long: pl.DataFrame, outcome: Outcome, responder: Responder, baseline_visit: str
+) -> pl.DataFrame:
+    """first_response()'s table for a declared responder, from the long declared outcomes
+    (pppflow.outcomes.outcome_long): patient_id, weeks, responded."""
+    values = long.lazy().filter(pl.col("outcome") == outcome.name)
+    base = values.filter(pl.col("visit") == baseline_visit).select(
+        "patient_id", pl.col("units").alias("base")
+    )
+    test, needs_baseline = responder_test(outcome, responder)
+    follow_up = (
+        values.filter((pl.col("visit") != baseline_visit) & pl.col("week").is_not_null())
+        .select("patient_id", "week", pl.col("units").alias("at"))
+        .join(base, on="patient_id", how="left")
+    )
+    if needs_baseline:
+        follow_up = follow_up.filter(pl.col("base").is_not_null())
+    return (
+        follow_up.with_columns(test.alias("judged"))
+        .group_by("patient_id")
+        .agg(
+            pl.col("week").filter("judged").min().alias("first"),
+            pl.col("week").max().alias("last"),
         )
-        rows.append(
-            {
-                "endpoint": f"{c.PPPASI_ENDPOINT_PREFIX}{threshold}",
-                "arm": None,
-                "n": patients.height,
-                "events": int(patients["responded"].sum()),
-                "median_weeks": median,
-                "ci_low": low,
-                "ci_high": high,
-                "p_logrank": None,
-            }
+        .select(
+            "patient_id",
+            pl.coalesce("first", "last").alias("weeks"),
+            pl.col("first").is_not_null().alias("responded"),
         )
+        .sort("patient_id")
+        .collect()
+    )
+
+
+def _row(endpoint: str, patients: pl.DataFrame, confidence_level: float) -> dict:
+    median, low, high = kaplan_meier_median(
+        patients["weeks"].to_list(), patients["responded"].to_list(), confidence_level
+    )
+    return {
+        "endpoint": endpoint,
+        "arm": None,
+        "n": patients.height,
+        "events": int(patients["responded"].sum()),
+        "median_weeks": median,
+        "ci_low": low,
+        "ci_high": high,
+        "p_logrank": None,
+    }
+
+
+def time_to_response(
+    responses: pl.LazyFrame,
+    confidence_level: float,
+    declared: Sequence[Outcome] = (),
+    long: pl.DataFrame | None = None,
+    baseline_visit: str = "",
+) -> pl.DataFrame:
+    """time_to_response.csv: per endpoint (PPPASI 50, 75, then each declared responder) n,
+    responses, median weeks to the first response with its CI; `arm` and `p_logrank` empty
+    (one arm)."""
+    rows = [
+        _row(
+            f"{c.PPPASI_ENDPOINT_PREFIX}{threshold}",
+            first_response(responses, threshold),
+            confidence_level,
+        )
+        for threshold in TIME_TO_RESPONSE_THRESHOLDS
+    ]
+    for outcome in declared:
+        for responder in outcome.responders:
+            patients = first_declared_response(long, outcome, responder, baseline_visit)
+            rows.append(_row(outcome.endpoint(responder), patients, confidence_level))
     return pl.DataFrame(rows, schema=TIME_TO_RESPONSE_SCHEMA)

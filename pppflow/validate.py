@@ -246,6 +246,40 @@ def visit_label_failures(visits: pl.DataFrame, files: CohortFiles) -> pl.DataFra
     return failures_frame(rows)
 
 
+def stop_reason_failures(patients: pl.DataFrame, file: str) -> pl.DataFrame:
+    """A stop_reason is given exactly where a stop_week is: a stop without its reason, or a
+    reason without a stop, is a failure (time_on_drug.csv could not count it). A file without
+    a stop_reason column has no reasons at all, which is not a failure."""
+    if "stop_reason" not in patients.columns:
+        return failures_frame([])
+    stop = pl.col("stop_week").is_not_null() if "stop_week" in patients.columns else pl.lit(False)
+    reason = pl.col("stop_reason").is_not_null()
+    rows = [
+        {
+            "file": file,
+            "row": row[ROW],
+            "patient_id": row.get("patient_id"),
+            "column": "stop_reason",
+            "check": "stop_reason_with_stop_week",
+            "value": f"stop_week {excerpt(str(row['stop_week']))} needs a reason: "
+            + ", ".join(c.STOP_REASONS),
+        }
+        for row in patients.filter(stop & ~reason).iter_rows(named=True)
+    ]
+    rows += [
+        {
+            "file": file,
+            "row": row[ROW],
+            "patient_id": row.get("patient_id"),
+            "column": "stop_reason",
+            "check": "stop_reason_without_stop_week",
+            "value": excerpt(str(row["stop_reason"])),
+        }
+        for row in patients.filter(reason & ~stop).iter_rows(named=True)
+    ]
+    return failures_frame(rows)
+
+
 def config_failures(files: CohortFiles) -> pl.DataFrame:
     rows = []
     if files.baseline_visit == files.endpoint_visit:
@@ -448,7 +482,7 @@ def typed_patients(frame: pl.DataFrame) -> pl.DataFrame:
     stays absent, so that no later table reports it as recorded and all missing."""
     return frame.drop(ROW).with_columns(
         pl.col(name).cast(pl.Float64)
-        for name in ("age_years", "dose_mg", "stop_week")
+        for name in ("age_years", "dose_mg", "stop_week", "last_seen_week")
         if name in frame.columns
     )
 
@@ -609,6 +643,7 @@ def validate_cohort(
         ),
         failures_frame(outcome_failures(visits, declared, files.visits, ROW)),
         schema_failures(patients, schemas.PatientsFile, files.patients),
+        stop_reason_failures(patients, files.patients),
         schema_failures(visits, schemas.visits_model(files.pga_max), files.visits),
     ]
     if components is not None:

@@ -1,5 +1,6 @@
-# Stage: stats. Baseline versus endpoint tests and descriptives of PPPASI and PGA, response rates
-# by subgroup, and the baseline characteristics table.
+# Stage: stats. Baseline versus endpoint tests and descriptives of PPPASI and PGA (and of the
+# declared outcomes and, from components, the PPPASI subscores and PPSI), response rates by
+# subgroup, and the baseline characteristics table.
 
 
 rule stats:
@@ -8,6 +9,7 @@ rule stats:
         responses=rules.response.output.responses,
         patients=rules.validate.output.patients,
         outcomes=rules.validate.output.outcomes,
+        components=rules.validate.output.components,
         code=script_code("stats"),
         lock=LOCK,
     output:

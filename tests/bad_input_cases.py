@@ -709,6 +709,52 @@ CASES: tuple[Case, ...] = (
             ),
         ),
     ),
+    # --- Treatment stops (time_on_drug.csv) -------------------------------------------------
+    Case(
+        "stop_without_reason",
+        "a stop week without its reason, a reason without a stop week, an unknown reason and a "
+        "negative last-seen week",
+        {
+            "patients.csv": "patient_id,stop_week,last_seen_week,stop_reason\n"
+            "p1,8,,\np2,,-2,inefficacy\np3,4,,bored\n",
+            "visits.csv": VISITS + "p3,baseline,0,5.0,2\n",
+        },
+        failures=(
+            (
+                "patients.csv",
+                1,
+                "p1",
+                "stop_reason",
+                "stop_reason_with_stop_week",
+                "stop_week 8 needs a reason: inefficacy, adverse_event, other",
+            ),
+            ("patients.csv", 2, "p2", "last_seen_week", "number_in_range(low=0, high=inf)", "-2"),
+            ("patients.csv", 2, "p2", "stop_reason", "stop_reason_without_stop_week", "inefficacy"),
+            (
+                "patients.csv",
+                3,
+                "p3",
+                "stop_reason",
+                "isin(['inefficacy', 'adverse_event', 'other'])",
+                "bored",
+            ),
+        ),
+    ),
+    Case(
+        "stop_reason_header_spelt_otherwise",
+        "a patients file whose reason column is headed 'Stop_Reason'",
+        {"patients.csv": "patient_id,stop_week,Stop_Reason\np1,8,other\np2,,\n"},
+        failures=(
+            (
+                "patients.csv",
+                None,
+                None,
+                "stop_reason",
+                "header_spelling",
+                "header 'Stop_Reason' looks like 'stop_reason': rename it",
+            ),
+        ),
+    ),
     Case(
         "events_bad_values",
         "an events file with a negative onset week, 'Y' for serious, and an unknown patient",

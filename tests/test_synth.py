@@ -108,6 +108,24 @@ def test_distributions_are_plausible():
     assert 20 <= clear <= 80
 
 
+def test_treatment_stops_are_seeded_with_a_reason_each_and_within_follow_up():
+    cohort = generate_cohort(SynthSpec(n_patients=20000, seed=5))
+    again = generate_cohort(SynthSpec(n_patients=20000, seed=5))
+    patients = cohort.patients
+    assert patients.select("stop_week", "stop_reason").equals(
+        again.patients.select("stop_week", "stop_reason")
+    )
+    stopped = patients.filter(pl.col("stop_week").is_not_null())
+    # about 12 % stop, each with a reason, and only they have one
+    assert 0.10 < stopped.height / patients.height < 0.14
+    assert stopped["stop_reason"].is_not_null().all()
+    assert patients.filter(pl.col("stop_week").is_null())["stop_reason"].is_null().all()
+    assert set(stopped["stop_reason"]) == set(c.STOP_REASONS)
+    last = cohort.visits.group_by("patient_id").agg(pl.col("week").max().alias("last"))
+    within = stopped.join(last, on="patient_id")
+    assert ((within["stop_week"] >= 0) & (within["stop_week"] <= within["last"])).all()
+
+
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])
 def test_generated_cohort_is_valid(fmt, tmp_path):
     cohort = validate_cohort(write(generate_cohort(SMALL), tmp_path, fmt))

@@ -37,6 +37,7 @@ GOLDEN_FILES = (
     "safety.csv",
     "flow.csv",
     "time_to_response.csv",
+    "time_on_drug.csv",
 )
 # A cohort without patient data has only its audit.
 SUMMARY_GOLDEN_COHORTS = ("zheng2024_summary",)

@@ -1,5 +1,6 @@
-"""Baseline versus endpoint tests, descriptives per outcome and visit, and response rates by
-subgroup (dose, joint involvement, prior biologic exposure)."""
+"""Baseline versus endpoint tests, descriptives per outcome and visit (PPPASI, PGA, the declared
+outcomes, and from components the PPPASI subscores and PPSI), and response rates by subgroup
+(dose, joint involvement, prior biologic exposure)."""
 
 import sys
 
@@ -17,6 +18,7 @@ from pppflow.stats import (
     paired_outcomes,
     subgroup_response_rates,
 )
+from pppflow.subscores import derived_outcomes
 
 log = start_logging(snakemake)
 cohort = snakemake.wildcards.cohort
@@ -35,10 +37,16 @@ summary = descriptives(scores).filter(recorded)
 if unrecorded:
     log.info("cohort %s: no %s recorded: its tests are left out", cohort, "/".join(unrecorded))
 declared = outcomes_from_config(params.outcomes)
-if declared:
+# From components, the PPPASI subscores and PPSI, summarised as the declared outcomes are.
+derived, derived_values = derived_outcomes(
+    pl.read_parquet(inp.components), scores, [o.name for o in declared]
+)
+if derived:
+    log.info("cohort %s: from the components: %s", cohort, ", ".join(o.name for o in derived))
+if declared or derived:
     more_summary, more_tests = summaries(
-        pl.read_parquet(inp.outcomes),
-        declared,
+        pl.concat([pl.read_parquet(inp.outcomes), derived_values]),
+        (*declared, *derived),
         scores,
         params.baseline_visit,
         params.endpoint_visit,

@@ -1,0 +1,199 @@
+"""Drug survival: time on drug and the cumulative incidence of stopping per reason,
+time_on_drug.csv.
+
+A patient's time on drug runs from week 0 to the patients file's `stop_week` (an event: the drug
+was stopped, for its `stop_reason`), or, without a stop, to `last_seen_week` (censored), or
+without that to the patient's last visit week (censored; the same last visit as the safety
+table's exposure).
+
+- Reason `any`, week empty: the Kaplan-Meier median time on drug (lifelines), with its CI where
+  the pointwise band (exponential Greenwood, log(-log) scale) crosses 0.5, as
+  time_to_response.csv's medians are made.
+- Per reason (`inefficacy`, `adverse_event`, `other`) and per follow-up visit's nominal week:
+  the cumulative incidence of stopping for that reason by that week, the other reasons being
+  competing events: the Aalen-Johansen estimator, written here rather than taken from
+  lifelines' AalenJohansenFitter, which jitters tied times of different causes at random (the
+  estimator needs no jitter: at a tied time each cause's share of the events is counted as it
+  is). Its variance is the one lifelines uses (Collett, Modelling Survival Data in Medical
+  Research, 3rd ed., p. 411: Greenwood's estimator through the delta method), its CI on the
+  log(-log) scale as lifelines makes it; empty where the incidence is 0 or 1 (the scale has no
+  interval there). Without ties of different causes this is what lifelines gives (tested).
+"""
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from statistics import NormalDist
+
+import numpy as np
+import polars as pl
+
+from pppflow import constants as c
+from pppflow.response import nominal_week
+from pppflow.time_to_response import kaplan_meier_median
+
+STOP_WEEK = "stop_week"
+LAST_SEEN_WEEK = "last_seen_week"
+STOP_REASON = "stop_reason"
+STOP_REASONS = c.STOP_REASONS
+ANY_REASON = "any"
+
+TIME_ON_DRUG_SCHEMA = {
+    "arm": pl.Utf8,
+    "reason": pl.Utf8,
+    "week": pl.Float64,
+    "n": pl.Int64,
+    "stops": pl.Int64,
+    "median_weeks": pl.Float64,
+    "ci_low": pl.Float64,
+    "ci_high": pl.Float64,
+    "cumulative_incidence": pl.Float64,
+    "ci_low_incidence": pl.Float64,
+    "ci_high_incidence": pl.Float64,
+}
+
+
+def time_on_drug_data(patients: pl.DataFrame, visits: pl.DataFrame) -> pl.DataFrame:
+    """patient_id, weeks, stopped, reason: every patient's time on drug (see module doc); the
+    reason is null without a stop or without a stop_reason column."""
+
+    def column(name: str, dtype) -> pl.Expr:
+        if name in patients.columns:
+            return pl.col(name).cast(dtype)
+        return pl.lit(None, dtype).alias(name)
+
+    last = visits.group_by("patient_id").agg(pl.col("week").max().alias("last_visit"))
+    return (
+        patients.select(
+            "patient_id",
+            column(STOP_WEEK, pl.Float64),
+            column(LAST_SEEN_WEEK, pl.Float64),
+            column(STOP_REASON, pl.Utf8),
+        )
+        .join(last, on="patient_id", how="left")
+        .select(
+            "patient_id",
+            pl.coalesce(STOP_WEEK, LAST_SEEN_WEEK, "last_visit", pl.lit(0.0)).alias("weeks"),
+            pl.col(STOP_WEEK).is_not_null().alias("stopped"),
+            pl.when(pl.col(STOP_WEEK).is_not_null()).then(pl.col(STOP_REASON)).alias("reason"),
+        )
+        .sort("patient_id")
+    )
+
+
+@dataclass(frozen=True)
+class Incidence:
+    estimate: float
+    low: float | None
+    high: float | None
+    events: int  # events of the cause of interest at or before the week
+
+
+def aalen_johansen(
+    weeks: Sequence[float],
+    causes: Sequence[int],
+    cause: int,
+    at: Sequence[float],
+    confidence_level: float,
+) -> list[Incidence]:
+    """Cumulative incidence of `cause` (causes: 0 censored, 1.. the competing causes) at each
+    week of `at`: F(t) = sum over event times t_j <= t of S(t_j-) d_cause,j / n_j, S the
+    Kaplan-Meier survival from every cause; variance and CI as the module doc says."""
+    time = np.asarray(weeks, dtype=float)
+    kind = np.asarray(causes, dtype=int)
+    # Counts per distinct event time by sorting and searching: no patients x times matrix, so
+    # a registry of a million patients costs a sort.
+    event_times, deaths = np.unique(time[kind > 0], return_counts=True)
+    deaths = deaths.astype(float)
+    at_risk = (len(time) - np.searchsorted(np.sort(time), event_times, side="left")).astype(float)
+    of_cause = np.bincount(
+        np.searchsorted(event_times, time[kind == cause]), minlength=len(event_times)
+    ).astype(float)
+    survival = np.cumprod(1.0 - deaths / at_risk)
+    before = np.concatenate([[1.0], survival[:-1]])
+    incidence = np.cumsum(before * of_cause / at_risk)
+    # Greenwood's term is 0 where everyone at risk has an event (the curve ends there).
+    surviving = at_risk - deaths
+    greenwood = np.divide(
+        deaths, at_risk * surviving, out=np.zeros_like(deaths), where=surviving > 0
+    )
+    z = NormalDist().inv_cdf(1 - (1 - confidence_level) / 2)
+    found = []
+    for week in at:
+        last = int(np.searchsorted(event_times, week, side="right"))  # event times <= week
+        events = int(((time <= week) & (kind == cause)).sum())
+        if last == 0:
+            found.append(Incidence(0.0, None, None, events))
+            continue
+        f = incidence[last - 1]
+        gap = f - incidence[:last]
+        s, n, dk = before[:last], at_risk[:last], of_cause[:last]
+        variance = float(
+            np.sum(gap**2 * greenwood[:last])
+            + np.sum(s**2 * dk * (n - dk) / n**3)
+            - 2 * np.sum(gap * s * dk / n**2)
+        )
+        low = high = None
+        if 0.0 < f < 1.0:
+            log_log = math.log(-math.log(f))
+            se = math.sqrt(max(variance, 0.0)) / (f * abs(math.log(f)))
+            low = math.exp(-math.exp(log_log + z * se))
+            high = math.exp(-math.exp(log_log - z * se))
+        found.append(Incidence(float(f), low, high, events))
+    return found
+
+
+def follow_up_weeks(visits: pl.DataFrame, baseline_visit: str) -> list[float]:
+    """The nominal week of every follow-up visit label, in time order, each once."""
+    weeks = (
+        visits.filter(pl.col("visit") != baseline_visit)
+        .group_by("visit")
+        .agg(nominal_week().alias("week"))
+        .get_column("week")
+    )
+    return sorted(set(weeks.drop_nulls().to_list()))
+
+
+def time_on_drug(
+    patients: pl.DataFrame, visits: pl.DataFrame, baseline_visit: str, confidence_level: float
+) -> pl.DataFrame:
+    """time_on_drug.csv (module doc); no rows when the patients file has no stop_week column,
+    only the `any` row when it has no stop_reason column. `arm` empty: one arm."""
+    if STOP_WEEK not in patients.columns:
+        return pl.DataFrame(schema=TIME_ON_DRUG_SCHEMA)
+    data = time_on_drug_data(patients, visits)
+    weeks = data["weeks"].to_list()
+    stopped = data["stopped"].to_list()
+    median, low, high = kaplan_meier_median(weeks, stopped, confidence_level)
+    rows = [
+        {
+            "reason": ANY_REASON,
+            "n": data.height,
+            "stops": int(data["stopped"].sum()),
+            "median_weeks": median,
+            "ci_low": low,
+            "ci_high": high,
+        }
+    ]
+    if STOP_REASON in patients.columns:
+        codes = {reason: i + 1 for i, reason in enumerate(STOP_REASONS)}
+        causes = data["reason"].replace_strict(codes, default=0, return_dtype=pl.Int64).to_list()
+        at = follow_up_weeks(visits, baseline_visit)
+        for reason in STOP_REASONS:
+            for week, found in zip(
+                at, aalen_johansen(weeks, causes, codes[reason], at, confidence_level), strict=True
+            ):
+                rows.append(
+                    {
+                        "reason": reason,
+                        "week": week,
+                        "n": data.height,
+                        "stops": found.events,
+                        "cumulative_incidence": found.estimate,
+                        "ci_low_incidence": found.low,
+                        "ci_high_incidence": found.high,
+                    }
+                )
+    return pl.DataFrame(
+        [{"arm": None, **row} for row in rows], schema=TIME_ON_DRUG_SCHEMA, strict=False
+    ).select(list(TIME_ON_DRUG_SCHEMA))
