@@ -21,9 +21,16 @@ from dataclasses import dataclass
 import polars as pl
 
 from pppflow.io import excerpt
-from pppflow.response import nominal_week
 
 ARM = "arm"
+
+
+def nominal_week() -> pl.Expr:
+    """response.nominal_week (the median week of a visit label's records), not imported: the
+    jobs that read only the pooled rows (audit, charts, summary) need no scipy."""
+    return pl.col("week").cast(pl.Float64).median()
+
+
 # The `file` of a failure in the cohort's config entry (pppflow.validate.CONFIG_FILE).
 CONFIG_FILE = "config"
 
@@ -38,7 +45,9 @@ class ArmDesign:
 
 
 def design_from_config(
-    arms: Mapping | None, strata: Sequence[str] | None = None, switch_visit: str | None = None
+    arms: Mapping | None = None,
+    strata: Sequence[str] | None = None,
+    switch_visit: str | None = None,
 ) -> ArmDesign | None:
     """The cohort's arm settings (already checked by config/schema.yaml); None without arms."""
     if not arms:

@@ -31,5 +31,6 @@ rule outcomes:
         missing=cohort_setting("missing"),
         events_recorded=lambda wildcards: "events" in cohort_entry(wildcards),
         confidence_level=config["stats"]["confidence_level"],
+        arms=cohort_arms,
     script:
         "../workflow_scripts/outcomes.py"

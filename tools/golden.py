@@ -17,13 +17,14 @@ from workflow import copy_workflow, snakemake  # noqa: E402
 GOLDEN = ROOT / "tests" / "golden"
 # Merged into config/config.yaml (the default cohort): the component-level test cohort, the
 # study letter's summary statements as a cohort without patient data, and the cohort with
-# declared outcomes and adverse events.
+# declared outcomes and adverse events, and the randomised two-arm cohort.
 GOLDEN_CONFIGS = (
     "tests/cohorts/components_demo/config.yaml",
     "tests/cohorts/zheng2024_summary/config.yaml",
     "tests/cohorts/outcomes_demo/config.yaml",
+    "tests/cohorts/two_arm/config.yaml",
 )
-GOLDEN_COHORTS = ("zheng2024", "components_demo", "outcomes_demo")
+GOLDEN_COHORTS = ("zheng2024", "components_demo", "outcomes_demo", "two_arm")
 GOLDEN_FILES = (
     "pppasi_check.csv",
     "per_patient.csv",

@@ -1,10 +1,17 @@
 """The outcome tables beside the response rates: percent change in PPPASI per follow-up visit,
 the adverse events table (no rows without an events file), the patient flow, and time to first
-PPPASI 50 and 75 response."""
+PPPASI 50 and 75 response; with arms, each table's pooled rows then each arm's (pppflow.arms)."""
 
 import polars as pl
 from _shim import start_logging
 
+from pppflow.arms import (
+    arm_assignment,
+    design_from_config,
+    per_arm_rows,
+    pooled_rows,
+    randomised_period,
+)
 from pppflow.flow import patient_flow
 from pppflow.io import write_csv
 from pppflow.percent_change import percent_change_summary
@@ -15,34 +22,83 @@ log = start_logging(snakemake)
 cohort = snakemake.wildcards.cohort
 inp, out, params = snakemake.input, snakemake.output, snakemake.params
 
-summary = percent_change_summary(pl.scan_parquet(inp.responses), params.confidence_level)
+patients = pl.read_parquet(inp.patients)
+design = design_from_config(**params.arms)
+assignment = arm_assignment(patients, design)
+reference = design.reference if design else None
+switch = design.switch_visit if design else None
+responses = pl.read_parquet(inp.responses)
+
+summary = per_arm_rows(
+    lambda keep, arm: percent_change_summary(keep(responses).lazy(), params.confidence_level),
+    assignment,
+    reference,
+    after="visit",
+)
 write_csv(summary, out.percent_change)
-for visit, n in summary.select("visit", "n").rows():
-    log.info("cohort %s: percent change at %s on %d patients", cohort, visit, n)
+for visit, arm, n in summary.select("visit", "arm", "n").rows():
+    log.info(
+        "cohort %s: percent change at %s%s on %d patients",
+        cohort,
+        visit,
+        arm and f" ({arm})" or "",
+        n,
+    )
 
 if params.events_recorded:
     events = pl.read_parquet(inp.events)
-    safety = safety_table(events, pl.read_parquet(inp.visits), pl.read_parquet(inp.patients))
-    log.info("cohort %s: %d adverse events of %d terms", cohort, events.height, safety.height - 1)
+    visits = pl.read_parquet(inp.visits)
+    safety = per_arm_rows(
+        lambda keep, arm: safety_table(keep(events), keep(visits), keep(patients)),
+        assignment,
+        reference,
+        after="arm",
+    )
+    terms = pooled_rows(safety).height - 1
+    log.info("cohort %s: %d adverse events of %d terms", cohort, events.height, terms)
 else:
     # No events file says nothing about events: no row, rather than a row of zeros.
     safety = pl.DataFrame(schema=SAFETY_SCHEMA)
     log.info("cohort %s: no events file: safety.csv has no rows", cohort)
 write_csv(safety, out.safety)
 
-flow = patient_flow(
-    pl.read_parquet(inp.patients),
-    pl.read_parquet(inp.pppasi),
-    pl.read_parquet(inp.responses, columns=["visit", "week", "observed"]),
-    pl.read_csv(inp.rates),
-    params.baseline_visit,
-    params.endpoint_visit,
-    params.missing,
+scores = pl.read_parquet(inp.pppasi)
+rates = pl.read_csv(inp.rates, schema_overrides={"arm": pl.Utf8})
+flow = per_arm_rows(
+    lambda keep, arm: patient_flow(
+        keep(patients),
+        keep(scores),
+        keep(responses.select("patient_id", "visit", "week", "observed")),
+        rates.filter(pl.col("arm").is_null() if arm is None else pl.col("arm") == arm),
+        params.baseline_visit,
+        params.endpoint_visit,
+        params.missing,
+    ),
+    assignment,
+    reference,
+    after="arm",
 )
 write_csv(flow, out.flow)
 log.info("cohort %s: %d flow steps", cohort, flow.height)
 
-time_to_first = time_to_response(pl.scan_parquet(inp.responses), params.confidence_level)
+# Each arm's time to response over the randomised period only (to the switch visit): a placebo
+# patient's response after switching to the active drug is not the placebo arm's.
+time_to_first = per_arm_rows(
+    lambda keep, arm: time_to_response(
+        (keep(responses) if arm is None else randomised_period(keep(responses), switch)).lazy(),
+        params.confidence_level,
+    ),
+    assignment,
+    reference,
+    after="endpoint",
+)
 write_csv(time_to_first, out.time_to_response)
-for endpoint, n, events in time_to_first.select("endpoint", "n", "events").rows():
-    log.info("cohort %s: %s reached by %d of %d patients", cohort, endpoint, events, n)
+for endpoint, arm, n, events in time_to_first.select("endpoint", "arm", "n", "events").rows():
+    log.info(
+        "cohort %s: %s reached by %d of %d patients%s",
+        cohort,
+        endpoint,
+        events,
+        n,
+        arm and f" ({arm})" or "",
+    )

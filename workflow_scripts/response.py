@@ -3,6 +3,7 @@
 import polars as pl
 from _shim import start_logging
 
+from pppflow.arms import arm_assignment, design_from_config, per_arm_rows
 from pppflow.fast_paths.response import responses_table
 from pppflow.io import write_csv, write_parquet
 from pppflow.outcomes import outcomes_from_config, responder_rates
@@ -17,26 +18,37 @@ responses = responses_table(
     scores, params.baseline_visit, params.missing, fast_paths=params.fast_paths
 )
 endpoint = per_patient(responses.lazy(), params.endpoint_visit).collect()
-rates = response_rates(responses.lazy(), params.missing, params.confidence_level)
 unrecorded = unrecorded_outcomes(scores)
 if unrecorded:
-    rates = rates.filter(~pl.col("endpoint").is_in(endpoints_of(unrecorded)))
     log.info("cohort %s: no %s recorded: its endpoints are left out", cohort, "/".join(unrecorded))
 declared = outcomes_from_config(params.outcomes)
-if declared:
-    rates = pl.concat(
-        [
-            rates,
-            responder_rates(
-                pl.read_parquet(inp.outcomes),
-                scores,
-                declared,
-                params.baseline_visit,
-                params.missing,
-                params.confidence_level,
-            ),
-        ]
-    )
+long = pl.read_parquet(inp.outcomes) if declared else None
+
+
+def rates_of(keep, arm):
+    """response_rates.csv's rows of the patients `keep` leaves (every patient, or one arm's)."""
+    rates = response_rates(keep(responses).lazy(), params.missing, params.confidence_level)
+    rates = rates.filter(~pl.col("endpoint").is_in(endpoints_of(unrecorded)))
+    if declared:
+        more = responder_rates(
+            keep(long),
+            keep(scores),
+            declared,
+            params.baseline_visit,
+            params.missing,
+            params.confidence_level,
+        )
+        rates = pl.concat([rates, more])
+    return rates
+
+
+design = design_from_config(**params.arms)
+rates = per_arm_rows(
+    rates_of,
+    arm_assignment(pl.read_parquet(inp.patients), design),
+    design.reference if design else None,
+    after="endpoint",
+)
 
 write_parquet(responses, out.responses)
 write_parquet(endpoint, out.per_patient)
