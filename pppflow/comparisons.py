@@ -116,6 +116,13 @@ def check_missing(missing: str) -> None:
         raise ValueError(f"missing rule {missing!r} is not one of {COMPARISON_MISSING_RULES}")
 
 
+def require_columns(frame: pl.DataFrame, columns: Sequence[str], what: str) -> None:
+    """A ValueError naming the columns the frame lacks (rather than polars' first one)."""
+    absent = [col for col in dict.fromkeys(columns) if col not in frame.columns]
+    if absent:
+        raise ValueError(f"{what} column(s) {absent} are not in the responses frame")
+
+
 def visits_in_order(responses: pl.DataFrame) -> list[str]:
     """The visit labels in time order: by nominal week (response.nominal_week), then label; a
     visit nobody attended has no week and comes last."""
@@ -124,7 +131,8 @@ def visits_in_order(responses: pl.DataFrame) -> list[str]:
 
 
 def compared_arms(responses: pl.DataFrame, reference_arm: str) -> list[str]:
-    """The arms compared with the reference, sorted; none in a single-arm cohort. Raises
+    """The arms compared with the reference, sorted (rows without an arm belong to none); none
+    in a single-arm cohort. Raises
     ValueError when the reference arm is not in the data (every comparison would be empty)."""
     arms = set(responses["arm"].drop_nulls().cast(pl.Utf8).to_list())
     if reference_arm not in arms:
@@ -251,11 +259,16 @@ def comparisons(
     outcome's `<outcome>:<responder>`), follow-up visit (by nominal week) and arm other than
     `reference_arm`: the rates, their difference, RR and OR with intervals, Fisher's and (with
     strata) the CMH P (module doc). Columns COMPARISONS_SCHEMA, in that order; no rows for a
-    single arm."""
+    single arm. The built-in endpoints' pairs are stats.endpoint_columns().items(); `missing`
+    names the rule the responder columns were judged under (COMPARISON_MISSING_RULES)."""
     check_missing(missing)
-    frame = collected(responses).with_columns(pl.col("arm").cast(pl.Utf8))
-    arms = compared_arms(frame, reference_arm)
+    frame = collected(responses)
     strata = list(strata)
+    require_columns(frame, ["patient_id", "visit", "week", "arm"], "key")
+    require_columns(frame, [column for _, column in endpoints], "endpoint")
+    require_columns(frame, strata, "strata")
+    frame = frame.with_columns(pl.col("arm").cast(pl.Utf8))
+    arms = compared_arms(frame, reference_arm)
     if not arms:
         return pl.DataFrame(schema=COMPARISONS_SCHEMA)
     visits = visits_in_order(frame)

@@ -27,7 +27,8 @@ patients (fewer than 3, nobody seen twice, no residual degrees of freedom), the 
 singular, or the fit fails or does not converge; statsmodels' warnings (ConvergenceWarning: the
 random-intercept variance on the boundary at 0, a singular Hessian) are caught and written into
 `method` instead of the log. `patients` and `observations` count what the model was fitted on,
-over every arm.
+over every arm. Only observed visits enter: values comparisons.carry_forward filled in are left
+out (the model is the alternative to imputing them).
 """
 
 import math
@@ -138,7 +139,9 @@ def repeated_measures(
     if not arms:
         return pl.DataFrame(schema=REPEATED_MEASURES_SCHEMA)
     visits = visits_in_order(frame)
-    changes = changes_from_baseline(frame)
+    # Only what was seen: values carry_forward filled in would be imputations, which this model
+    # exists to do without.
+    changes = changes_from_baseline(frame.filter(pl.col("observed")))
     z = float(stats.norm.ppf(1 - (1 - confidence_level) / 2))
     rows = []
     for outcome in outcomes:

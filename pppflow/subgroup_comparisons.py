@@ -29,7 +29,13 @@ import numpy as np
 import polars as pl
 from scipy import stats
 
-from pppflow.comparisons import collected, compared_arms, finite, newcombe_difference
+from pppflow.comparisons import (
+    collected,
+    compared_arms,
+    finite,
+    newcombe_difference,
+    require_columns,
+)
 from pppflow.stats import _group_label as subgroup_label  # the labels subgroups.csv uses
 
 MISSING_LEVEL = "missing"
@@ -110,9 +116,8 @@ def subgroup_comparisons(
     arm. Raises ValueError for a subgroup column or visit the frame lacks."""
     label, column = endpoint
     frame = collected(responses).with_columns(pl.col("arm").cast(pl.Utf8))
-    absent = [col for col in subgroup_columns if col not in frame.columns]
-    if absent:
-        raise ValueError(f"subgroup column(s) {absent} are not in the responses frame")
+    require_columns(frame, ["patient_id", "visit", "arm", column], "key or endpoint")
+    require_columns(frame, subgroup_columns, "subgroup")
     if visit not in set(frame["visit"].to_list()):
         raise ValueError(f"visit {visit!r} is not among the responses' visits")
     arms = compared_arms(frame, reference_arm)

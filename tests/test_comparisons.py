@@ -183,6 +183,10 @@ def test_single_arm_gives_no_rows_and_unknown_reference_is_an_error():
         comparisons(frame, ENDPOINT, "X")
     with pytest.raises(ValueError, match="missing rule"):
         comparisons(frame, ENDPOINT, "P", missing="bocf")
+    with pytest.raises(ValueError, match=r"endpoint column\(s\) \['pga_improved_2_grades'\]"):
+        comparisons(frame, [*ENDPOINT, ("PGA≥2", "pga_improved_2_grades")], "P")
+    with pytest.raises(ValueError, match=r"strata column\(s\) \['site'\]"):
+        comparisons(frame, ENDPOINT, "P", strata=["site"])
 
 
 def test_three_arms_each_against_the_reference():

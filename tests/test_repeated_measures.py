@@ -12,6 +12,7 @@ import statsmodels.formula.api as smf
 from statsmodels.regression.mixed_linear_model import MixedLM
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
+from pppflow.comparisons import carry_forward
 from pppflow.continuous_comparisons import CHANGE_OUTCOME, PERCENT_CHANGE_OUTCOME
 from pppflow.repeated_measures import REPEATED_MEASURES_SCHEMA, repeated_measures
 
@@ -160,3 +161,10 @@ def test_non_convergence_becomes_a_note(monkeypatch):
         got = repeated_measures(simulated(), "P", outcomes=[CHANGE_OUTCOME])
     assert got["difference"].null_count() == 3
     assert "did not converge (statsmodels: Gradient optimization failed)" in got["method"][0]
+
+
+def test_carried_forward_values_are_not_used():
+    frame = simulated()
+    filled = carry_forward(frame)
+    assert filled["pppasi_visit_tenths"].null_count() < frame["pppasi_visit_tenths"].null_count()
+    assert repeated_measures(filled, "P").equals(repeated_measures(frame, "P"))
