@@ -358,3 +358,36 @@ def randomised_period(frame: pl.DataFrame, switch_visit: str | None) -> pl.DataF
         return frame
     kept = weeks.filter(pl.col("__week") <= limit[0])["visit"]
     return frame.filter(pl.col("visit").is_in(kept.implode()))
+
+
+# Between-arm inputs ------------------------------------------------------------------------------
+
+
+def comparison_frame(
+    responses: pl.DataFrame,
+    patients: pl.DataFrame,
+    design: ArmDesign,
+    patient_columns: Sequence[str] = (),
+) -> pl.DataFrame:
+    """responses.parquet's rows of the randomised period (to the switch visit), each with its
+    patient's randomised `arm`, strata columns (text, empty cells null) and the further patient
+    columns asked for (subgroups), as pppflow.comparisons and its siblings take them. Patients
+    without an arm (none in a valid cohort) are left out."""
+    assignment = arm_assignment(patients, design)
+    strata = [s for s in design.strata if s in patients.columns]
+    others = [
+        name
+        for name in dict.fromkeys(patient_columns)
+        if name in patients.columns and name not in strata and name not in (ARM, design.column)
+    ]
+    extra = patients.select(
+        pl.col("patient_id").cast(pl.Utf8),
+        *(arm_text(s).alias(s) for s in strata),
+        *others,
+    )
+    frame = (
+        responses.with_columns(pl.col("patient_id").cast(pl.Utf8))
+        .join(assignment, on="patient_id", how="inner", maintain_order="left")
+        .join(extra, on="patient_id", how="left", maintain_order="left")
+    )
+    return randomised_period(frame, design.switch_visit)

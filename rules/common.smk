@@ -134,6 +134,8 @@ def summary_only(entry):
 
 SUMMARY_COHORTS = sorted(n for n, e in config["cohorts"].items() if summary_only(e))
 DATA_COHORTS = [name for name in COHORTS if name not in SUMMARY_COHORTS]
+# Randomised cohorts (`arms:`): the between-arm comparisons are made for them alone.
+ARM_COHORTS = [name for name in DATA_COHORTS if config["cohorts"][name].get("arms")]
 SUMMARY_OUTPUTS = [
     "results/{cohort}/validated/claims.json",
     "results/{cohort}/audit.csv",

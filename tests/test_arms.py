@@ -204,3 +204,116 @@ def test_randomised_period_ends_at_the_switch_visit():
 def test_nominal_week_is_the_response_steps():
     frame = pl.DataFrame({"week": [4, 5, 3, 12]})
     assert frame.select(nominal_week()).item() == frame.select(response.nominal_week()).item()
+
+
+# Between-arm comparisons on the two-arm cohort (rules/comparisons.smk) --------------------------
+
+
+def test_comparisons_use_the_randomised_period_and_the_arm_rates():
+    comparisons = _rows(GOLDEN / "comparisons.csv")
+    # week 20 comes after the switch visit: in no comparison.
+    assert {r["visit"] for r in comparisons} == {"week4", "week8", "week12", "week16"}
+    for threshold in (50, 75):
+        for visit in ("week4", "week8", "week12", "week16"):
+            (row,) = [
+                r
+                for r in comparisons
+                if r["endpoint"] == f"PPPASI{threshold}" and r["visit"] == visit
+            ]
+            k1, n1, _ = _pppasi_counts(threshold, visit, "active")
+            k0, n0, _ = _pppasi_counts(threshold, visit, "placebo")
+            assert (row["arm"], row["reference_arm"], row["missing"]) == (
+                "active",
+                "placebo",
+                "observed",
+            )
+            got = [int(row[k]) for k in ("responders", "evaluable")]
+            got += [int(row[k]) for k in ("reference_responders", "reference_evaluable")]
+            assert got == [k1, n1, k0, n0]
+            assert float(row["rate_difference"]) == pytest.approx(k1 / n1 - k0 / n0)
+            assert "strata region" in row["method"]
+    # Declared responders are compared too.
+    assert any(r["endpoint"] == "dlqi:improvement >= 4" for r in comparisons)
+    repeated = _rows(GOLDEN / "repeated_measures.csv")
+    assert {r["visit"] for r in repeated} == {"week4", "week8", "week12", "week16"}
+
+
+def test_time_to_response_per_arm_has_the_log_rank_p():
+    rows = [r for r in _rows(GOLDEN / "time_to_response.csv") if r["arm"]]
+    for endpoint in ("PPPASI50", "PPPASI75"):
+        ps = {r["p_logrank"] for r in rows if r["endpoint"] == endpoint}
+        assert len(ps) == 1 and 0 < float(ps.pop()) < 0.05
+    pooled = [r for r in _rows(GOLDEN / "time_to_response.csv") if not r["arm"]]
+    assert all(r["p_logrank"] == "" for r in pooled)
+
+
+# Last observation carried forward --------------------------------------------------------------
+
+
+def _locf_cohort():
+    """Three patients: p1 responds at week 4 and misses week 12; p2 misses week 4 and week 12
+    (nothing to carry); p3 is seen throughout and does not respond."""
+    scores = pl.DataFrame(
+        {
+            "patient_id": ["p1", "p1", "p2", "p3", "p3", "p3"],
+            "visit": ["baseline", "week4", "baseline", "baseline", "week4", "week12"],
+            "week": [0.0, 4.0, 0.0, 0.0, 4.0, 12.0],
+            "pppasi_tenths": [100, 20, 80, 60, 60, 50],
+            "pga": [3, 1, 3, 2, 2, 2],
+        }
+    )
+    long = scores.select(
+        pl.lit("dlqi").alias("outcome"),
+        "patient_id",
+        "visit",
+        "week",
+        pl.Series("units", [12, 4, 10, 8, 8, 8]),
+    )
+    return scores, long
+
+
+DLQI = {"dlqi": {"column": "dlqi", "scale": {"min": 0, "max": 30, "step": 1}, "better": "lower",
+                 "responders": {"improvement >= 4": {"improves_by": 4}}}}  # fmt: skip
+
+
+@pytest.mark.parametrize("rule", ["observed", "nri", "locf"])
+def test_declared_judgements_count_as_the_rates_do(rule):
+    from pppflow.arm_responses import declared_responses
+    from pppflow.outcomes import outcomes_from_config, responder_rates
+
+    scores, long = _locf_cohort()
+    declared = outcomes_from_config(DLQI)
+    rates = responder_rates(long, scores, declared, "baseline", rule, 0.95)
+    judged = declared_responses(long, scores, declared, "baseline", rule)
+    column = "dlqi:improvement >= 4"
+    for row in rates.iter_rows(named=True):
+        at = judged.filter(pl.col("visit") == row["visit"])[column]
+        assert (row["responders"], row["evaluable"]) == (int(at.sum()), at.is_not_null().sum())
+
+
+def test_locf_carries_the_last_follow_up_visit_not_the_baseline():
+    from pppflow.arm_responses import declared_responses
+    from pppflow.comparisons import carry_forward
+    from pppflow.outcomes import outcomes_from_config, responder_rates
+    from pppflow.response import classify_responses, response_rates
+
+    scores, long = _locf_cohort()
+    responses = carry_forward(classify_responses(scores.lazy(), "baseline", "observed").collect())
+    rates = response_rates(responses.lazy(), "locf", 0.95)
+    week12 = rates.filter((pl.col("endpoint") == "PPPASI75") & (pl.col("visit") == "week12"))
+    # p1's week-4 PPPASI 75 carried to week 12; p2 has nothing to carry; p3 was seen.
+    assert week12.select("responders", "evaluable", "missing", "missing_rule").row(0) == (
+        1,
+        2,
+        2,
+        "locf",
+    )
+    declared = outcomes_from_config(DLQI)
+    dlqi = responder_rates(long, scores, declared, "baseline", "locf", 0.95)
+    assert dlqi.filter(pl.col("visit") == "week12").select(
+        "responders", "evaluable", "missing"
+    ).row(0) == (1, 2, 2)
+    judged = declared_responses(long, scores, declared, "baseline", "locf")
+    assert judged.filter(pl.col("visit") == "week12").sort("patient_id")[
+        "dlqi:improvement >= 4"
+    ].to_list() == [True, None, False]

@@ -42,13 +42,23 @@ GOLDEN_FILES = (
 # A cohort without patient data has only its audit.
 SUMMARY_GOLDEN_COHORTS = ("zheng2024_summary",)
 SUMMARY_GOLDEN_FILES = ("audit.csv",)
+# A randomised cohort has its between-arm comparisons too (rules/comparisons.smk).
+ARM_GOLDEN_COHORTS = ("two_arm",)
+ARM_GOLDEN_FILES = (
+    "comparisons.csv",
+    "continuous_comparisons.csv",
+    "subgroup_comparisons.csv",
+    "repeated_measures.csv",
+)
 
 
 def golden_pairs() -> list[tuple[str, str]]:
     """(cohort, file) of every golden."""
-    return [(c, name) for c in GOLDEN_COHORTS for name in GOLDEN_FILES] + [
-        (c, name) for c in SUMMARY_GOLDEN_COHORTS for name in SUMMARY_GOLDEN_FILES
-    ]
+    return (
+        [(c, name) for c in GOLDEN_COHORTS for name in GOLDEN_FILES]
+        + [(c, name) for c in SUMMARY_GOLDEN_COHORTS for name in SUMMARY_GOLDEN_FILES]
+        + [(c, name) for c in ARM_GOLDEN_COHORTS for name in ARM_GOLDEN_FILES]
+    )
 
 
 def run_golden_workflow(workdir: Path, copy: bool = True) -> Path:

@@ -7,11 +7,12 @@ from _shim import start_logging
 
 from pppflow.arms import (
     arm_assignment,
+    comparison_frame,
     design_from_config,
     per_arm_rows,
     pooled_rows,
-    randomised_period,
 )
+from pppflow.comparisons import time_to_response_by_arm
 from pppflow.flow import patient_flow
 from pppflow.io import write_csv
 from pppflow.percent_change import percent_change_summary
@@ -26,7 +27,6 @@ patients = pl.read_parquet(inp.patients)
 design = design_from_config(**params.arms)
 assignment = arm_assignment(patients, design)
 reference = design.reference if design else None
-switch = design.switch_visit if design else None
 responses = pl.read_parquet(inp.responses)
 
 summary = per_arm_rows(
@@ -81,17 +81,15 @@ flow = per_arm_rows(
 write_csv(flow, out.flow)
 log.info("cohort %s: %d flow steps", cohort, flow.height)
 
-# Each arm's time to response over the randomised period only (to the switch visit): a placebo
-# patient's response after switching to the active drug is not the placebo arm's.
-time_to_first = per_arm_rows(
-    lambda keep, arm: time_to_response(
-        (keep(responses) if arm is None else randomised_period(keep(responses), switch)).lazy(),
-        params.confidence_level,
-    ),
-    assignment,
-    reference,
-    after="endpoint",
-)
+time_to_first = time_to_response(responses.lazy(), params.confidence_level)
+if design is not None:
+    # Each arm over the randomised period only (to the switch visit: a placebo patient's
+    # response after switching to the active drug is not the placebo arm's), with the log-rank
+    # P across the arms.
+    by_arm = time_to_response_by_arm(
+        comparison_frame(responses, patients, design), reference, params.confidence_level
+    )
+    time_to_first = pl.concat([time_to_first, by_arm])
 write_csv(time_to_first, out.time_to_response)
 for endpoint, arm, n, events in time_to_first.select("endpoint", "arm", "n", "events").rows():
     log.info(
