@@ -278,7 +278,7 @@ DLQI = {"dlqi": {"column": "dlqi", "scale": {"min": 0, "max": 30, "step": 1}, "b
 
 @pytest.mark.parametrize("rule", ["observed", "nri", "locf"])
 def test_declared_judgements_count_as_the_rates_do(rule):
-    from pppflow.arm_responses import declared_responses
+    from pppflow.between_arms import declared_responses
     from pppflow.outcomes import outcomes_from_config, responder_rates
 
     scores, long = _locf_cohort()
@@ -292,7 +292,7 @@ def test_declared_judgements_count_as_the_rates_do(rule):
 
 
 def test_locf_carries_the_last_follow_up_visit_not_the_baseline():
-    from pppflow.arm_responses import declared_responses
+    from pppflow.between_arms import declared_responses
     from pppflow.comparisons import carry_forward
     from pppflow.outcomes import outcomes_from_config, responder_rates
     from pppflow.response import classify_responses, response_rates
@@ -317,3 +317,21 @@ def test_locf_carries_the_last_follow_up_visit_not_the_baseline():
     assert judged.filter(pl.col("visit") == "week12").sort("patient_id")[
         "dlqi:improvement >= 4"
     ].to_list() == [True, None, False]
+
+
+def test_the_mixed_model_says_why_it_was_not_fitted_for_a_registry():
+    from pppflow.between_arms import repeated_measures_within_reach
+
+    scores, _ = _locf_cohort()
+    from pppflow.response import classify_responses
+
+    frame = classify_responses(scores.lazy(), "baseline", "observed").collect()
+    frame = frame.with_columns(
+        pl.col("patient_id")
+        .replace_strict({"p1": "active", "p2": "placebo", "p3": "placebo"})
+        .alias("arm")
+    )
+    rows = repeated_measures_within_reach(frame, "placebo", 0.95, max_patients=1)
+    assert rows.height == 2 * 2  # two outcomes x two visits x one arm
+    assert rows["difference"].null_count() == rows.height
+    assert rows["method"][0].startswith("not fitted: 2 patients, above the 1")

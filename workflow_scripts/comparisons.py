@@ -6,13 +6,12 @@ PPPASI change and percent change (continuous_comparisons.csv), the endpoint visi
 import polars as pl
 from _shim import start_logging
 
-from pppflow.arm_responses import declared_responses
 from pppflow.arms import comparison_frame, design_from_config
+from pppflow.between_arms import declared_responses, repeated_measures_within_reach
 from pppflow.comparisons import comparisons
 from pppflow.continuous_comparisons import continuous_comparisons
 from pppflow.io import write_csv
 from pppflow.outcomes import outcomes_from_config
-from pppflow.repeated_measures import repeated_measures
 from pppflow.response import ENDPOINTS, endpoints_of, unrecorded_outcomes
 from pppflow.subgroup_comparisons import SUBGROUP_COMPARISONS_SCHEMA, subgroup_comparisons
 
@@ -79,7 +78,10 @@ subgroups = (
     else pl.DataFrame(schema=SUBGROUP_COMPARISONS_SCHEMA)
 )
 write_csv(subgroups, out.subgroups)
-write_csv(repeated_measures(frame, design.reference, params.confidence_level), out.repeated)
+write_csv(
+    repeated_measures_within_reach(frame, design.reference, params.confidence_level),
+    out.repeated,
+)
 for row in rates.filter(pl.col("visit") == params.endpoint_visit).iter_rows(named=True):
     log.info(
         "cohort %s: %s at %s, %s %d/%d vs %s %d/%d, difference %s, Fisher P %s",

@@ -1,13 +1,48 @@
-"""The declared outcomes' responder endpoints judged per patient and follow-up visit, for the
-between-arm comparisons (pppflow.comparisons takes responder columns, not counts). Kept apart
-from pppflow.arms so that the jobs reading only pooled rows do not depend on the outcomes code."""
+"""What the between-arm job (rules/comparisons.smk) needs beside the comparison modules: the
+declared outcomes' responder endpoints judged per patient and follow-up visit
+(pppflow.comparisons takes responder columns, not counts), and the mixed model kept to cohorts it
+can be fitted for in reasonable time. Kept apart from pppflow.arms so that the jobs reading only
+pooled rows do not depend on the outcomes or statistics code."""
 
 from collections.abc import Sequence
 
 import polars as pl
 
+from pppflow.comparisons import compared_arms, visits_in_order
+from pppflow.continuous_comparisons import CONTINUOUS_OUTCOMES
 from pppflow.outcomes import LOCF, responder_test
+from pppflow.repeated_measures import REPEATED_MEASURES_SCHEMA, repeated_measures
 from pppflow.response import nominal_week
+
+# statsmodels' MixedLM takes about 20 s for 10,000 patients (one random intercept each) and
+# grows faster than the patients; above this many it is not fitted (the rows say so).
+REPEATED_MEASURES_MAX_PATIENTS = 5000
+
+
+def repeated_measures_within_reach(
+    frame: pl.DataFrame,
+    reference_arm: str,
+    confidence_level: float,
+    max_patients: int = REPEATED_MEASURES_MAX_PATIENTS,
+) -> pl.DataFrame:
+    """repeated_measures.repeated_measures where the observed patients are at most
+    `max_patients`; otherwise its rows (outcome, visit, arm) with no estimate and the reason in
+    `method`."""
+    patients = frame.filter(pl.col("observed"))["patient_id"].n_unique()
+    if patients <= max_patients:
+        return repeated_measures(frame, reference_arm, confidence_level)
+    reason = (
+        f"not fitted: {patients} patients, above the {max_patients} the mixed model is fitted "
+        "for (statsmodels MixedLM's time grows faster than the patients); "
+        "continuous_comparisons.csv compares the arms at each visit"
+    )
+    rows = [
+        (outcome, visit, arm, reference_arm, None, None, None, None, patients, None, reason)
+        for outcome in CONTINUOUS_OUTCOMES
+        for visit in visits_in_order(frame)
+        for arm in compared_arms(frame, reference_arm)
+    ]
+    return pl.DataFrame(rows, schema=REPEATED_MEASURES_SCHEMA, orient="row")
 
 
 def declared_responses(
