@@ -56,7 +56,7 @@ rates = per_arm_rows(
     rates_of,
     arm_assignment(pl.read_parquet(inp.patients), design),
     design.reference if design else None,
-    after="endpoint",
+    after="visit",
 )
 
 write_parquet(responses, out.responses)

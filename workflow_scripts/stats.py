@@ -64,7 +64,7 @@ def descriptives_of_patients(keep, arm):
     return summary
 
 
-summary = per_arm_rows(descriptives_of_patients, assignment, reference, after="outcome")
+summary = per_arm_rows(descriptives_of_patients, assignment, reference, after="visit")
 
 absent = absent_group_columns(patients, params.group_columns)
 if absent:
@@ -80,7 +80,7 @@ subgroups = per_arm_rows(
     ).filter(~pl.col("endpoint").is_in(endpoints_of(unrecorded))),
     assignment,
     reference,
-    after="endpoint",
+    after="visit",
 )
 
 write_csv(tests, out.tests)
