@@ -82,13 +82,15 @@ claims: $(STAMP)
 
 # A seeded synthetic cohort of N patients (CSV below 100k, parquet from there on), then the
 # workflow on that cohort alone. PLANT=1 plants known errors: the run then stops at validation
-# listing exactly $(SYNTH_DIR)/expected_failures.csv.
+# listing exactly $(SYNTH_DIR)/expected_failures.csv. ARMS=2: a randomised placebo/active trial
+# (region stratum, placebo switching to active after week 16), under results/synth/n$(N)_arms2.
 N ?= 10000
 SEED ?= 0
-SYNTH_DIR = results/synth/n$(N)
+ARMS ?= 1
+SYNTH_DIR = results/synth/n$(N)$(if $(filter 2,$(ARMS)),_arms2,)
 
 synth: $(STAMP)
-	$(BIN)/python tools/synth.py --patients $(N) --seed $(SEED) --out $(SYNTH_DIR) $(if $(PLANT),--plant-errors,)
+	$(BIN)/python tools/synth.py --patients $(N) --seed $(SEED) --out $(SYNTH_DIR) --arms $(ARMS) $(if $(PLANT),--plant-errors,)
 	$(SNAKEMAKE) --workflow-profile profiles/default --cores $(CORES) \
 	  --configfile $(SYNTH_DIR)/config.yaml --replace-workflow-config
 

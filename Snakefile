@@ -21,11 +21,13 @@ include: "rules/report.smk"
 include: "rules/summary.smk"
 include: "rules/summary_only.smk"
 include: "rules/outcomes.smk"
+include: "rules/comparisons.smk"
 
 
 # Every output of the rules a full run ends with; the rest are made on the way. The charts over
 # the weeks come in through chart_index, as the cohort's chart plan asks for them. A summary-only
-# cohort (claims, no patient data) gets its claims checked and audited (rules/summary_only.smk).
+# cohort (claims, no patient data) gets its claims checked and audited (rules/summary_only.smk);
+# a randomised cohort (`arms:`) also gets its between-arm comparisons (rules/comparisons.smk).
 rule all:
     default_target: True
     input:
@@ -45,3 +47,4 @@ rule all:
         rules.report_landing.output,
         rules.report_methods.output,
         expand(SUMMARY_OUTPUTS, cohort=SUMMARY_COHORTS),
+        expand(rules.comparisons.output, cohort=ARM_COHORTS),

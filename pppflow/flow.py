@@ -11,6 +11,11 @@ import polars as pl
 from pppflow.response import nominal_week
 
 FLOW_SCHEMA = {"arm": pl.Utf8, "step": pl.Utf8, "patients": pl.Int64, "reason": pl.Utf8}
+# What the missing-data rule does with a patient without the endpoint visit (else: left out).
+MISSING_HANDLING = {
+    "nri": "counted as non-responders",
+    "locf": "judged on their last observed follow-up visit where they have one, else left out",
+}
 IN_FILES = "in the files"
 WITH_BASELINE = "with a baseline PPPASI"
 
@@ -65,7 +70,7 @@ def patient_flow(
             _lost(
                 row["missing"],
                 f"without the visit, {missing_rule}: "
-                + ("counted as non-responders" if missing_rule == "nri" else "left out"),
+                + MISSING_HANDLING.get(missing_rule, "left out"),
             ),
             _lost(
                 row["not_evaluable"],

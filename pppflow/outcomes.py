@@ -27,6 +27,8 @@ LOWER, HIGHER = "lower", "higher"
 # digits reach a double's precision long before this tolerance matters.
 ON_STEP_TOLERANCE = 1e-9
 ENDPOINT_SEPARATOR = ":"
+# Last observation carried forward, the third missing-data rule (comparisons.LOCF).
+LOCF = "locf"
 
 LONG_SCHEMA = {
     "outcome": pl.Utf8,
@@ -230,7 +232,8 @@ def responder_rates(
 ) -> pl.DataFrame:
     """response_rates.csv's rows of every declared responder endpoint, per follow-up visit:
     the patients are those with a baseline visit; a patient without the outcome at the visit
-    is missing (left out under `observed`, a non-responder under `nri`); a rule that needs the
+    is missing (left out under `observed`, a non-responder under `nri`, judged on the last
+    observed follow-up value under `locf`, still counted missing); a rule that needs the
     baseline is not evaluable for a patient without the outcome at baseline."""
     weeks = (
         visits.filter(pl.col("visit") != baseline_visit)
@@ -248,11 +251,23 @@ def responder_rates(
         base = values.filter(pl.col("visit") == baseline_visit).select(
             "patient_id", pl.col("units").alias("base")
         )
-        judged_grid = grid.join(base, on="patient_id", how="left").join(
-            values.select("patient_id", "visit", pl.col("units").alias("at")),
-            on=["patient_id", "visit"],
-            how="left",
+        judged_grid = (
+            grid.join(base, on="patient_id", how="left")
+            .join(
+                values.select("patient_id", "visit", pl.col("units").alias("at")),
+                on=["patient_id", "visit"],
+                how="left",
+            )
+            .with_columns(pl.col("at").is_not_null().alias("seen"))
         )
+        if missing_rule == LOCF:
+            # A missed follow-up visit takes the patient's last observed follow-up value (never
+            # the baseline's); the patient still counts as missing at the visit.
+            judged_grid = (
+                judged_grid.join(weeks.lazy(), on="visit")
+                .sort("patient_id", "week", "visit")
+                .with_columns(pl.col("at").forward_fill().over("patient_id"))
+            )
         # Every responder of the outcome in one pass over its grid.
         aggregations = []
         for i, responder in enumerate(outcome.responders):
@@ -263,7 +278,7 @@ def responder_rates(
             if missing_rule == "nri":
                 judged = judged.when(~observed & defined).then(pl.lit(False))
             judged = judged.otherwise(pl.lit(None, pl.Boolean))
-            missing = ~observed & defined
+            missing = ~pl.col("seen") & defined
             aggregations += [
                 judged.sum().cast(pl.Int64).alias(f"{i}:responders"),
                 judged.is_not_null().sum().cast(pl.Int64).alias(f"{i}:evaluable"),

@@ -202,11 +202,12 @@ def methods_paragraphs(
 ) -> list[str]:
     """The methods as a paper's methods section would state them, from the run's settings."""
     thresholds = ", ".join(str(t) for t in c.PPPASI_RESPONSE_THRESHOLDS)
-    missing_text = (
-        "patients without the endpoint visit were left out of a rate's denominator (observed cases)"
-        if missing == "observed"
-        else "patients without the endpoint visit were counted as non-responders (NRI)"
-    )
+    missing_text = {
+        "observed": "patients without the endpoint visit were left out of a rate's denominator "
+        "(observed cases)",
+        "locf": "patients without the endpoint visit were judged on their last observed "
+        "follow-up visit (LOCF; left out without one)",
+    }.get(missing, "patients without the endpoint visit were counted as non-responders (NRI)")
     continuous = "mean (SD, n − 1)" if table1_continuous == "mean_sd" else "median [Q1, Q3]"
     by = f", overall and by {table1_group_column}" if table1_group_column else ""
     return [

@@ -66,6 +66,42 @@ SYNTH_OUTCOMES = {
 }
 
 
+# A randomised two-arm trial (`SynthSpec(arms=2)`, `make synth ARMS=2`): placebo or active 1:1,
+# by permuted halves within each region (the stratum), visits every 4 weeks to the week-16
+# endpoint, where placebo patients switch to the active drug, and a week-20 visit after it.
+# The known effect at week 16 (patients seen): PPPASI 75 in about 42 % of the active arm and 8 %
+# of the placebo arm, PPPASI 50 in about 66 % and 29 % (tests/test_synth.py measures them on a
+# large draw); at week 20, after the switch, the placebo arm's PPPASI 75 is about 15 %.
+TRIAL_VISITS: tuple[tuple[str, int], ...] = (
+    ("baseline", 0),
+    ("week4", 4),
+    ("week8", 8),
+    ("week12", 12),
+    ("week16", 16),
+    ("week20", 20),
+)
+TRIAL_ENDPOINT = TRIAL_SWITCH_VISIT = "week16"
+TRIAL_ARMS = ("placebo", "active")  # the reference first
+TRIAL_REGIONS = ("Europe", "Asia", "North America")
+TRIAL_REGION_SHARES = (0.55, 0.3, 0.15)
+# Share of baseline severity gone at the endpoint: active like the single-arm cohort's
+# responders, placebo much less; after the switch a placebo patient moves from its placebo gain
+# towards its drawn active gain as the single-arm curve does from baseline.
+ACTIVE_GAIN_BETA = (2.2, 1.6)
+ACTIVE_NON_RESPONDER_SHARE = 0.15
+PLACEBO_GAIN_BETA = (1.2, 4.2)
+
+
+def trial_config(column: str = "arm") -> dict:
+    """The config keys of a synthetic trial's cohort entry (tools/synth.py)."""
+    return {
+        "endpoint_visit": TRIAL_ENDPOINT,
+        "arms": {"column": column, "reference": TRIAL_ARMS[0], "levels": list(TRIAL_ARMS)},
+        "strata": ["region"],
+        "switch_visit": TRIAL_SWITCH_VISIT,
+    }
+
+
 @dataclass(frozen=True)
 class SynthSpec:
     n_patients: int
@@ -76,6 +112,7 @@ class SynthSpec:
     baseline_clear_share: float = 0.001  # patients with every baseline score 0
     record_pppasi: bool = True  # also write the PPPASI total, as registries usually do
     week_jitter_sd: float = 0.5  # follow-ups happen around their nominal week (one decimal)
+    arms: int = 1  # 2: a randomised placebo/active trial on TRIAL_VISITS (see TRIAL_ARMS)
 
 
 @dataclass(frozen=True)
@@ -110,6 +147,41 @@ def _improvement_shares(spec: SynthSpec, rng: np.random.Generator) -> np.ndarray
     return np.clip(gain, -0.5, 1.0)
 
 
+def _trial_arms(n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Region (index into TRIAL_REGIONS) and active (bool) per patient: within each region the
+    patients in a random order, alternately placebo and active (1:1 in every stratum)."""
+    region = rng.choice(len(TRIAL_REGIONS), size=n, p=TRIAL_REGION_SHARES)
+    order = np.lexsort((rng.random(n), region))  # by region, randomly within it
+    first_of_region = np.searchsorted(region[order], region[order])
+    active = np.empty(n, dtype=bool)
+    active[order] = (np.arange(n) - first_of_region) % 2 == 1
+    return region, active
+
+
+def _trial_improvement_shares(
+    spec: SynthSpec, active: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """_improvement_shares of a trial: by arm to the switch visit, then placebo patients on the
+    active drug (module constants)."""
+    n = spec.n_patients
+    weeks = np.array([w for _, w in spec.visits], dtype=float)
+    switch = dict(spec.visits)[TRIAL_SWITCH_VISIT]
+    on_drug_gain = rng.beta(*ACTIVE_GAIN_BETA, size=n)
+    non_responder = rng.random(n) < ACTIVE_NON_RESPONDER_SHARE
+    on_drug_gain[non_responder] = rng.uniform(*NON_RESPONDER_GAIN, size=non_responder.sum())
+    placebo_gain = rng.beta(*PLACEBO_GAIN_BETA, size=n)
+    progress = np.minimum(weeks / switch, 1.0) ** 0.6
+    after = np.clip((weeks - switch) / switch, 0.0, 1.0) ** 0.6  # time on drug after switching
+    gain = np.where(
+        active[:, None],
+        on_drug_gain[:, None] * progress[None, :],
+        placebo_gain[:, None] * progress[None, :]
+        + (on_drug_gain - placebo_gain)[:, None] * after[None, :],
+    )
+    gain += rng.normal(0.0, VISIT_GAIN_SD, size=gain.shape) * (progress > 0)[None, :]
+    return np.clip(gain, -0.5, 1.0)
+
+
 def generate_cohort(spec: SynthSpec) -> SyntheticCohort:
     """Draw a cohort: patients, visits (PPPASI recorded or not) and region components."""
     if spec.n_patients < 1 or len(spec.visits) < 2:
@@ -123,7 +195,13 @@ def generate_cohort(spec: SynthSpec) -> SyntheticCohort:
     severity = at_least_floor(rng.beta(*BASELINE_SEVERITY_BETA, size=n))
     area = at_least_floor(rng.beta(*BASELINE_AREA_BETA, size=n))
     clear_at_baseline = rng.random(n) < spec.baseline_clear_share
-    gain = _improvement_shares(spec, rng)  # n x visits
+    if spec.arms == 2:
+        region, active = _trial_arms(n, rng)
+        gain = _trial_improvement_shares(spec, active, rng)
+    elif spec.arms == 1:
+        gain = _improvement_shares(spec, rng)  # n x visits
+    else:
+        raise ValueError(f"a synthetic cohort has 1 or 2 arms, not {spec.arms}")
     region_factor = np.exp(rng.normal(0.0, REGION_SPREAD_SD, size=(n, 1, n_regions)))
     remaining = (1.0 - gain)[:, :, None]  # n x visits x 1
     item_p = np.clip(severity[:, None, None] * region_factor * remaining, 0.0, 1.0)
@@ -170,6 +248,11 @@ def generate_cohort(spec: SynthSpec) -> SyntheticCohort:
             "dose_mg": np.where(rng.random(n) < 0.8, 15, 30).astype(np.int64),
         }
     )
+    if spec.arms == 2:
+        patients = patients.with_columns(
+            pl.Series("arm", np.array(TRIAL_ARMS)[active.astype(int)]),
+            pl.Series("region", np.array(TRIAL_REGIONS)[region]),
+        )
 
     # Drawn after every other draw, so a seed's PPPASI and PGA stay what they were.
     dlqi = _score_of(mean_item, DLQI_PER_SEVERITY, DLQI_NOISE_SD, 30, rng)

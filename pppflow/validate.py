@@ -16,6 +16,7 @@ import polars as pl
 
 from pppflow import constants as c
 from pppflow import schemas
+from pppflow.arms import arm_failures, design_from_config
 from pppflow.claims import Claims, ClaimsInvalid, read_claims_file
 from pppflow.fast_paths.validation import SCORE_COLUMNS, proven_valid
 from pppflow.io import UnreadableFile, excerpt, read_cohort_table
@@ -52,6 +53,10 @@ class CohortFiles:
     outcomes: Mapping | None = None
     # Optional adverse events file.
     events: str | None = None
+    # Randomised arms (pppflow.arms): the cohort's `arms:` entry, `strata:` and `switch_visit:`.
+    arms: Mapping | None = None
+    strata: Sequence[str] = ()
+    switch_visit: str | None = None
 
 
 @dataclass(frozen=True)
@@ -628,10 +633,12 @@ def validate_cohort(
         notes += changed
     patients = _with_row_numbers(patients)
     visits = _with_row_numbers(visits)
+    design = design_from_config(files.arms, files.strata, files.switch_visit)
     known_patient_columns = (
         *schemas.PATIENT_COLUMNS,
         *ANALYSED_PATIENT_COLUMNS,
         *files.configured_columns,
+        *((design.column, *design.strata) if design else ()),
     )
     found += [
         header_failures(patients.columns, known_patient_columns, derived_columns, files.patients),
@@ -661,6 +668,21 @@ def validate_cohort(
                         "value": "no pppasi column and no components file: no PPPASI at all",
                     }
                 ]
+            )
+        )
+    if design is not None:
+        found.append(
+            failures_frame(
+                arm_failures(
+                    patients,
+                    visits,
+                    design,
+                    files.patients,
+                    files.visits,
+                    files.baseline_visit,
+                    files.endpoint_visit,
+                    ROW,
+                )
             )
         )
     notes += absent_score_notes(visits, files)

@@ -84,7 +84,29 @@ def cohort_files(wildcards):
         "configured_columns": configured_patient_columns(),
         "outcomes": entry.get("outcomes") or {},
         "events": entry.get("events"),
+        "arms": entry.get("arms"),
+        "strata": entry.get("strata") or [],
+        "switch_visit": entry.get("switch_visit"),
     }
+
+
+def cohort_arms(wildcards):
+    """The cohort's randomised-arm settings for pppflow.arms.design_from_config: {} without
+    arms (a single-arm cohort)."""
+    entry = cohort_entry(wildcards)
+    if not entry.get("arms"):
+        return {}
+    return {
+        "arms": entry["arms"],
+        "strata": entry.get("strata") or [],
+        "switch_visit": entry.get("switch_visit"),
+    }
+
+
+def table1_group(wildcards):
+    """Table 1's grouping: the arm column for a cohort with arms, else stats.table1_group_column."""
+    arms = cohort_entry(wildcards).get("arms")
+    return arms["column"] if arms else config["stats"]["table1_group_column"]
 
 
 def configured_patient_columns():
@@ -112,6 +134,8 @@ def summary_only(entry):
 
 SUMMARY_COHORTS = sorted(n for n, e in config["cohorts"].items() if summary_only(e))
 DATA_COHORTS = [name for name in COHORTS if name not in SUMMARY_COHORTS]
+# Randomised cohorts (`arms:`): the between-arm comparisons are made for them alone.
+ARM_COHORTS = [name for name in DATA_COHORTS if config["cohorts"][name].get("arms")]
 SUMMARY_OUTPUTS = [
     "results/{cohort}/validated/claims.json",
     "results/{cohort}/audit.csv",

@@ -34,5 +34,6 @@ rule outcomes:
         events_recorded=lambda wildcards: "events" in cohort_entry(wildcards),
         confidence_level=config["stats"]["confidence_level"],
         outcomes=cohort_outcomes,
+        arms=cohort_arms,
     script:
         "../workflow_scripts/outcomes.py"

@@ -50,7 +50,7 @@ rule report_tables:
         "../envs/charts.yaml"
     params:
         alpha=config["stats"]["alpha"],
-        table1_group_column=config["stats"]["table1_group_column"],
+        table1_group_column=table1_group,
         table1_labels=labels_param(config["stats"].get("table1_labels", {})),
         table1_continuous=config["stats"].get("table1_continuous", "mean_sd"),
     script:

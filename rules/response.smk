@@ -6,6 +6,7 @@ rule response:
     input:
         pppasi=rules.pppasi.output.pppasi,
         outcomes=rules.validate.output.outcomes,
+        patients=rules.validate.output.patients,
         code=script_code("response"),
         lock=LOCK,
     output:
@@ -26,5 +27,6 @@ rule response:
         missing=cohort_setting("missing"),
         confidence_level=config["stats"]["confidence_level"],
         outcomes=cohort_outcomes,
+        arms=cohort_arms,
     script:
         "../workflow_scripts/response.py"

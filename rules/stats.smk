@@ -28,6 +28,7 @@ rule stats:
         confidence_level=config["stats"]["confidence_level"],
         group_columns=config["stats"]["subgroup_columns"],
         outcomes=cohort_outcomes,
+        arms=cohort_arms,
     script:
         "../workflow_scripts/stats.py"
 
@@ -49,6 +50,6 @@ rule table1:
         "../envs/core.yaml"
     params:
         baseline_visit=cohort_setting("baseline_visit"),
-        group_column=config["stats"]["table1_group_column"],
+        group_column=table1_group,
     script:
         "../workflow_scripts/table1.py"

@@ -49,7 +49,7 @@ rule summary:
         missing=cohort_setting("missing"),
         confidence_level=config["stats"]["confidence_level"],
         alpha=config["stats"]["alpha"],
-        table1_group_column=config["stats"]["table1_group_column"],
+        table1_group_column=table1_group,
         table1_labels=labels_param(config["stats"].get("table1_labels", {})),
         table1_continuous=config["stats"].get("table1_continuous", "mean_sd"),
     script:

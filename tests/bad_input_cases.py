@@ -109,6 +109,20 @@ def _workbook() -> bytes:
     return buffer.getvalue()
 
 
+ARMS_SETTINGS = {
+    "arms": {"column": "arm", "reference": "placebo"},
+    "strata": ("region",),
+    "switch_visit": "week16",
+}
+
+
+def _arms_kept(validated: ValidatedCohort) -> None:
+    assert validated.patients.select("arm", "region").rows() == [
+        ("active", "EU"),
+        ("placebo", "Asia"),
+    ]
+
+
 def _only_patient_ids(validated: ValidatedCohort) -> None:
     assert validated.patients.columns == ["patient_id"]
 
@@ -764,6 +778,168 @@ CASES: tuple[Case, ...] = (
             ("events.csv", 1, "p1", "onset_week", "number_in_range(low=0, high=inf)", "-1"),
             ("events.csv", 1, "p1", "serious", "isin(['yes', 'no'])", "Y"),
             ("events.csv", 2, "p9", "patient_id", "patient_in_patients_file", "p9"),
+        ),
+    ),
+    # --- Randomised arms, strata and the switch visit ------------------------------------------
+    Case(
+        "arms_accepted",
+        "two arms, a stratum and a switch visit, all as the config declares them",
+        {
+            "patients.csv": "patient_id,arm,region\np1,active,EU\np2,placebo,Asia\n",
+            "visits.csv": VISITS + "p1,week16,16,2.0,1\np2,week16,16,5.0,2\n",
+        },
+        settings=ARMS_SETTINGS,
+        check=_arms_kept,
+    ),
+    Case(
+        "arms_column_absent",
+        "the config declares arms on column 'arm' and strata on 'region'; the file has neither",
+        {},
+        settings=ARMS_SETTINGS,
+        failures=(
+            (
+                "patients.csv",
+                None,
+                None,
+                "arm",
+                "column_in_dataframe",
+                "arms are declared in the config on this column",
+            ),
+            (
+                "patients.csv",
+                None,
+                None,
+                "region",
+                "column_in_dataframe",
+                "a stratum is declared in the config on this column",
+            ),
+            (
+                "visits.csv",
+                None,
+                None,
+                "visit",
+                "switch_visit_present",
+                "no row has switch_visit 'week16'; the file's visits: 'baseline', 'week12'",
+            ),
+        ),
+    ),
+    Case(
+        "arms_one_arm_no_reference",
+        "one patient without an arm, the other in 'active', no 'placebo' (the reference) and "
+        "no region for either",
+        {"patients.csv": "patient_id,arm,region\np1,active,\np2,,\n"},
+        settings={"arms": {"column": "arm", "reference": "placebo"}, "strata": ("region",)},
+        failures=(
+            (
+                "config",
+                None,
+                None,
+                "arms.reference",
+                "reference_arm_present",
+                "'placebo' is no arm of patients.csv; its arms: 'active'",
+            ),
+            (
+                "patients.csv",
+                None,
+                None,
+                "arm",
+                "at_least_two_arms",
+                "every patient is in arm 'active'",
+            ),
+            ("patients.csv", 1, "p1", "region", "has_stratum", None),
+            ("patients.csv", 2, "p2", "arm", "has_arm", None),
+            ("patients.csv", 2, "p2", "region", "has_stratum", None),
+        ),
+    ),
+    Case(
+        "arms_outside_levels",
+        "the config names the arms placebo and active; one patient's arm is written 'Placebo'",
+        {"patients.csv": "patient_id,arm\np1,Placebo\np2,active\n"},
+        settings={
+            "arms": {"column": "arm", "reference": "placebo", "levels": ["placebo", "active"]}
+        },
+        failures=(
+            (
+                "config",
+                None,
+                None,
+                "arms.levels",
+                "arm_has_patients",
+                "arm 'placebo' has no patient in patients.csv",
+            ),
+            (
+                "config",
+                None,
+                None,
+                "arms.reference",
+                "reference_arm_present",
+                "'placebo' is no arm of patients.csv; its arms: 'Placebo', 'active'",
+            ),
+            ("patients.csv", 1, "p1", "arm", "isin(['placebo', 'active'])", "Placebo"),
+        ),
+    ),
+    Case(
+        "switch_visit_is_baseline",
+        "the switch visit is the baseline visit",
+        {"patients.csv": "patient_id,arm\np1,active\np2,placebo\n"},
+        settings={"arms": {"column": "arm", "reference": "placebo"}, "switch_visit": "baseline"},
+        failures=(
+            (
+                "config",
+                None,
+                None,
+                "switch_visit",
+                "after_baseline_visit",
+                "'baseline' is the baseline_visit",
+            ),
+        ),
+    ),
+    Case(
+        "switch_visit_before_endpoint",
+        "the switch visit (week 4) comes before the endpoint (week 12)",
+        {
+            "patients.csv": "patient_id,arm\np1,active\np2,placebo\n",
+            "visits.csv": VISITS + "p1,week4,4,5.0,2\n",
+        },
+        settings={"arms": {"column": "arm", "reference": "placebo"}, "switch_visit": "week4"},
+        failures=(
+            (
+                "config",
+                None,
+                None,
+                "endpoint_visit",
+                "not_after_switch_visit",
+                "'week12' (week 12) is after switch_visit 'week4' (week 4): the endpoint must "
+                "lie in the randomised period",
+            ),
+        ),
+    ),
+    Case(
+        "switch_visit_at_baseline_week",
+        "the switch visit 'day0' is dated week 0, as the baseline is",
+        {
+            "patients.csv": "patient_id,arm\np1,active\np2,placebo\n",
+            "visits.csv": VISITS + "p1,day0,0,10.0,3\n",
+        },
+        settings={"arms": {"column": "arm", "reference": "placebo"}, "switch_visit": "day0"},
+        failures=(
+            (
+                "config",
+                None,
+                None,
+                "endpoint_visit",
+                "not_after_switch_visit",
+                "'week12' (week 12) is after switch_visit 'day0' (week 0): the endpoint must "
+                "lie in the randomised period",
+            ),
+            (
+                "config",
+                None,
+                None,
+                "switch_visit",
+                "after_baseline_visit",
+                "'day0' (week 0) is not after baseline_visit 'baseline' (week 0)",
+            ),
         ),
     ),
 )

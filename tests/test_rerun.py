@@ -156,7 +156,7 @@ def inputs_run(finished_run: Path) -> dict[str, set[str]]:
     for rule, files in recorded_inputs(finished_run, "--forceall").items():
         inputs.setdefault(rule, set()).update(files)
     scripts = {path.stem for path in (ROOT / "workflow_scripts").glob("[!_]*.py")}
-    assert set(inputs) == scripts - SUMMARY_ONLY_SCRIPTS | set(SCRIPT_OF)
+    assert set(inputs) == scripts - SUMMARY_ONLY_SCRIPTS - ARM_ONLY_SCRIPTS | set(SCRIPT_OF)
     return inputs
 
 
@@ -176,6 +176,9 @@ def reads(finished_run: Path, inputs_run: dict[str, set[str]]) -> dict[str, set[
 
 # The scripts of summary-only cohorts (rules/summary_only.smk), which this run's cohorts do not have.
 SUMMARY_ONLY_SCRIPTS = {"validate_claims", "audit_from_claims"}
+# The scripts of randomised cohorts (`arms:`, rules/comparisons.smk), which this run's cohorts
+# do not have; they declare their code as every other rule does (script_code).
+ARM_ONLY_SCRIPTS = {"comparisons"}
 # Rules that run another rule's script; every other rule runs workflow_scripts/<rule>.py.
 SCRIPT_OF = {"trend_charts": "charts", "pga_charts": "charts"}
 # The chart modules a chart job loads by name from the registry: code its script's text does

@@ -10,7 +10,15 @@ import pytest
 import yaml
 
 from pppflow import constants as c
-from pppflow.synth import PLANTED_KINDS, SynthSpec, generate_cohort, plant_errors
+from pppflow.synth import (
+    PLANTED_KINDS,
+    TRIAL_ARMS,
+    TRIAL_REGIONS,
+    TRIAL_VISITS,
+    SynthSpec,
+    generate_cohort,
+    plant_errors,
+)
 from pppflow.validate import CohortFiles, CohortInvalid, validate_cohort
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -261,3 +269,60 @@ def test_planted_errors_stop_the_workflow_with_exactly_those_failures(tmp_path, 
         )
         assert line in proc.stderr
     assert not any((wf / "results" / "synth_n80").rglob("*.parquet"))
+
+
+def test_two_arm_trial_has_its_known_effect_strata_and_switch():
+    """`--arms 2`: 1:1 within every region, visits to week 20, and at week 16 (patients seen)
+    PPPASI 75 in about 42 % of the active arm and 8 % of the placebo arm, PPPASI 50 in about
+    66 % and 29 %; after the switch (week 20) the placebo arm catches up."""
+    spec = SynthSpec(n_patients=20000, seed=4, visits=TRIAL_VISITS, arms=2)
+    cohort = generate_cohort(spec)
+    per_stratum = cohort.patients.group_by("region", "arm").len()
+    for region in TRIAL_REGIONS:
+        counts = per_stratum.filter(pl.col("region") == region)["len"].to_list()
+        assert len(counts) == 2 and abs(counts[0] - counts[1]) <= 1
+    visits = cohort.visits.join(cohort.patients.select("patient_id", "arm"), on="patient_id")
+    baseline = visits.filter(pl.col("visit") == "baseline").select(
+        "patient_id", pl.col("pppasi").alias("b")
+    )
+    judged = visits.join(baseline, on="patient_id").filter(pl.col("b") > 0)
+
+    def rate(threshold: int, visit: str, arm: str) -> float:
+        at = judged.filter((pl.col("visit") == visit) & (pl.col("arm") == arm))
+        return at.select(
+            (100 * (pl.col("b") - pl.col("pppasi")) >= threshold * pl.col("b")).mean()
+        ).item()
+
+    assert 0.38 < rate(75, "week16", "active") < 0.46
+    assert 0.05 < rate(75, "week16", "placebo") < 0.11
+    assert 0.61 < rate(50, "week16", "active") < 0.71
+    assert 0.24 < rate(50, "week16", "placebo") < 0.34
+    assert rate(75, "week20", "placebo") > rate(75, "week16", "placebo") + 0.03
+    # Dropouts: fewer patients at each later visit.
+    seen = cohort.visits.group_by("visit").len()
+    by_visit = dict(zip(seen["visit"], seen["len"], strict=True))
+    assert by_visit["baseline"] > by_visit["week8"] > by_visit["week16"] > by_visit["week20"]
+
+
+def test_cli_two_arm_config_declares_arms_and_validates(tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    out = tmp_path / "t"
+    assert load_cli().main(["--patients", "60", "--arms", "2", "--out", str(out)]) == 0
+    config = yaml.safe_load((out / "config.yaml").read_text())
+    (entry,) = config["cohorts"].values()
+    assert entry["arms"] == {"column": "arm", "reference": "placebo", "levels": list(TRIAL_ARMS)}
+    assert entry["strata"] == ["region"]
+    assert (entry["switch_visit"], entry["endpoint_visit"]) == ("week16", "week16")
+    files = CohortFiles(
+        patients=entry["patients"],
+        visits=entry["visits"],
+        components=entry["components"],
+        baseline_visit=entry["baseline_visit"],
+        endpoint_visit=entry["endpoint_visit"],
+        pga_max=entry["pga_max"],
+        arms=entry["arms"],
+        strata=tuple(entry["strata"]),
+        switch_visit=entry["switch_visit"],
+    )
+    validated = validate_cohort(files)
+    assert set(validated.patients["arm"]) == set(TRIAL_ARMS)

@@ -17,13 +17,14 @@ from workflow import copy_workflow, snakemake  # noqa: E402
 GOLDEN = ROOT / "tests" / "golden"
 # Merged into config/config.yaml (the default cohort): the component-level test cohort, the
 # study letter's summary statements as a cohort without patient data, and the cohort with
-# declared outcomes and adverse events.
+# declared outcomes and adverse events, and the randomised two-arm cohort.
 GOLDEN_CONFIGS = (
     "tests/cohorts/components_demo/config.yaml",
     "tests/cohorts/zheng2024_summary/config.yaml",
     "tests/cohorts/outcomes_demo/config.yaml",
+    "tests/cohorts/two_arm/config.yaml",
 )
-GOLDEN_COHORTS = ("zheng2024", "components_demo", "outcomes_demo")
+GOLDEN_COHORTS = ("zheng2024", "components_demo", "outcomes_demo", "two_arm")
 GOLDEN_FILES = (
     "pppasi_check.csv",
     "per_patient.csv",
@@ -42,13 +43,23 @@ GOLDEN_FILES = (
 # A cohort without patient data has only its audit.
 SUMMARY_GOLDEN_COHORTS = ("zheng2024_summary",)
 SUMMARY_GOLDEN_FILES = ("audit.csv",)
+# A randomised cohort has its between-arm comparisons too (rules/comparisons.smk).
+ARM_GOLDEN_COHORTS = ("two_arm",)
+ARM_GOLDEN_FILES = (
+    "comparisons.csv",
+    "continuous_comparisons.csv",
+    "subgroup_comparisons.csv",
+    "repeated_measures.csv",
+)
 
 
 def golden_pairs() -> list[tuple[str, str]]:
     """(cohort, file) of every golden."""
-    return [(c, name) for c in GOLDEN_COHORTS for name in GOLDEN_FILES] + [
-        (c, name) for c in SUMMARY_GOLDEN_COHORTS for name in SUMMARY_GOLDEN_FILES
-    ]
+    return (
+        [(c, name) for c in GOLDEN_COHORTS for name in GOLDEN_FILES]
+        + [(c, name) for c in SUMMARY_GOLDEN_COHORTS for name in SUMMARY_GOLDEN_FILES]
+        + [(c, name) for c in ARM_GOLDEN_COHORTS for name in ARM_GOLDEN_FILES]
+    )
 
 
 def run_golden_workflow(workdir: Path, copy: bool = True) -> Path:

@@ -1,7 +1,7 @@
 """Write a seeded synthetic cohort (component level) and a config file that runs it.
 
     .venv/bin/python tools/synth.py --patients 100000 [--seed 0] [--format parquet|csv]
-        [--out results/synth/n100000] [--cohort synth_n100000] [--plant-errors]
+        [--out results/synth/n100000] [--cohort synth_n100000] [--plant-errors] [--arms 2]
 
 Run it from the workflow's root: the config names the files by the paths written. Then
 
@@ -11,6 +11,9 @@ Run it from the workflow's root: the config names the files by the paths written
 (`--replace-workflow-config` so that only the synthetic cohort runs; a plain --configfile merges
 with config/config.yaml and would run its cohorts too). With --plant-errors the cohort is broken
 in known ways and `expected_failures.csv` lists exactly what the validation must report.
+With --arms 2 it is a randomised placebo/active trial (pppflow.synth.TRIAL_VISITS: weeks 0 to 16,
+the endpoint and switch visit, and week 20), and the config declares its arms, the `region`
+stratum and the switch visit.
 """
 
 import argparse
@@ -23,7 +26,14 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pppflow.io import write_csv, write_parquet, write_text  # noqa: E402
-from pppflow.synth import SYNTH_OUTCOMES, SynthSpec, generate_cohort, plant_errors  # noqa: E402
+from pppflow.synth import (  # noqa: E402
+    SYNTH_OUTCOMES,
+    TRIAL_VISITS,
+    SynthSpec,
+    generate_cohort,
+    plant_errors,
+    trial_config,
+)
 
 PARQUET_FROM_PATIENTS = 100_000  # --format auto: CSV below, parquet from here on
 
@@ -43,6 +53,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--plant-errors", action="store_true")
     parser.add_argument(
+        "--arms",
+        type=int,
+        choices=(1, 2),
+        default=1,
+        help="2: a randomised placebo/active trial with a region stratum and a week-16 switch",
+    )
+    parser.add_argument(
         "--base-config",
         type=Path,
         default=Path(__file__).resolve().parents[1] / "config" / "config.yaml",
@@ -53,10 +70,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    out = args.out or Path("results/synth") / f"n{args.patients}"
+    suffix = "_arms2" if args.arms == 2 else ""
+    out = args.out or Path("results/synth") / f"n{args.patients}{suffix}"
     if out.resolve().is_relative_to(Path(__file__).resolve().parents[1] / "resources"):
         sys.exit("synthetic data never goes under resources/: pick another --out")
-    cohort_name = args.cohort or f"synth_n{args.patients}"
+    cohort_name = args.cohort or f"synth_n{args.patients}{suffix}"
     fmt = args.format
     if fmt == "auto":
         fmt = "parquet" if args.patients >= PARQUET_FROM_PATIENTS else "csv"
@@ -65,6 +83,8 @@ def main(argv: list[str] | None = None) -> int:
         seed=args.seed,
         pga_max=args.pga_max,
         record_pppasi=not args.no_recorded_pppasi,
+        arms=args.arms,
+        **({"visits": TRIAL_VISITS} if args.arms == 2 else {}),
     )
 
     started = time.perf_counter()
@@ -88,11 +108,13 @@ def main(argv: list[str] | None = None) -> int:
             "missing": "observed",
             "pppasi_disagreement": "warn",
             "outcomes": SYNTH_OUTCOMES,
+            **(trial_config() if args.arms == 2 else {}),
         }
     }
     header = (
         f"# Synthetic cohort: tools/synth.py --patients {args.patients} --seed {args.seed}"
-        f"{' --plant-errors' if args.plant_errors else ''}. Run with\n"
+        f"{' --plant-errors' if args.plant_errors else ''}"
+        f"{' --arms 2' if args.arms == 2 else ''}. Run with\n"
         f"# snakemake --cores 2 --configfile {out / 'config.yaml'} --replace-workflow-config\n"
     )
     write_text(header + yaml.safe_dump(base, sort_keys=False), out / "config.yaml")

@@ -7,6 +7,7 @@ import polars as pl
 from _audit_files import write_audit
 from _shim import start_logging
 
+from pppflow.arms import pooled_rows
 from pppflow.audit import AUDIT_SCHEMA, AuditInputs, audit_claims, audit_markdown
 from pppflow.claims import claims_from_json
 from pppflow.io import write_csv, write_text
@@ -25,7 +26,7 @@ if claims is None:
 inputs = AuditInputs(
     patients=pl.read_parquet(inp.patients),
     scores=pl.read_parquet(inp.pppasi),
-    response_rates=pl.read_csv(inp.rates),
+    response_rates=pooled_rows(pl.read_csv(inp.rates)),
     tests=pl.read_csv(inp.tests),
     alpha=params.alpha,
 )

@@ -6,6 +6,7 @@ from pathlib import Path
 import polars as pl
 from _shim import start_logging
 
+from pppflow.arms import pooled_rows
 from pppflow.charts.common import ChartSettings, ChartSize, reported_rates
 from pppflow.charts.registry import BY_NAME, inputs_of
 from pppflow.claims import claims_from_json
@@ -24,7 +25,8 @@ def read_input(name: str) -> pl.DataFrame:
     if path.endswith(".parquet"):
         return pl.read_parquet(path)
     # Text stays text: an ID or a printed value such as "007" is never read as a number.
-    return pl.read_csv(path, infer_schema=name != "audit")
+    # The charts draw the pooled cohort: a trial's per-arm rows are left out.
+    return pooled_rows(pl.read_csv(path, infer_schema=name != "audit"))
 
 
 charts = [BY_NAME[name] for name in params.charts]

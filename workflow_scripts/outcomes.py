@@ -1,11 +1,19 @@
 """The outcome tables beside the response rates: percent change in PPPASI per follow-up visit,
 the adverse events table (no rows without an events file), the patient flow, time to first
 PPPASI 50 and 75 response and of each declared responder, and time on drug (no rows without a
-stop_week column)."""
+stop_week column); with arms, each table's pooled rows then each arm's (pppflow.arms)."""
 
 import polars as pl
 from _shim import start_logging
 
+from pppflow.arms import (
+    arm_assignment,
+    comparison_frame,
+    design_from_config,
+    per_arm_rows,
+    pooled_rows,
+)
+from pppflow.comparisons import time_to_response_by_arm
 from pppflow.flow import patient_flow
 from pppflow.io import write_csv
 from pppflow.outcomes import outcomes_from_config
@@ -18,47 +26,97 @@ log = start_logging(snakemake)
 cohort = snakemake.wildcards.cohort
 inp, out, params = snakemake.input, snakemake.output, snakemake.params
 
-summary = percent_change_summary(pl.scan_parquet(inp.responses), params.confidence_level)
+patients = pl.read_parquet(inp.patients)
+design = design_from_config(**params.arms)
+assignment = arm_assignment(patients, design)
+reference = design.reference if design else None
+responses = pl.read_parquet(inp.responses)
+visits = pl.read_parquet(inp.visits)
+
+summary = per_arm_rows(
+    lambda keep, arm: percent_change_summary(keep(responses).lazy(), params.confidence_level),
+    assignment,
+    reference,
+    after="visit",
+)
 write_csv(summary, out.percent_change)
-for visit, n in summary.select("visit", "n").rows():
-    log.info("cohort %s: percent change at %s on %d patients", cohort, visit, n)
+for visit, arm, n in summary.select("visit", "arm", "n").rows():
+    log.info(
+        "cohort %s: percent change at %s%s on %d patients",
+        cohort,
+        visit,
+        arm and f" ({arm})" or "",
+        n,
+    )
 
 if params.events_recorded:
     events = pl.read_parquet(inp.events)
-    safety = safety_table(events, pl.read_parquet(inp.visits), pl.read_parquet(inp.patients))
-    log.info("cohort %s: %d adverse events of %d terms", cohort, events.height, safety.height - 1)
+    safety = per_arm_rows(
+        lambda keep, arm: safety_table(keep(events), keep(visits), keep(patients)),
+        assignment,
+        reference,
+        after="arm",
+    )
+    terms = pooled_rows(safety).height - 1
+    log.info("cohort %s: %d adverse events of %d terms", cohort, events.height, terms)
 else:
     # No events file says nothing about events: no row, rather than a row of zeros.
     safety = pl.DataFrame(schema=SAFETY_SCHEMA)
     log.info("cohort %s: no events file: safety.csv has no rows", cohort)
 write_csv(safety, out.safety)
 
-flow = patient_flow(
-    pl.read_parquet(inp.patients),
-    pl.read_parquet(inp.pppasi),
-    pl.read_parquet(inp.responses, columns=["visit", "week", "observed"]),
-    pl.read_csv(inp.rates),
-    params.baseline_visit,
-    params.endpoint_visit,
-    params.missing,
+scores = pl.read_parquet(inp.pppasi)
+rates = pl.read_csv(inp.rates, schema_overrides={"arm": pl.Utf8})
+flow = per_arm_rows(
+    lambda keep, arm: patient_flow(
+        keep(patients),
+        keep(scores),
+        keep(responses.select("patient_id", "visit", "week", "observed")),
+        rates.filter(pl.col("arm").is_null() if arm is None else pl.col("arm") == arm),
+        params.baseline_visit,
+        params.endpoint_visit,
+        params.missing,
+    ),
+    assignment,
+    reference,
+    after="arm",
 )
 write_csv(flow, out.flow)
 log.info("cohort %s: %d flow steps", cohort, flow.height)
 
 time_to_first = time_to_response(
-    pl.scan_parquet(inp.responses),
+    responses.lazy(),
     params.confidence_level,
     outcomes_from_config(params.outcomes),
     pl.read_parquet(inp.outcomes),
     params.baseline_visit,
 )
+if design is not None:
+    # Each arm over the randomised period only (to the switch visit: a placebo patient's
+    # response after switching to the active drug is not the placebo arm's), with the log-rank
+    # P across the arms.
+    by_arm = time_to_response_by_arm(
+        comparison_frame(responses, patients, design), reference, params.confidence_level
+    )
+    time_to_first = pl.concat([time_to_first, by_arm])
 write_csv(time_to_first, out.time_to_response)
-for endpoint, n, events in time_to_first.select("endpoint", "n", "events").rows():
-    log.info("cohort %s: %s reached by %d of %d patients", cohort, endpoint, events, n)
+for endpoint, arm, n, events in time_to_first.select("endpoint", "arm", "n", "events").rows():
+    log.info(
+        "cohort %s: %s reached by %d of %d patients%s",
+        cohort,
+        endpoint,
+        events,
+        n,
+        arm and f" ({arm})" or "",
+    )
 
-patients = pl.read_parquet(inp.patients)
-on_drug = time_on_drug(
-    patients, pl.read_parquet(inp.visits), params.baseline_visit, params.confidence_level
+on_drug = per_arm_rows(
+    lambda keep, arm: time_on_drug(
+        keep(patients), keep(visits), params.baseline_visit, params.confidence_level
+    ),
+    assignment,
+    reference,
+    after="arm",
 )
 write_csv(on_drug, out.time_on_drug)
 if STOP_WEEK not in patients.columns:
@@ -66,7 +124,7 @@ if STOP_WEEK not in patients.columns:
         "cohort %s: no stop_week column in the patients file: time_on_drug.csv has no rows", cohort
     )
 else:
-    (stops,) = on_drug.filter(pl.col("week").is_null()).get_column("stops")
+    (stops,) = pooled_rows(on_drug).filter(pl.col("week").is_null()).get_column("stops")
     log.info("cohort %s: %d of %d patients stopped treatment", cohort, stops, patients.height)
     if STOP_REASON not in patients.columns:
         log.info(

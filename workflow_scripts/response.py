@@ -3,9 +3,11 @@
 import polars as pl
 from _shim import start_logging
 
+from pppflow.arms import arm_assignment, design_from_config, per_arm_rows
+from pppflow.comparisons import carry_forward
 from pppflow.fast_paths.response import responses_table
 from pppflow.io import write_csv, write_parquet
-from pppflow.outcomes import outcomes_from_config, responder_rates
+from pppflow.outcomes import LOCF, outcomes_from_config, responder_rates
 from pppflow.response import endpoints_of, per_patient, response_rates, unrecorded_outcomes
 
 log = start_logging(snakemake)
@@ -13,30 +15,49 @@ cohort = snakemake.wildcards.cohort
 inp, out, params = snakemake.input, snakemake.output, snakemake.params
 
 scores = pl.read_parquet(inp.pppasi)
+# locf: judged as observed, then each missed follow-up visit takes the patient's last observed
+# follow-up visit's values (comparisons.carry_forward; `observed` stays false on those rows).
+locf = params.missing == LOCF
 responses = responses_table(
-    scores, params.baseline_visit, params.missing, fast_paths=params.fast_paths
+    scores,
+    params.baseline_visit,
+    "observed" if locf else params.missing,
+    fast_paths=params.fast_paths,
 )
+if locf:
+    responses = carry_forward(responses)
 endpoint = per_patient(responses.lazy(), params.endpoint_visit).collect()
-rates = response_rates(responses.lazy(), params.missing, params.confidence_level)
 unrecorded = unrecorded_outcomes(scores)
 if unrecorded:
-    rates = rates.filter(~pl.col("endpoint").is_in(endpoints_of(unrecorded)))
     log.info("cohort %s: no %s recorded: its endpoints are left out", cohort, "/".join(unrecorded))
 declared = outcomes_from_config(params.outcomes)
-if declared:
-    rates = pl.concat(
-        [
-            rates,
-            responder_rates(
-                pl.read_parquet(inp.outcomes),
-                scores,
-                declared,
-                params.baseline_visit,
-                params.missing,
-                params.confidence_level,
-            ),
-        ]
-    )
+long = pl.read_parquet(inp.outcomes) if declared else None
+
+
+def rates_of(keep, arm):
+    """response_rates.csv's rows of the patients `keep` leaves (every patient, or one arm's)."""
+    rates = response_rates(keep(responses).lazy(), params.missing, params.confidence_level)
+    rates = rates.filter(~pl.col("endpoint").is_in(endpoints_of(unrecorded)))
+    if declared:
+        more = responder_rates(
+            keep(long),
+            keep(scores),
+            declared,
+            params.baseline_visit,
+            params.missing,
+            params.confidence_level,
+        )
+        rates = pl.concat([rates, more])
+    return rates
+
+
+design = design_from_config(**params.arms)
+rates = per_arm_rows(
+    rates_of,
+    arm_assignment(pl.read_parquet(inp.patients), design),
+    design.reference if design else None,
+    after="visit",
+)
 
 write_parquet(responses, out.responses)
 write_parquet(endpoint, out.per_patient)

@@ -7,13 +7,15 @@ import sys
 import polars as pl
 from _shim import start_logging
 
+from pppflow.arms import arm_assignment, design_from_config, per_arm_rows
 from pppflow.io import write_csv
-from pppflow.outcomes import outcomes_from_config, summaries
-from pppflow.response import endpoints_of, unrecorded_outcomes
+from pppflow.outcomes import outcomes_from_config, summaries, units_of, with_values
+from pppflow.response import endpoints_of, nominal_week, unrecorded_outcomes
 from pppflow.stats import (
     StatsInputError,
     absent_group_columns,
     descriptives,
+    descriptives_of,
     outcome_tests,
     paired_outcomes,
     subgroup_response_rates,
@@ -33,7 +35,6 @@ except StatsInputError as err:
 unrecorded = unrecorded_outcomes(scores)
 recorded = ~pl.col("outcome").is_in(unrecorded)
 tests = outcome_tests(pairs, params.confidence_level).filter(recorded)
-summary = descriptives(scores).filter(recorded)
 if unrecorded:
     log.info("cohort %s: no %s recorded: its tests are left out", cohort, "/".join(unrecorded))
 declared = outcomes_from_config(params.outcomes)
@@ -43,19 +44,37 @@ derived, derived_values = derived_outcomes(
 )
 if derived:
     log.info("cohort %s: from the components: %s", cohort, ", ".join(o.name for o in derived))
-if declared or derived:
-    more_summary, more_tests = summaries(
-        pl.concat([pl.read_parquet(inp.outcomes), derived_values]),
-        (*declared, *derived),
+summarised = (*declared, *derived)
+long = pl.concat([pl.read_parquet(inp.outcomes), derived_values]) if summarised else None
+if summarised:
+    _, more_tests = summaries(
+        long,
+        summarised,
         scores,
         params.baseline_visit,
         params.endpoint_visit,
         params.confidence_level,
     )
-    summary = pl.concat([summary, more_summary])
     tests = pl.concat([tests, more_tests])
-
 patients = pl.read_parquet(inp.patients)
+responses = pl.read_parquet(inp.responses)
+design = design_from_config(**params.arms)
+assignment = arm_assignment(patients, design)
+reference = design.reference if design else None
+
+
+def descriptives_of_patients(keep, arm):
+    """descriptives.csv's rows of the patients `keep` leaves (every patient, or one arm's)."""
+    summary = descriptives(keep(scores)).filter(recorded)
+    if summarised:
+        valued = with_values(keep(long), summarised)
+        weeks = dict(scores.group_by(pl.col("visit").cast(pl.Utf8)).agg(nominal_week()).iter_rows())
+        summary = pl.concat([summary, descriptives_of(valued, weeks, units_of(summarised))])
+    return summary
+
+
+summary = per_arm_rows(descriptives_of_patients, assignment, reference, after="visit")
+
 absent = absent_group_columns(patients, params.group_columns)
 if absent:
     # The default subgroups are columns a cohort may simply not record: not a warning.
@@ -64,9 +83,14 @@ if absent:
         cohort,
         ", ".join(absent),
     )
-subgroups = subgroup_response_rates(
-    pl.read_parquet(inp.responses), patients, params.group_columns, params.confidence_level
-).filter(~pl.col("endpoint").is_in(endpoints_of(unrecorded)))
+subgroups = per_arm_rows(
+    lambda keep, arm: subgroup_response_rates(
+        keep(responses), patients, params.group_columns, params.confidence_level
+    ).filter(~pl.col("endpoint").is_in(endpoints_of(unrecorded))),
+    assignment,
+    reference,
+    after="visit",
+)
 
 write_csv(tests, out.tests)
 write_csv(summary, out.descriptives)

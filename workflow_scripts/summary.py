@@ -7,6 +7,7 @@ import polars as pl
 from _chart_pages import charts_with_captions
 from _shim import start_logging
 
+from pppflow.arms import pooled_rows
 from pppflow.claims import claims_from_json
 from pppflow.formatting import level_text, readable_frame
 from pppflow.io import write_text
@@ -36,7 +37,7 @@ claims = claims_from_json(Path(inp.claims).read_text(encoding="utf-8"))
 audit_rows = read_audit(inp.audit)
 audit = audit_view(audit_rows)
 checks = data_checks(rows(inp.patients), rows(inp.visits), pl.read_csv(inp.check))
-rates = endpoint_rates(pl.read_csv(inp.rates), params.endpoint_visit)
+rates = endpoint_rates(pooled_rows(pl.read_csv(inp.rates)), params.endpoint_visit)
 group = params.table1_group_column
 t1 = table1_view(
     pl.read_csv(inp.table1, infer_schema=False),

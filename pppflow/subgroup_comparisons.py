@@ -1,0 +1,212 @@
+"""Subgroup comparisons between arms (issue 14): for one responder endpoint at one visit, per
+subgroup column (the config's, e.g. joint_pain, dose_mg, prior_biologic), level and arm other than
+the reference, the two rates and their difference with Newcombe's hybrid score interval
+(comparisons.newcombe_difference), and whether the arm's effect differs between the levels.
+
+Levels are the column's values, labelled as subgroups.csv labels them (stats' group labels:
+"true"/"false", integers without ".0", "missing" for no value). Every level keeps its row, even
+when its difference cannot be estimated (an arm without an evaluable patient): `estimable` is
+false and `note` says why. A rate difference needs no more than one evaluable patient per arm;
+its interval stays valid at 0 or all responders, so separation does not make a row
+non-estimable, only the interaction test.
+
+Interaction: a likelihood-ratio test of the logistic models responded ~ arm + level against
+responded ~ arm * level (statsmodels GLM, binomial, logit link), on the evaluable patients of the
+arm and the reference with a non-missing level, over the levels where both arms have an
+evaluable patient (elsewhere the interaction is not identified), chi-square on levels - 1
+degrees of freedom. The same P on every row of the column and arm. It is null, with the reason in
+`note`, with fewer than two such levels or when a level x arm cell has all or no responders:
+then the interaction model's maximum likelihood lies at an infinite coefficient (perfect
+separation) and the chi-square reference distribution of the statistic is not to be trusted.
+It is a test of heterogeneity, of low power in subgroups of PPP trials' size: a reader should
+read a P above alpha as "no evidence", not as homogeneity.
+"""
+
+import warnings
+from collections.abc import Sequence
+
+import numpy as np
+import polars as pl
+from scipy import stats
+
+from pppflow.comparisons import (
+    collected,
+    compared_arms,
+    finite,
+    newcombe_difference,
+    require_columns,
+)
+from pppflow.stats import _group_label as subgroup_label  # the labels subgroups.csv uses
+
+MISSING_LEVEL = "missing"
+
+SUBGROUP_COMPARISONS_SCHEMA = {
+    "endpoint": pl.Utf8,
+    "visit": pl.Utf8,
+    "subgroup_column": pl.Utf8,
+    "subgroup": pl.Utf8,
+    "arm": pl.Utf8,
+    "reference_arm": pl.Utf8,
+    "patients": pl.Int64,
+    "responders": pl.Int64,
+    "evaluable": pl.Int64,
+    "reference_responders": pl.Int64,
+    "reference_evaluable": pl.Int64,
+    "rate_difference": pl.Float64,
+    "ci_low": pl.Float64,
+    "ci_high": pl.Float64,
+    "p_interaction": pl.Float64,
+    "estimable": pl.Boolean,
+    "note": pl.Utf8,
+}
+
+
+def interaction_p(
+    responded: np.ndarray, in_arm: np.ndarray, levels: np.ndarray, tested: list[str]
+) -> tuple[float | None, str]:
+    """The likelihood-ratio P of the arm x level interaction over the `tested` levels (module
+    doc), and a note."""
+    if len(tested) < 2:
+        return None, "p_interaction not estimable: fewer than two subgroups with both arms"
+    import statsmodels.api as sm
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
+
+    keep = np.isin(levels, tested)
+    y, arm, level = responded[keep].astype(float), in_arm[keep].astype(float), levels[keep]
+    dummies = [(level == name).astype(float) for name in tested[1:]]
+    reduced = np.column_stack([np.ones(len(y)), arm, *dummies])
+    full = np.column_stack([reduced, *(arm * d for d in dummies)])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        llf = [sm.GLM(y, x, family=sm.families.Binomial()).fit().llf for x in (reduced, full)]
+    trouble = [
+        w for w in caught if issubclass(w.category, ConvergenceWarning | PerfectSeparationWarning)
+    ]
+    if trouble:
+        return None, f"p_interaction not estimable: statsmodels: {trouble[0].message}"
+    statistic = max(0.0, 2 * (llf[1] - llf[0]))
+    df = len(tested) - 1
+    note = f"p_interaction: likelihood ratio, logistic arm x subgroup, df {df}, over {', '.join(tested)}"
+    return finite(stats.chi2.sf(statistic, df)), note
+
+
+def separated_cell(counts: dict[tuple[str, bool], tuple[int, int]], tested: list[str]) -> str:
+    """The first level x arm cell with all or no responders among the tested levels, as text."""
+    for level in tested:
+        for is_arm in (True, False):
+            k, n = counts[(level, is_arm)]
+            if k in (0, n):
+                which = "arm" if is_arm else "reference arm"
+                kind = "no responder" if k == 0 else "all responders"
+                return f"{kind} in the {which} at {level}"
+    return ""
+
+
+def subgroup_comparisons(
+    responses: pl.DataFrame | pl.LazyFrame,
+    endpoint: tuple[str, str],
+    visit: str,
+    subgroup_columns: Sequence[str],
+    reference_arm: str,
+    confidence_level: float = 0.95,
+) -> pl.DataFrame:
+    """Per subgroup column (in the given order), level (sorted, missing last) and arm other than
+    the reference: the endpoint's ((label, column)) rates at `visit`, their Newcombe difference
+    and the interaction P (module doc). Columns SUBGROUP_COMPARISONS_SCHEMA; no rows for a single
+    arm. Raises ValueError for a subgroup column or visit the frame lacks."""
+    label, column = endpoint
+    frame = collected(responses).with_columns(pl.col("arm").cast(pl.Utf8))
+    require_columns(frame, ["patient_id", "visit", "arm", column], "key or endpoint")
+    require_columns(frame, subgroup_columns, "subgroup")
+    if visit not in set(frame["visit"].to_list()):
+        raise ValueError(f"visit {visit!r} is not among the responses' visits")
+    arms = compared_arms(frame, reference_arm)
+    at_visit = frame.filter(pl.col("visit") == visit)
+    rows = []
+    for subgroup_column in subgroup_columns:
+        values = at_visit[subgroup_column].unique().to_list()
+        ordered = sorted(v for v in values if v is not None) + ([None] if None in values else [])
+        names = [subgroup_label(v) for v in ordered]
+        labelled = at_visit.with_columns(
+            pl.Series("level", [subgroup_label(v) for v in at_visit[subgroup_column].to_list()])
+        )
+        for arm in arms:
+            pair = labelled.filter(pl.col("arm").is_in([arm, reference_arm]))
+            rows += _level_rows(
+                pair,
+                names,
+                label,
+                visit,
+                subgroup_column,
+                arm,
+                reference_arm,
+                column,
+                confidence_level,
+            )
+    return pl.DataFrame(rows, schema=SUBGROUP_COMPARISONS_SCHEMA, orient="row")
+
+
+def _level_rows(
+    pair: pl.DataFrame,
+    names: list[str],
+    label: str,
+    visit: str,
+    subgroup_column: str,
+    arm: str,
+    reference_arm: str,
+    column: str,
+    confidence_level: float,
+) -> list[tuple]:
+    """The rows of one subgroup column and arm (the arm's and the reference's patients)."""
+    is_arm = pair["arm"].to_numpy() == arm
+    levels = pair["level"].to_numpy()
+    judged = pair[column]
+    evaluable = judged.is_not_null().to_numpy()
+    responded = judged.fill_null(False).to_numpy()
+    counts = {
+        (name, side): (
+            int((responded & evaluable & (levels == name) & (is_arm == side)).sum()),
+            int((evaluable & (levels == name) & (is_arm == side)).sum()),
+        )
+        for name in names
+        for side in (True, False)
+    }
+    tested = [
+        n for n in names if n != MISSING_LEVEL and counts[(n, True)][1] and counts[(n, False)][1]
+    ]
+    separation = separated_cell(counts, tested) if len(tested) >= 2 else ""
+    if separation:
+        p_value, test_note = None, f"p_interaction not estimable: perfect separation ({separation})"
+    else:
+        p_value, test_note = interaction_p(
+            responded[evaluable], is_arm[evaluable], levels[evaluable], tested
+        )
+    rows = []
+    for name in names:
+        k1, n1 = counts[(name, True)]
+        k0, n0 = counts[(name, False)]
+        reasons = [
+            f"no evaluable patient in {a}" for a, n in ((arm, n1), (reference_arm, n0)) if not n
+        ]
+        if name not in tested:
+            reasons.append("left out of the interaction test")
+        rows.append(
+            (
+                label,
+                visit,
+                subgroup_column,
+                name,
+                arm,
+                reference_arm,
+                int((levels == name).sum()),
+                k1,
+                n1,
+                k0,
+                n0,
+                *newcombe_difference(k1, n1, k0, n0, confidence_level),
+                p_value,
+                bool(n1 and n0),
+                "; ".join([*reasons, test_note]),
+            )
+        )
+    return rows

@@ -1,0 +1,37 @@
+# Stage: comparisons. A randomised cohort's arms compared over its randomised period (to the
+# switch visit), by randomised arm: responder endpoints with rate difference, risk and odds
+# ratios, Fisher and (with strata) CMH; PPPASI change by ANCOVA and Mann-Whitney; the endpoint
+# visit's subgroups; a mixed model over the visits. Only for cohorts with `arms:`.
+
+
+rule comparisons:
+    input:
+        responses=rules.response.output.responses,
+        pppasi=rules.pppasi.output.pppasi,
+        patients=rules.validate.output.patients,
+        outcomes=rules.validate.output.outcomes,
+        code=script_code("comparisons"),
+        lock=LOCK,
+    output:
+        comparisons="results/{cohort}/comparisons.csv",
+        continuous="results/{cohort}/continuous_comparisons.csv",
+        subgroups="results/{cohort}/subgroup_comparisons.csv",
+        repeated="results/{cohort}/repeated_measures.csv",
+    log:
+        "logs/comparisons/{cohort}.log",
+    benchmark:
+        "benchmarks/comparisons/{cohort}.tsv"
+    wildcard_constraints:
+        cohort=one_of(ARM_COHORTS),
+    conda:
+        "../envs/stats.yaml"
+    params:
+        baseline_visit=cohort_setting("baseline_visit"),
+        endpoint_visit=cohort_setting("endpoint_visit"),
+        missing=cohort_setting("missing"),
+        confidence_level=config["stats"]["confidence_level"],
+        subgroup_columns=config["stats"]["subgroup_columns"],
+        outcomes=cohort_outcomes,
+        arms=cohort_arms,
+    script:
+        "../workflow_scripts/comparisons.py"
