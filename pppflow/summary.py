@@ -242,8 +242,10 @@ def terminal_summary(
     audit_rows: pl.DataFrame,
     paths: Mapping[str, str],
     confidence_level: float,
+    outcome_lines: Sequence[str] = (),
 ) -> str:
-    """The few lines a run prints per cohort at its end."""
+    """The few lines a run prints per cohort at its end; ``outcome_lines``
+    (pppflow.summary_outcomes.outcome_lines) come after the audit."""
     lines = [f"── {cohort} ──", f"  {checks.line}"]
     if rates:
         lines.append(
@@ -262,6 +264,7 @@ def terminal_summary(
             )
     else:
         lines.append("  Audit: no claims given.")
+    lines += [f"  {line}" for line in outcome_lines]
     lines += [f"  {label}: {path}" for label, path in paths.items()]
     return "\n".join(lines) + "\n"
 
