@@ -29,7 +29,7 @@ CHART_INPUT_FILES = {
     "claims": rules.validate.output.claims,
     "audit": rules.audit.output.audit,
     "responses": rules.response.output.responses,
-    "percent_change": rules.outcomes.output.percent_change,
+    "percent_change_summary": rules.outcomes.output.percent_change,
     "descriptives": rules.stats.output.descriptives,
 }
 assert set(CHART_INPUT_FILES) == set(

@@ -1,6 +1,8 @@
 """Mean percent change in PPPASI from baseline at each follow-up visit, with its CI; one series
 per arm where the cohort has arms."""
 
+import json
+
 import altair as alt
 import polars as pl
 
@@ -51,7 +53,8 @@ def percent_change_chart(
     visits = data.unique("visit", maintain_order=True).get_column("visit").to_list()
     arms = data.unique("arm", maintain_order=True).get_column("arm").to_list()
     counts = _counts_by_visit(data, arms)
-    lookup = "{" + ", ".join(f"{v!r}: {t!r}" for v, t in counts.items()) + "}"
+    # A JavaScript object literal: JSON, whatever quotes a visit label holds.
+    lookup = json.dumps(counts, ensure_ascii=False)
     level = f"{confidence_level * 100:g}"
     x = alt.X(
         "visit:N",
@@ -108,7 +111,7 @@ def percent_change_chart(
 
 def build(frames: Frames, settings: ChartSettings) -> alt.LayerChart:
     return percent_change_chart(
-        frames["percent_change"],
+        frames["percent_change_summary"],
         confidence_level=settings.confidence_level,
         cohort=settings.cohort,
         size=settings.size,

@@ -42,7 +42,7 @@ INPUTS: dict[str, str] = {
     "claims": "the response rates the paper reports (none where the cohort has no claims)",
     "audit": "the audit's verdicts (a decisive mismatch is marked on the chart)",
     "responses": "the response per patient and follow-up visit (times to first response)",
-    "percent_change": "percent change in PPPASI per follow-up visit",
+    "percent_change_summary": "percent change in PPPASI per follow-up visit (percent_change.csv)",
     "descriptives": "descriptives per outcome and visit (the declared outcomes' among them)",
 }
 
@@ -117,7 +117,7 @@ CHARTS: tuple[Chart, ...] = (
         "percent_change",
         "Percent change in PPPASI over the weeks",
         Cohorts.MORE_THAN_TWO_VISITS,
-        ("percent_change",),
+        ("percent_change_summary",),
         section="percent-change",
     ),
     Chart(
