@@ -237,8 +237,8 @@ def safety_view(safety: pl.DataFrame) -> SafetyView | None:
         headline.append(
             f"{arm}{r['patients']} patient{'s' if r['patients'] != 1 else ''} "
             f"({decimal_text(r['percent'], ONE_DECIMAL)} %) had at least one adverse event ({r['events']} event{'s' if r['events'] != 1 else ''}); "
-            f"{r['serious_patients']} had a serious one; {r['discontinued_patients']} had one "
-            "leading to discontinuation."
+            f"{r['serious_patients'] or 'none'} had a serious one; "
+            f"{r['discontinued_patients'] or 'none'} had one leading to discontinuation."
         )
     rows = [
         (
