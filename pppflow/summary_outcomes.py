@@ -46,15 +46,15 @@ def _interval(low: float | None, high: float | None, decimals: int = ONE_DECIMAL
     return f"{decimal_text(low, decimals)} to {decimal_text(high, decimals)}"
 
 
+NO_INTERVAL = "too few patients for an interval"
+
+
 def _with_interval(value: float | None, low: float | None, high: float | None) -> str:
+    """ "-42.5 (-59.0 to -26.0)"; a value without an interval (a mean of one patient, a
+    median of too few for the sign test to reach the level) says so."""
     if value is None:
         return MISSING
-    interval = _interval(low, high)
-    return (
-        f"{decimal_text(value, ONE_DECIMAL)} ({interval})"
-        if interval
-        else decimal_text(value, ONE_DECIMAL)
-    )
+    return f"{decimal_text(value, ONE_DECIMAL)} ({_interval(low, high) or NO_INTERVAL})"
 
 
 def endpoint_label(endpoint: str) -> str:

@@ -200,6 +200,14 @@ def test_percent_change_table():
         ("week12", "7", "-73.0 (-89.8 to -56.3)", "-73.7 (-100.0 to -46.7)"),
         ("week24", "0", "—", "—"),
     ]
+    # five patients: the sign test reaches no 95 % interval of the median
+    five = summary.head(1).with_columns(
+        pl.lit(None, pl.Float64).alias("median_ci_low"),
+        pl.lit(None, pl.Float64).alias("median_ci_high"),
+    )
+    assert percent_change_table(five, 0.95).rows[0][-1] == (
+        "-39.8 (too few patients for an interval)"
+    )
     with_arms = percent_change_table(summary.with_columns(pl.lit("15 mg").alias("arm")), 0.9)
     assert with_arms.columns[0] == "Arm" and with_arms.rows[0][0] == "15 mg"
     assert with_arms.columns[-1] == "Median change, % (90 % CI)"
