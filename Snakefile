@@ -15,13 +15,14 @@ include: "rules/validate.smk"
 include: "rules/pppasi.smk"
 include: "rules/response.smk"
 include: "rules/stats.smk"
+# Before the charts and the summary, which read its tables.
+include: "rules/outcomes.smk"
+include: "rules/comparisons.smk"
 include: "rules/audit.smk"
 include: "rules/charts.smk"
 include: "rules/report.smk"
 include: "rules/summary.smk"
 include: "rules/summary_only.smk"
-include: "rules/outcomes.smk"
-include: "rules/comparisons.smk"
 
 
 # Every output of the rules a full run ends with; the rest are made on the way. The charts over

@@ -146,6 +146,8 @@ class IndexedChart:
     title: str
     svg: str
     caption: tuple[str, ...]
+    # The summary page's section showing it beside its table (None: the Charts section).
+    section: str | None = None
 
 
 def chart_index_html(cohort: str, charts: list[IndexedChart]) -> str:

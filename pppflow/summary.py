@@ -243,8 +243,10 @@ def terminal_summary(
     audit_rows: pl.DataFrame,
     paths: Mapping[str, str],
     confidence_level: float,
+    outcome_lines: Sequence[str] = (),
 ) -> str:
-    """The few lines a run prints per cohort at its end."""
+    """The few lines a run prints per cohort at its end; ``outcome_lines``
+    (pppflow.summary_outcomes.outcome_lines) come after the audit."""
     lines = [f"── {cohort} ──", f"  {checks.line}"]
     if rates:
         lines.append(
@@ -254,6 +256,7 @@ def terminal_summary(
         width = max(len(r.endpoint) for r in rates)
         lines += [f"    {r.endpoint:<{width}}  {r.counts:>7}  {r.rate}" for r in rates]
     lines += audit_lines(audit, audit_rows)
+    lines += [f"  {line}" for line in outcome_lines]
     lines += [f"  {label}: {path}" for label, path in paths.items()]
     return "\n".join(lines) + "\n"
 

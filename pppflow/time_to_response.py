@@ -22,7 +22,7 @@ import polars as pl
 
 from pppflow import constants as c
 from pppflow.outcomes import Outcome, Responder, responder_test
-from pppflow.response import pppasi_column
+from pppflow.response import nominal_week, pppasi_column
 
 TIME_TO_RESPONSE_THRESHOLDS = (50, 75)
 
@@ -157,3 +157,116 @@ def time_to_response(
             patients = first_declared_response(long, outcome, responder, baseline_visit)
             rows.append(_row(outcome.endpoint(responder), patients, confidence_level))
     return pl.DataFrame(rows, schema=TIME_TO_RESPONSE_SCHEMA)
+
+
+# The curve a chart draws ------------------------------------------------------------------------
+
+CURVE_SCHEMA = {
+    "endpoint": pl.Utf8,
+    "arm": pl.Utf8,
+    "week": pl.Float64,
+    "at_risk": pl.Int64,
+    "events": pl.Int64,
+    "censored": pl.Int64,
+    "cumulative": pl.Float64,
+}
+AT_RISK_SCHEMA = {"endpoint": pl.Utf8, "arm": pl.Utf8, "week": pl.Float64, "at_risk": pl.Int64}
+
+
+def _arms(responses: pl.LazyFrame) -> list[str | None]:
+    """The arms of responses.parquet (its optional `arm` column), [None] for one arm."""
+    if "arm" not in responses.collect_schema().names():
+        return [None]
+    arms = responses.select(pl.col("arm").drop_nulls().unique().sort()).collect()["arm"]
+    return arms.to_list() or [None]
+
+
+def _of_arm(responses: pl.LazyFrame, arm: str | None) -> pl.LazyFrame:
+    return responses if arm is None else responses.filter(pl.col("arm") == arm)
+
+
+def product_limit(weeks: pl.Series, responded: pl.Series) -> pl.DataFrame:
+    """The Kaplan-Meier estimate as a step curve: week, at_risk, events, censored and
+    cumulative = 1 - S(week), one row per distinct time (a first row at week 0, cumulative 0).
+    S(t) is the product over the event times t_j <= t of 1 - d_j / n_j."""
+    times = (
+        pl.DataFrame({"week": weeks.cast(pl.Float64), "responded": responded.cast(pl.Boolean)})
+        .group_by("week")
+        .agg(
+            pl.col("responded").sum().cast(pl.Int64).alias("events"),
+            (~pl.col("responded")).sum().cast(pl.Int64).alias("censored"),
+        )
+        .sort("week")
+    )
+    total = weeks.len()
+    # n_j: everyone whose time is t_j or later
+    leaving = (
+        (pl.col("events") + pl.col("censored")).cum_sum() - pl.col("events") - pl.col("censored")
+    )
+    steps = times.with_columns((pl.lit(total, pl.Int64) - leaving).alias("at_risk")).with_columns(
+        (1 - (1 - pl.col("events") / pl.col("at_risk")).cum_prod()).alias("cumulative")
+    )
+    start = pl.DataFrame(
+        {"week": [0.0], "events": [0], "censored": [0], "at_risk": [total], "cumulative": [0.0]},
+        schema={
+            "week": pl.Float64,
+            "events": pl.Int64,
+            "censored": pl.Int64,
+            "at_risk": pl.Int64,
+            "cumulative": pl.Float64,
+        },
+    )
+    if steps.height and steps["week"][0] == 0:
+        return steps.select(start.columns)
+    return pl.concat([start, steps.select(start.columns)])
+
+
+def cumulative_response_curve(
+    responses: pl.LazyFrame, thresholds: tuple[int, ...] = TIME_TO_RESPONSE_THRESHOLDS
+) -> pl.DataFrame:
+    """Per endpoint (PPPASI 50, 75) and arm, the Kaplan-Meier cumulative response 1 - S over
+    the weeks (product_limit) of the patients time_to_response.csv counts (first_response)."""
+    frames = []
+    for threshold in thresholds:
+        for arm in _arms(responses):
+            patients = first_response(_of_arm(responses, arm), threshold)
+            if not patients.height:
+                continue
+            frames.append(
+                product_limit(patients["weeks"], patients["responded"]).with_columns(
+                    pl.lit(f"{c.PPPASI_ENDPOINT_PREFIX}{threshold}").alias("endpoint"),
+                    pl.lit(arm, pl.Utf8).alias("arm"),
+                )
+            )
+    if not frames:
+        return pl.DataFrame(schema=CURVE_SCHEMA)
+    return pl.concat(frames).select(list(CURVE_SCHEMA)).cast(CURVE_SCHEMA)
+
+
+def visit_weeks(responses: pl.LazyFrame) -> list[float]:
+    """Week 0 and the nominal week of every follow-up visit, in order."""
+    weeks = responses.group_by("visit").agg(nominal_week().alias("week")).collect()["week"]
+    return sorted({0.0, *(float(w) for w in weeks.drop_nulls())})
+
+
+def at_risk_by_week(
+    responses: pl.LazyFrame, thresholds: tuple[int, ...] = TIME_TO_RESPONSE_THRESHOLDS
+) -> pl.DataFrame:
+    """The numbers at risk under a Kaplan-Meier chart: per endpoint and arm, at week 0 and at
+    each visit's nominal week, the patients whose time (first response or censoring) is that
+    week or later."""
+    weeks = visit_weeks(responses)
+    rows = []
+    for threshold in thresholds:
+        for arm in _arms(responses):
+            times = first_response(_of_arm(responses, arm), threshold)["weeks"]
+            rows += [
+                {
+                    "endpoint": f"{c.PPPASI_ENDPOINT_PREFIX}{threshold}",
+                    "arm": arm,
+                    "week": week,
+                    "at_risk": int((times >= week).sum()),
+                }
+                for week in weeks
+            ]
+    return pl.DataFrame(rows, schema=AT_RISK_SCHEMA)

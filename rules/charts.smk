@@ -6,10 +6,11 @@
 # made from it, so that a chart is its module, its caption and its registry entry, and nothing
 # here names one.
 #
-# The charts over the weeks exist only for a cohort with more than two visits, and the PGA shift
-# only for a cohort with a PGA grade, which the data tell, not the config: the checkpoint
-# chart_plan reads the cohort's PPPASI table and lists the charts it gets, and chart_index asks
-# for exactly those.
+# The charts over the weeks exist only for a cohort with more than two visits, the PGA shift
+# only for a cohort with a PGA grade, and the declared outcomes' chart only for a cohort with a
+# value of one, which the data tell, not the config: the checkpoint chart_plan reads the cohort's
+# PPPASI table and declared outcomes and lists the charts it gets, and chart_index asks for
+# exactly those.
 from pppflow.charts.registry import CHARTS, INPUTS, Cohorts, charts_for, inputs_of
 from pppflow.tables import TEMPLATE_FILES
 
@@ -27,6 +28,9 @@ CHART_INPUT_FILES = {
     # The checked claims (null where the cohort has none): the rates the paper reports.
     "claims": rules.validate.output.claims,
     "audit": rules.audit.output.audit,
+    "responses": rules.response.output.responses,
+    "percent_change_summary": rules.outcomes.output.percent_change,
+    "descriptives": rules.stats.output.descriptives,
 }
 assert set(CHART_INPUT_FILES) == set(
     INPUTS
@@ -65,6 +69,7 @@ CHART_OUTPUTS = {
 EVERY_COHORT_CHARTS = charts_for(Cohorts.EVERY)
 TREND_CHARTS = charts_for(Cohorts.MORE_THAN_TWO_VISITS)
 PGA_CHARTS = charts_for(Cohorts.WITH_PGA)
+OUTCOME_CHARTS = charts_for(Cohorts.WITH_DECLARED_OUTCOMES)
 
 
 rule chart_library:
@@ -161,9 +166,37 @@ rule pga_charts:
         "../workflow_scripts/charts.py"
 
 
+# The charts of the declared outcomes, asked for only where the plan lists them (a cohort with
+# a value of a declared outcome).
+rule outcome_charts:
+    input:
+        **{name: CHART_INPUT_FILES[name] for name in inputs_of(OUTCOME_CHARTS)},
+        library=CHART_LIBRARY,
+        code=chart_code(OUTCOME_CHARTS),
+        lock=LOCK,
+    output:
+        **{
+            name: path
+            for chart in OUTCOME_CHARTS
+            for name, path in CHART_OUTPUTS[chart.name].items()
+        },
+    log:
+        "logs/outcome_charts/{cohort}.log",
+    benchmark:
+        "benchmarks/outcome_charts/{cohort}.tsv"
+    conda:
+        "../envs/charts.yaml"
+    params:
+        **CHART_SETTINGS,
+        charts=[chart.name for chart in OUTCOME_CHARTS],
+    script:
+        "../workflow_scripts/charts.py"
+
+
 checkpoint chart_plan:
     input:
         pppasi=rules.pppasi.output.pppasi,
+        outcomes=rules.validate.output.outcomes,
         code=script_code("chart_plan"),
         lock=LOCK,
     output:

@@ -53,11 +53,22 @@ def script_code(name):
 
 def chart_code(charts):
     """The chart script's imports, and the chart modules it loads by name from the registry
-    (an import the script's text does not show)."""
-    return [
-        *script_code("charts"),
-        *(f"pppflow/charts/{chart.name}.py" for chart in charts),
-    ]
+    (an import the script's text does not show) with their own imports."""
+    base = Path(workflow.basedir)
+    modules = [f"pppflow/charts/{chart.name}.py" for chart in charts]
+    return list(
+        dict.fromkeys(
+            [
+                *script_code("charts"),
+                *modules,
+                *(
+                    path
+                    for module in modules
+                    for path in project_imports(base / module, base)
+                ),
+            ]
+        )
+    )
 
 
 LOCK = "requirements.lock"

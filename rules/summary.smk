@@ -1,6 +1,6 @@
-# Stage: summary. One page per cohort a clinician reads first (the audit, the response rates,
-# Table 1, the tests, the charts and the methods), and the lines a run prints for the cohort at
-# its end.
+# Stage: summary. One page per cohort a clinician reads first (the audit, the patient flow, the
+# response rates, percent change, time to response, the declared outcomes, safety, Table 1, the
+# tests, the charts and the methods), and the lines a run prints for the cohort at its end.
 from pppflow.tables import TEMPLATE_FILES, labels_param
 from pppflow.terminal import summaries_text
 
@@ -14,7 +14,13 @@ rule summary:
         rates=rules.response.output.rates,
         audit=rules.audit.output.audit,
         tests=rules.stats.output.tests,
+        descriptives=rules.stats.output.descriptives,
         table1=rules.table1.output.table1,
+        flow=rules.outcomes.output.flow,
+        percent_change=rules.outcomes.output.percent_change,
+        time_to_response=rules.outcomes.output.time_to_response,
+        safety=rules.outcomes.output.safety,
+        time_on_drug=rules.outcomes.output.time_on_drug,
         # The charts the plan lists, as chart_index takes them.
         svgs=lambda wc: [
             f"results/{wc.cohort}/charts/{name}.svg"
@@ -52,6 +58,8 @@ rule summary:
         table1_group_column=table1_group,
         table1_labels=labels_param(config["stats"].get("table1_labels", {})),
         table1_continuous=config["stats"].get("table1_continuous", "mean_sd"),
+        # The declared outcomes' names, in the config's order.
+        outcomes=lambda wildcards: list(cohort_outcomes(wildcards)),
     script:
         "../workflow_scripts/summary.py"
 

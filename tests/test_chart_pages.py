@@ -67,7 +67,45 @@ def evil_frames() -> dict[str, pl.DataFrame]:
         {"endpoint": ["PPPASI50"], "visit": [EVIL], "reported_rate": [0.6], "claim_id": [EVIL]}
     )
     audit = pl.DataFrame({"claim_id": [EVIL], "verdict": ["mismatch"], "decisive": ["true"]})
+    # One arm named EVIL: the time-to-response chart names arms, not visits or patients.
+    responses = pl.DataFrame(
+        {
+            "patient_id": [EVIL, EVIL, "2", "2"],
+            "arm": [EVIL, EVIL, "2", "2"],
+            "visit": ["week4", EVIL, "week4", EVIL],
+            "week": [4.0, 12.0, 4.0, 12.0],
+            "observed": [True] * 4,
+            "pppasi50": [False, True, False, False],
+            "pppasi75": [False, True, False, False],
+        }
+    )
+    percent_change = pl.DataFrame(
+        {
+            "visit": ["week4", EVIL],
+            "arm": pl.Series([None, None], dtype=pl.Utf8),
+            "n": [2, 2],
+            "mean": [-25.0, -37.5],
+            "mean_ci_low": [-60.0, -90.0],
+            "mean_ci_high": [10.0, 15.0],
+            "median": [-25.0, -37.5],
+        }
+    )
+    descriptives = pl.DataFrame(
+        {
+            "outcome": ["PPPASI", "dlqi", "dlqi", EVIL, EVIL],
+            "visit": ["baseline", "baseline", EVIL, "baseline", EVIL],
+            "week": [0.0, 0.0, 12.0, 0.0, 12.0],
+            "n": [2, 2, 2, 2, 2],
+            "mean": [9.0, 12.0, 5.0, 6.0, 3.0],
+            "median": [9.0, 12.0, 5.0, 6.0, 3.0],
+            "q1": [7.5, 10.0, 4.0, 5.0, 2.0],
+            "q3": [10.5, 14.0, 6.0, 7.0, 4.0],
+        }
+    )
     return {
+        "responses": responses,
+        "percent_change_summary": percent_change,
+        "descriptives": descriptives,
         "pppasi": pppasi,
         "patients": patients,
         "per_patient": per_patient,
@@ -126,9 +164,9 @@ def pages(tmp_path_factory) -> dict[str, str]:
     folder = tmp_path_factory.mktemp("charts")
     frames = evil_frames()
     library = javascript_library()
-    assert planned_charts(frames["pppasi"].get_column("visit").n_unique()) == [
-        c.name for c in CHARTS
-    ]
+    assert planned_charts(
+        frames["pppasi"].get_column("visit").n_unique(), declared_outcomes=True
+    ) == [c.name for c in CHARTS]
     indexed = []
     for chart in CHARTS:
         drawn = chart.builder()({name: frames[name] for name in chart.inputs}, SETTINGS)

@@ -21,7 +21,8 @@ from pppflow.charts.registry import (
 
 ROOT = Path(__file__).resolve().parents[1]
 EVERY = ["paired_pppasi", "improvement_waterfall", "response_rates", "pga_shift"]
-OVER_TIME = ["response_rates_over_time", "pppasi_over_time"]
+OVER_TIME = ["response_rates_over_time", "pppasi_over_time", "percent_change", "time_to_response"]
+DECLARED = ["declared_outcomes"]
 # What rules/charts.smk gives a chart job and the index (CHART_SETTINGS), zheng2024's values.
 PARAMS = {
     "baseline_visit": "baseline",
@@ -35,7 +36,7 @@ PARAMS = {
 
 
 def test_each_entry_has_its_module_and_caption():
-    assert [chart.name for chart in CHARTS] == EVERY + OVER_TIME
+    assert [chart.name for chart in CHARTS] == EVERY + OVER_TIME + DECLARED
     assert len(BY_NAME) == len(CHARTS)
     for chart in CHARTS:
         assert callable(chart.builder()), chart.name
@@ -48,6 +49,26 @@ def test_the_plan_adds_the_charts_over_the_weeks_beyond_two_visits():
     assert planned_charts(1) == EVERY
     assert planned_charts(2) == EVERY
     assert planned_charts(3) == EVERY + OVER_TIME
+
+
+def test_the_plan_adds_the_declared_outcomes_chart_where_one_has_a_value():
+    assert planned_charts(2, declared_outcomes=True) == EVERY + DECLARED
+    assert planned_charts(3, pga_recorded=False, declared_outcomes=True) == [
+        name for name in EVERY + OVER_TIME + DECLARED if name != "pga_shift"
+    ]
+    assert [chart.name for chart in charts_for(Cohorts.WITH_DECLARED_OUTCOMES)] == DECLARED
+
+
+def test_the_charts_beside_a_table_name_their_summary_section():
+    assert {chart.name: chart.section for chart in CHARTS if chart.section} == {
+        "percent_change": "percent-change",
+        "time_to_response": "time-to-response",
+        "declared_outcomes": "declared-outcomes",
+    }
+    template = (ROOT / "pppflow/templates/summary.html.j2").read_text()
+    for chart in CHARTS:
+        if chart.section:
+            assert f'id="{chart.section}"' in template, chart.name
 
 
 def test_the_plan_leaves_out_the_pga_shift_without_a_pga_grade():
@@ -68,7 +89,13 @@ def test_inputs_of_several_charts_are_their_union_in_registry_order():
         "audit",
     ]
     assert inputs_of(charts_for(Cohorts.WITH_PGA)) == ["pppasi", "per_patient"]
-    assert inputs_of(charts_for(Cohorts.MORE_THAN_TWO_VISITS)) == ["pppasi", "rates"]
+    assert inputs_of(charts_for(Cohorts.MORE_THAN_TWO_VISITS)) == [
+        "pppasi",
+        "rates",
+        "responses",
+        "percent_change_summary",
+    ]
+    assert inputs_of(charts_for(Cohorts.WITH_DECLARED_OUTCOMES)) == ["descriptives"]
     assert inputs_of([BY_NAME["pga_shift"]]) == ["pppasi", "per_patient"]
 
 
@@ -139,16 +166,26 @@ def test_every_caption_fills_in_with_the_chart_settings():
         assert "How to read" in joined, chart.name
 
 
-def _run_plan(tmp_path, monkeypatch, scores) -> list[str]:
-    """workflow_scripts/chart_plan.py as Snakemake runs it, on a PPPASI table written here."""
+def _run_plan(tmp_path, monkeypatch, scores, outcomes=None) -> list[str]:
+    """workflow_scripts/chart_plan.py as Snakemake runs it, on a PPPASI table and declared
+    outcomes (by default none) written here."""
     import runpy
     from types import SimpleNamespace
+
+    import polars as pl
+
+    from pppflow.outcomes import LONG_SCHEMA
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.syspath_prepend(str(ROOT / "workflow_scripts"))
     scores.write_parquet(tmp_path / "pppasi.parquet")
+    (pl.DataFrame(schema=LONG_SCHEMA) if outcomes is None else outcomes).write_parquet(
+        tmp_path / "outcomes.parquet"
+    )
     stand_in = SimpleNamespace(
-        input=SimpleNamespace(pppasi=str(tmp_path / "pppasi.parquet")),
+        input=SimpleNamespace(
+            pppasi=str(tmp_path / "pppasi.parquet"), outcomes=str(tmp_path / "outcomes.parquet")
+        ),
         output=[str(tmp_path / "plan.txt")],
         wildcards=SimpleNamespace(cohort="demo"),
         rule="chart_plan",
@@ -175,3 +212,25 @@ def test_the_plan_reads_whether_any_pga_grade_is_recorded(tmp_path, monkeypatch)
     assert _run_plan(tmp_path, monkeypatch, scores.drop("pga")) == without_pga
     graded = scores.with_columns(pl.Series("pga", [3, None], dtype=pl.Int64))
     assert _run_plan(tmp_path, monkeypatch, graded) == EVERY
+
+
+def test_the_plan_reads_whether_any_declared_outcome_has_a_value(tmp_path, monkeypatch):
+    import polars as pl
+
+    from pppflow.outcomes import LONG_SCHEMA
+
+    scores = pl.DataFrame(
+        {"patient_id": ["1", "1"], "visit": ["baseline", "week12"], "pga": [3, 1]}
+    )
+    assert _run_plan(tmp_path, monkeypatch, scores) == EVERY
+    dlqi = pl.DataFrame(
+        {
+            "outcome": ["dlqi"],
+            "patient_id": ["1"],
+            "visit": ["baseline"],
+            "week": [0.0],
+            "units": [7],
+        },
+        schema=LONG_SCHEMA,
+    )
+    assert _run_plan(tmp_path, monkeypatch, scores, dlqi) == EVERY + DECLARED

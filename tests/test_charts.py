@@ -11,12 +11,15 @@ import vl_convert as vlc
 
 from pppflow.charts import (
     common,
+    declared_outcomes,
     improvement_waterfall,
     paired_pppasi,
+    percent_change,
     pga_shift,
     pppasi_over_time,
     response_rates,
     response_rates_over_time,
+    time_to_response,
 )
 from pppflow.charts.common import ChartSize
 from pppflow.charts.response_rates import RECOMPUTED, REPORTED
@@ -611,6 +614,111 @@ def test_summarising_charts_carry_the_same_rows_whatever_the_cohort_size(n):
     lines = only_dataset(paired)
     assert len(lines) <= 2 * CHART_MAX_PAIRED_LINES
     assert sum(row["patients"] for row in lines) == 2 * n  # each patient twice: both ends
+
+
+# --- the outcome tables' charts ------------------------------------------------------------
+
+PERCENT_CHANGE = pl.DataFrame(
+    {
+        "visit": ["week4", "week12", "week24"],
+        "arm": pl.Series([None, None, None], dtype=pl.Utf8),
+        "n": [7, 6, 0],
+        "mean": [-42.5, -73.0, None],
+        "mean_ci_low": [-59.0, -89.8, None],
+        "mean_ci_high": [-26.0, -56.3, None],
+        "median": [-39.8, -73.7, None],
+    }
+)
+
+
+def test_percent_change_spec_draws_the_mean_and_its_interval_per_visit():
+    spec = percent_change.percent_change_chart(
+        PERCENT_CHANGE, confidence_level=0.95, cohort="demo", size=SIZE
+    ).to_dict()
+    assert layer_marks(spec) == ["rule", "errorbar", "line", "point"]
+    bars = spec["layer"][1]["encoding"]
+    assert (bars["y"]["field"], bars["y2"]["field"]) == ("mean_ci_low", "mean_ci_high")
+    x = spec["layer"][3]["encoding"]["x"]
+    # visits in the table's (time) order; a visit with no patient is left out
+    assert x["sort"] == ["week4", "week12"]
+    assert '"week4": "n = 7"' in x["axis"]["labelExpr"]
+    rows = [r for r in datasets(spec).values() if len(r) == 2][0]
+    assert [(r["visit"], r["arm"], r["mean"]) for r in rows] == [
+        ("week4", "All patients", -42.5),
+        ("week12", "All patients", -73.0),
+    ]
+    assert spec["layer"][3]["encoding"]["color"]["legend"] is None  # one series
+
+
+def test_percent_change_spec_has_a_series_per_arm():
+    arms = pl.concat(
+        [
+            PERCENT_CHANGE.with_columns(pl.lit("15 mg").alias("arm")),
+            PERCENT_CHANGE.with_columns(pl.lit("30 mg").alias("arm")),
+        ]
+    )
+    spec = percent_change.percent_change_chart(
+        arms, confidence_level=0.95, cohort="demo", size=SIZE
+    ).to_dict()
+    assert layer_marks(spec) == ["rule", "errorbar", "point"]  # no line zigzagging across arms
+    encoding = spec["layer"][2]["encoding"]
+    assert encoding["color"]["scale"]["domain"] == ["15 mg", "30 mg"]
+    assert encoding["xOffset"]["field"] == "arm"
+    assert '"week4": "15 mg 7 · 30 mg 7"' in encoding["x"]["axis"]["labelExpr"]
+
+
+def test_time_to_response_spec_steps_and_counts_at_risk():
+    from test_outcome_pages import RESPONSES
+
+    spec = time_to_response.time_to_response_chart(
+        RESPONSES.lazy(), cohort="demo", size=SIZE
+    ).to_dict()
+    curves, table = spec["vconcat"]
+    steps = curves["layer"][0]
+    assert steps["mark"]["type"] == "line" and steps["mark"]["interpolate"] == "step-after"
+    assert steps["encoding"]["y"]["field"] == "cumulative"
+    assert steps["encoding"]["color"]["scale"]["domain"] == ["PPPASI 50", "PPPASI 75"]
+    assert curves["layer"][1]["mark"]["shape"] == "cross"  # the censored patients
+    assert table["mark"]["type"] == "text" and table["encoding"]["text"]["field"] == "at_risk"
+    assert table["encoding"]["x"]["axis"]["values"] == [0.0, 4.0, 12.0, 13.0]
+    rows = {len(r): r for r in datasets(spec).values()}
+    at_risk = rows[8]
+    assert [(r["series"], r["week"], r["at_risk"]) for r in at_risk[:4]] == [
+        ("PPPASI 50", 0.0, 5),
+        ("PPPASI 50", 4.0, 5),
+        ("PPPASI 50", 12.0, 2),
+        ("PPPASI 50", 13.0, 0),
+    ]
+
+
+def test_declared_outcomes_spec_has_a_panel_per_declared_outcome():
+    descriptives = pl.DataFrame(
+        {
+            "outcome": ["PPPASI", "PGA", "dlqi", "dlqi", "itch"],
+            "visit": ["baseline", "baseline", "baseline", "week12", "baseline"],
+            "week": [0.0, 0.0, 0.0, 12.0, 0.0],
+            "n": [8, 8, 7, 7, 8],
+            "mean": [15.1, 3.1, 15.1, 4.9, 7.4],
+            "median": [13.8, 3.0, 14.0, 3.0, 7.5],
+            "q1": [9.8, 3.0, 10.0, 1.5, 6.0],
+            "q3": [18.5, 3.25, 20.5, 6.5, 8.25],
+        }
+    )
+    frame = declared_outcomes.declared_frame(descriptives)
+    assert frame.select("outcome", "visit", "median", "q1", "q3").rows() == [
+        ("dlqi", "baseline", 14.0, 10.0, 20.5),
+        ("dlqi", "week12", 3.0, 1.5, 6.5),
+        ("itch", "baseline", 7.5, 6.0, 8.25),
+    ]
+    spec = declared_outcomes.declared_outcomes_chart(
+        descriptives, cohort="demo", size=SIZE
+    ).to_dict()
+    assert spec["facet"]["field"] == "outcome" and spec["facet"]["sort"] == ["dlqi", "itch"]
+    assert spec["resolve"]["scale"]["y"] == "independent"
+    spread, line = spec["spec"]["layer"]
+    assert (spread["encoding"]["y"]["field"], spread["encoding"]["y2"]["field"]) == ("q1", "q3")
+    assert line["encoding"]["y"]["field"] == "median"
+    assert len(only_dataset(spec)) == 3
 
 
 # --- rendering and pages -------------------------------------------------------------------

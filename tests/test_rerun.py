@@ -187,16 +187,19 @@ CHART_MODULES = {
     "charts": charts_for(Cohorts.EVERY),
     "trend_charts": charts_for(Cohorts.MORE_THAN_TWO_VISITS),
     "pga_charts": charts_for(Cohorts.WITH_PGA),
+    # Not in this run: its cohorts declare no outcome.
+    "outcome_charts": charts_for(Cohorts.WITH_DECLARED_OUTCOMES),
 }
 # The chart jobs a cohort's chart plan asks for: planned only once the plan has run.
-PLANNED_CHARTS = {"trend_charts", "pga_charts"}
+PLANNED_CHARTS = {"trend_charts", "pga_charts", "outcome_charts"}
 
 
 def script_imports(rule: str) -> set[str]:
     """The project code the rule runs: what its script imports, and the chart modules a chart
-    job loads."""
+    job loads with what they import."""
     script = ROOT / "workflow_scripts" / f"{SCRIPT_OF.get(rule, rule)}.py"
     loaded = {f"pppflow/charts/{chart.name}.py" for chart in CHART_MODULES.get(rule, ())}
+    loaded |= {path for module in loaded for path in project_imports(ROOT / module, ROOT)}
     return set(project_imports(script, ROOT)) | loaded
 
 
@@ -259,6 +262,10 @@ def test_the_files_hand_kept_lists_missed_are_inputs_of_the_rules_that_run_them(
     assert {
         rule for rule, files in inputs_run.items() if "pppflow/charts/pppasi_over_time.py" in files
     } == {"trend_charts"}
+    # What a chart module imports beyond the chart script's own imports: the Kaplan-Meier curve.
+    assert {
+        rule for rule, files in inputs_run.items() if "pppflow/time_to_response.py" in files
+    } == {"outcomes", "trend_charts"}
 
 
 def test_editing_a_chart_module_reruns_its_chart_job_and_the_index(run: Path):

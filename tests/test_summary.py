@@ -165,6 +165,27 @@ def test_table1_as_papers_print_it():
     assert overall_only.rows[3].label == "Age (years), mean (SD)"
 
 
+def outcome_sections(**changed) -> dict:
+    """The summary page's outcome sections, from the hand-made tables of test_outcome_pages."""
+    from test_outcome_pages import FLOW, SAFETY
+
+    from pppflow.flow_diagram import flow_diagram_svg
+    from pppflow.summary_outcomes import NO_EVENTS_FILE, flow_table, safety_view
+
+    sections = {
+        "pga_sentence": None,
+        "flow_svg": flow_diagram_svg(FLOW),
+        "flow": flow_table(FLOW),
+        "percent_change": text_table(pl.DataFrame({"Visit": ["week12"], "n": ["7"]})),
+        "time_to_response": text_table(pl.DataFrame({"Endpoint": ["PPPASI 50"]})),
+        "declared": None,
+        "safety": safety_view(SAFETY),
+        "no_events": NO_EVENTS_FILE,
+        "time_on_drug": None,
+    }
+    return {**sections, **changed}
+
+
 def test_summary_page_puts_the_audit_first_and_escapes_the_data():
     methods = methods_paragraphs(
         baseline_visit="baseline",
@@ -189,6 +210,7 @@ def test_summary_page_puts_the_audit_first_and_escapes_the_data():
         charts=[],
         methods=methods,
         report_href="../report.html",
+        **outcome_sections(),
     )
     assert "<script>" not in page
     assert "&lt;b&gt;50%&lt;/b&gt; &amp; more" in page
@@ -196,7 +218,11 @@ def test_summary_page_puts_the_audit_first_and_escapes_the_data():
         page.index('id="audit-decisive"')
         < page.index('id="audit-mismatch"')
         < page.index('id="audit-match"')
+        < page.index('id="flow"')
         < page.index('id="response"')
+        < page.index('id="percent-change"')
+        < page.index('id="time-to-response"')
+        < page.index('id="safety"')
         < page.index('id="table1"')
         < page.index('id="methods"')
     )
@@ -204,6 +230,73 @@ def test_summary_page_puts_the_audit_first_and_escapes_the_data():
     assert "Clopper–Pearson 90 % confidence intervals" in page
     assert '<td class="num">70 % (46–88)</td>' in page
     assert "@media print" in page
+    # The safety table's term and the flow diagram's endpoint, from the data: text, not markup.
+    assert "</script>" not in page and "<b>" not in page
+    assert "<td>&lt;/script&gt;&lt;b&gt;Acne&lt;/b&gt;</td>" in page
+    assert "dlqi:&lt;b&gt;0/1&lt;/b&gt;: n = 5" in page
+    assert "4 patients (50.0 %) had at least one adverse event" in page
+    # Sections that have nothing to show are absent, not empty.
+    assert 'id="declared-outcomes"' not in page and 'id="time-on-drug"' not in page
+
+
+def test_summary_page_says_why_a_section_is_empty_and_places_the_charts_in_their_sections():
+    from pppflow.pages import IndexedChart
+    from pppflow.summary_outcomes import time_on_drug_view
+
+    on_drug = time_on_drug_view(
+        pl.DataFrame(
+            {
+                "arm": pl.Series([None], dtype=pl.Utf8),
+                "reason": ["adverse event"],
+                "week": [12.0],
+                "n": [8],
+                "stops": [1],
+                "median_weeks": [None],
+                "ci_low": [None],
+                "ci_high": [None],
+                "cumulative_incidence": [0.125],
+                "ci_low_incidence": [0.003],
+                "ci_high_incidence": [0.53],
+            }
+        ),
+        0.95,
+    )
+    svg = '<svg xmlns="http://www.w3.org/2000/svg"><text>KM</text></svg>'
+    page = summary_html(
+        cohort="demo",
+        source=None,
+        checks=data_checks(8, 24, pl.DataFrame({"agrees": [True], "attainable": [True]})),
+        audit=audit_view(AUDIT.clear()),
+        endpoint_visit="week12",
+        rates=(),
+        level="95 %",
+        t1=table1_view(TABLE1, group_column=None, labels={}),
+        tests=text_table(pl.DataFrame({"test": ["paired_t"]})),
+        charts=[
+            IndexedChart("time_to_response", "Time to response", svg, (), "time-to-response"),
+            IndexedChart("paired_pppasi", "Paired", svg, ()),
+        ],
+        methods=[],
+        report_href="../report.html",
+        **outcome_sections(
+            safety=None,
+            pga_sentence="No PGA grade is recorded.",
+            time_on_drug=on_drug,
+        ),
+    )
+    assert "No events file was given for this cohort" in page
+    assert '<p class="note">No PGA grade is recorded.</p>' in page
+    assert page.index('id="safety"') < page.index('id="time-on-drug"') < page.index('id="table1"')
+    assert '<td class="num">13 % (0–53)</td>' in page  # 12.5 % half up
+    # The KM chart in its section, once; the paired chart in the Charts section.
+    assert page.count('id="chart-time_to_response"') == 1
+    assert (
+        page.index('id="time-to-response"')
+        < page.index('id="chart-time_to_response"')
+        < page.index('id="safety"')
+        < page.index('id="charts"')
+        < page.index('id="chart-paired_pppasi"')
+    )
 
 
 def test_landing_rst_escapes_markup_and_names_the_decisive_mismatch():

@@ -14,5 +14,9 @@ def charts_with_captions(svgs, cohort: str, params) -> list[IndexedChart]:
         chart = BY_NAME[Path(svg).stem]
         template = Path(chart.caption).read_text(encoding="utf-8")
         caption = caption_paragraphs(template, cohort=cohort, params=dict(params.items()))
-        charts.append(IndexedChart(chart.name, chart.title, Path(svg).read_text(), tuple(caption)))
+        charts.append(
+            IndexedChart(
+                chart.name, chart.title, Path(svg).read_text(), tuple(caption), chart.section
+            )
+        )
     return charts

@@ -16,12 +16,17 @@ counts = scores.select(
     (pl.col("pga").count() if "pga" in columns else pl.lit(0)).alias("pga_grades"),
 ).collect()
 visit_labels, pga_grades = counts.row(0)
-names = planned_charts(visit_labels, pga_recorded=pga_grades > 0)
+# The declared outcomes' values (none where the cohort declares none or records none).
+declared_values = pl.scan_parquet(inp.outcomes).select(pl.len()).collect().item()
+names = planned_charts(
+    visit_labels, pga_recorded=pga_grades > 0, declared_outcomes=declared_values > 0
+)
 write_text("".join(f"{name}\n" for name in names), out[0])
 log.info(
-    "cohort %s: %d visit labels, %d PGA grades, charts %s",
+    "cohort %s: %d visit labels, %d PGA grades, %d declared outcome values, charts %s",
     snakemake.wildcards.cohort,
     visit_labels,
     pga_grades,
+    declared_values,
     ", ".join(names),
 )

@@ -1,5 +1,6 @@
-"""Write a cohort's summary page (the audit first, the rates, Table 1, the tests, the charts and
-the methods) and the lines the run prints for it at its end."""
+"""Write a cohort's summary page (the audit first, the patient flow, the rates, percent change,
+time to response, the declared outcomes, safety, time on drug where the run makes it, Table 1,
+the tests, the charts and the methods) and the lines the run prints for it at its end."""
 
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from _shim import start_logging
 
 from pppflow.arms import pooled_rows
 from pppflow.claims import claims_from_json
+from pppflow.flow_diagram import flow_diagram_svg
 from pppflow.formatting import level_text, readable_frame
 from pppflow.io import write_text
 from pppflow.pages import summary_html, text_table
@@ -20,6 +22,17 @@ from pppflow.summary import (
     methods_paragraphs,
     read_audit,
     terminal_summary,
+)
+from pppflow.summary_outcomes import (
+    NO_EVENTS_FILE,
+    declared_outcomes,
+    flow_table,
+    outcome_lines,
+    percent_change_table,
+    pga_absent_sentence,
+    safety_view,
+    time_on_drug_view,
+    time_to_response_table,
 )
 from pppflow.table1 import table1_view
 from pppflow.tables import labels_from_param
@@ -37,7 +50,27 @@ claims = claims_from_json(Path(inp.claims).read_text(encoding="utf-8"))
 audit_rows = read_audit(inp.audit)
 audit = audit_view(audit_rows)
 checks = data_checks(rows(inp.patients), rows(inp.visits), pl.read_csv(inp.check))
-rates = endpoint_rates(pooled_rows(pl.read_csv(inp.rates)), params.endpoint_visit)
+# The whole cohort's rows (a trial's arms have their own, under it).
+all_rates = pooled_rows(pl.read_csv(inp.rates, schema_overrides={"arm": pl.Utf8}))
+rates = endpoint_rates(all_rates, params.endpoint_visit)
+pga_sentence = pga_absent_sentence(all_rates)
+# The outcome tables; an `arm` column empty throughout is read as text, not as nulls of no type.
+arm_text = {"arm": pl.Utf8}
+flow = pl.read_csv(inp.flow, schema_overrides=arm_text)
+percent_change = pl.read_csv(inp.percent_change, schema_overrides=arm_text)
+time_to_first = pl.read_csv(inp.time_to_response, schema_overrides=arm_text)
+safety = pl.read_csv(inp.safety, schema_overrides={**arm_text, "term": pl.Utf8})
+declared = declared_outcomes(
+    params.outcomes,
+    pooled_rows(pl.read_csv(inp.descriptives, schema_overrides={"arm": pl.Utf8})),
+    pl.read_csv(inp.tests),
+    all_rates,
+    params.alpha,
+)
+time_on_drug = time_on_drug_view(
+    pl.read_csv(inp.time_on_drug, schema_overrides={**arm_text, "reason": pl.Utf8}),
+    params.confidence_level,
+)
 group = params.table1_group_column
 t1 = table1_view(
     pl.read_csv(inp.table1, infer_schema=False),
@@ -63,6 +96,15 @@ page = summary_html(
     audit=audit,
     endpoint_visit=params.endpoint_visit,
     rates=rates,
+    pga_sentence=pga_sentence,
+    flow_svg=flow_diagram_svg(flow),
+    flow=flow_table(flow),
+    percent_change=percent_change_table(percent_change, params.confidence_level),
+    time_to_response=time_to_response_table(time_to_first, params.confidence_level, params.alpha),
+    declared=declared,
+    safety=safety_view(safety),
+    no_events=NO_EVENTS_FILE,
+    time_on_drug=time_on_drug,
     level=level_text(params.confidence_level),
     t1=t1,
     tests=text_table(readable_frame(pl.read_csv(inp.tests, infer_schema=False), params.alpha)),
@@ -80,6 +122,15 @@ text = terminal_summary(
     audit_rows=audit_rows,
     paths={"Summary page": out.page, "Report (after make report)": "results/report.html"},
     confidence_level=params.confidence_level,
+    outcome_lines=outcome_lines(
+        flow=flow,
+        percent_change=percent_change,
+        time_to_response=time_to_first,
+        safety=safety,
+        endpoint_visit=params.endpoint_visit,
+        confidence_level=params.confidence_level,
+        pga_sentence=pga_sentence,
+    ),
 )
 write_text(text, out.text)
 write_text(landing_rst(cohort, audit=audit, audit_rows=audit_rows, rates=rates), out.landing)

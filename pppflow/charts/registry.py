@@ -29,6 +29,8 @@ class Cohorts(Enum):
     MORE_THAN_TWO_VISITS = "cohorts with more than two visit labels"
     # A cohort whose files record no PGA grade has no shift to draw.
     WITH_PGA = "cohorts with a PGA grade recorded"
+    # Declared outcomes (config `outcomes:`) with at least one value in the visits file.
+    WITH_DECLARED_OUTCOMES = "cohorts with a declared outcome recorded"
 
 
 # The stage outputs a chart can draw from; rules/charts.smk names the file of each.
@@ -39,6 +41,9 @@ INPUTS: dict[str, str] = {
     "patients": "the validated patients (their doses)",
     "claims": "the response rates the paper reports (none where the cohort has no claims)",
     "audit": "the audit's verdicts (a decisive mismatch is marked on the chart)",
+    "responses": "the response per patient and follow-up visit (times to first response)",
+    "percent_change_summary": "percent change in PPPASI per follow-up visit (percent_change.csv)",
+    "descriptives": "descriptives per outcome and visit (the declared outcomes' among them)",
 }
 
 
@@ -48,6 +53,9 @@ class Chart:
     title: str
     cohorts: Cohorts
     inputs: tuple[str, ...]
+    # The summary page's section that shows the chart beside its table (its id); None: the
+    # page's Charts section.
+    section: str | None = None
 
     def __post_init__(self) -> None:
         unknown = [name for name in self.inputs if name not in INPUTS]
@@ -105,6 +113,27 @@ CHARTS: tuple[Chart, ...] = (
         Cohorts.MORE_THAN_TWO_VISITS,
         ("pppasi",),
     ),
+    Chart(
+        "percent_change",
+        "Percent change in PPPASI over the weeks",
+        Cohorts.MORE_THAN_TWO_VISITS,
+        ("percent_change_summary",),
+        section="percent-change",
+    ),
+    Chart(
+        "time_to_response",
+        "Time to first PPPASI 50 and 75 response",
+        Cohorts.MORE_THAN_TWO_VISITS,
+        ("responses",),
+        section="time-to-response",
+    ),
+    Chart(
+        "declared_outcomes",
+        "Declared outcomes over the weeks",
+        Cohorts.WITH_DECLARED_OUTCOMES,
+        ("descriptives",),
+        section="declared-outcomes",
+    ),
 )
 
 BY_NAME: dict[str, Chart] = {chart.name: chart for chart in CHARTS}
@@ -120,10 +149,14 @@ def inputs_of(charts: Iterable[Chart]) -> list[str]:
     return [name for name in INPUTS if name in needed]
 
 
-def planned_charts(visit_labels: int, pga_recorded: bool = True) -> list[str]:
-    """The charts a cohort with this many distinct visit labels, and with or without any PGA
-    grade, gets, in the registry's order."""
+def planned_charts(
+    visit_labels: int, pga_recorded: bool = True, declared_outcomes: bool = False
+) -> list[str]:
+    """The charts a cohort with this many distinct visit labels, with or without any PGA
+    grade and any value of a declared outcome, gets, in the registry's order."""
     cohorts = {Cohorts.EVERY}
+    if declared_outcomes:
+        cohorts.add(Cohorts.WITH_DECLARED_OUTCOMES)
     if visit_labels > 2:
         cohorts.add(Cohorts.MORE_THAN_TWO_VISITS)
     if pga_recorded:
