@@ -6,10 +6,11 @@
 # made from it, so that a chart is its module, its caption and its registry entry, and nothing
 # here names one.
 #
-# The charts over the weeks exist only for a cohort with more than two visits, and the PGA shift
-# only for a cohort with a PGA grade, which the data tell, not the config: the checkpoint
-# chart_plan reads the cohort's PPPASI table and lists the charts it gets, and chart_index asks
-# for exactly those.
+# The charts over the weeks exist only for a cohort with more than two visits, the PGA shift
+# only for a cohort with a PGA grade, and the charts between arms only for a cohort whose
+# patients have two or more arms, which the data tell, not the config: the checkpoint
+# chart_plan reads the cohort's PPPASI table and patients and lists the charts it gets, and
+# chart_index asks for exactly those.
 from pppflow.charts.registry import CHARTS, INPUTS, Cohorts, charts_for, inputs_of
 from pppflow.tables import TEMPLATE_FILES
 
@@ -27,6 +28,13 @@ CHART_INPUT_FILES = {
     # The checked claims (null where the cohort has none): the rates the paper reports.
     "claims": rules.validate.output.claims,
     "audit": rules.audit.output.audit,
+    # The between-arm results of a cohort with arms. The rule `comparisons` that writes them
+    # comes with the `arms` branch (issue 14); until it is merged they are named by path here,
+    # and the integrator switches each to rules.comparisons.output.<name>.
+    "comparisons": "results/{cohort}/comparisons.csv",
+    "subgroup_comparisons": "results/{cohort}/subgroup_comparisons.csv",
+    "continuous_comparisons": "results/{cohort}/continuous_comparisons.csv",
+    "repeated_measures": "results/{cohort}/repeated_measures.csv",
 }
 assert set(CHART_INPUT_FILES) == set(
     INPUTS
@@ -65,6 +73,7 @@ CHART_OUTPUTS = {
 EVERY_COHORT_CHARTS = charts_for(Cohorts.EVERY)
 TREND_CHARTS = charts_for(Cohorts.MORE_THAN_TWO_VISITS)
 PGA_CHARTS = charts_for(Cohorts.WITH_PGA)
+ARM_CHARTS = charts_for(Cohorts.WITH_ARMS)
 
 
 rule chart_library:
@@ -161,9 +170,38 @@ rule pga_charts:
         "../workflow_scripts/charts.py"
 
 
+# The charts between arms, asked for only where the plan lists them (a cohort with two or more
+# arms).
+rule arm_charts:
+    input:
+        **{name: CHART_INPUT_FILES[name] for name in inputs_of(ARM_CHARTS)},
+        library=CHART_LIBRARY,
+        code=chart_code(ARM_CHARTS),
+        lock=LOCK,
+    output:
+        **{
+            name: path
+            for chart in ARM_CHARTS
+            for name, path in CHART_OUTPUTS[chart.name].items()
+        },
+    log:
+        "logs/arm_charts/{cohort}.log",
+    benchmark:
+        "benchmarks/arm_charts/{cohort}.tsv"
+    conda:
+        "../envs/charts.yaml"
+    params:
+        **CHART_SETTINGS,
+        charts=[chart.name for chart in ARM_CHARTS],
+    script:
+        "../workflow_scripts/charts.py"
+
+
 checkpoint chart_plan:
     input:
         pppasi=rules.pppasi.output.pppasi,
+        # Its `arm` column, if any, says whether the cohort gets the charts between arms.
+        patients=rules.validate.output.patients,
         code=script_code("chart_plan"),
         lock=LOCK,
     output:

@@ -22,6 +22,7 @@ from pppflow.charts.registry import (
 ROOT = Path(__file__).resolve().parents[1]
 EVERY = ["paired_pppasi", "improvement_waterfall", "response_rates", "pga_shift"]
 OVER_TIME = ["response_rates_over_time", "pppasi_over_time"]
+BETWEEN_ARMS = ["forest_plot", "response_rates_by_arm", "change_by_arm"]
 # What rules/charts.smk gives a chart job and the index (CHART_SETTINGS), zheng2024's values.
 PARAMS = {
     "baseline_visit": "baseline",
@@ -35,7 +36,7 @@ PARAMS = {
 
 
 def test_each_entry_has_its_module_and_caption():
-    assert [chart.name for chart in CHARTS] == EVERY + OVER_TIME
+    assert [chart.name for chart in CHARTS] == EVERY + OVER_TIME + BETWEEN_ARMS
     assert len(BY_NAME) == len(CHARTS)
     for chart in CHARTS:
         assert callable(chart.builder()), chart.name
@@ -56,6 +57,27 @@ def test_the_plan_leaves_out_the_pga_shift_without_a_pga_grade():
     assert planned_charts(3, pga_recorded=False) == without_pga + OVER_TIME
     assert [chart.name for chart in charts_for(Cohorts.WITH_PGA)] == ["pga_shift"]
     assert [chart.name for chart in charts_for(Cohorts.MORE_THAN_TWO_VISITS)] == OVER_TIME
+
+
+def test_the_plan_adds_the_charts_between_arms_from_two_arms():
+    assert planned_charts(3, arms=0) == EVERY + OVER_TIME
+    assert planned_charts(3, arms=1) == EVERY + OVER_TIME
+    assert planned_charts(3, arms=2) == EVERY + OVER_TIME + BETWEEN_ARMS
+    assert planned_charts(2, pga_recorded=False, arms=3) == [
+        "paired_pppasi",
+        "improvement_waterfall",
+        "response_rates",
+        *BETWEEN_ARMS,
+    ]
+    assert [chart.name for chart in charts_for(Cohorts.WITH_ARMS)] == BETWEEN_ARMS
+    assert inputs_of(charts_for(Cohorts.WITH_ARMS)) == [
+        "pppasi",
+        "rates",
+        "comparisons",
+        "subgroup_comparisons",
+        "continuous_comparisons",
+        "repeated_measures",
+    ]
 
 
 def test_inputs_of_several_charts_are_their_union_in_registry_order():
@@ -139,16 +161,22 @@ def test_every_caption_fills_in_with_the_chart_settings():
         assert "How to read" in joined, chart.name
 
 
-def _run_plan(tmp_path, monkeypatch, scores) -> list[str]:
-    """workflow_scripts/chart_plan.py as Snakemake runs it, on a PPPASI table written here."""
+def _run_plan(tmp_path, monkeypatch, scores, patients=None) -> list[str]:
+    """workflow_scripts/chart_plan.py as Snakemake runs it, on a PPPASI table and patients
+    (default: the table's, without an arm column) written here."""
     import runpy
     from types import SimpleNamespace
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.syspath_prepend(str(ROOT / "workflow_scripts"))
     scores.write_parquet(tmp_path / "pppasi.parquet")
+    if patients is None:
+        patients = scores.select("patient_id").unique()
+    patients.write_parquet(tmp_path / "patients.parquet")
     stand_in = SimpleNamespace(
-        input=SimpleNamespace(pppasi=str(tmp_path / "pppasi.parquet")),
+        input=SimpleNamespace(
+            pppasi=str(tmp_path / "pppasi.parquet"), patients=str(tmp_path / "patients.parquet")
+        ),
         output=[str(tmp_path / "plan.txt")],
         wildcards=SimpleNamespace(cohort="demo"),
         rule="chart_plan",
@@ -175,3 +203,19 @@ def test_the_plan_reads_whether_any_pga_grade_is_recorded(tmp_path, monkeypatch)
     assert _run_plan(tmp_path, monkeypatch, scores.drop("pga")) == without_pga
     graded = scores.with_columns(pl.Series("pga", [3, None], dtype=pl.Int64))
     assert _run_plan(tmp_path, monkeypatch, graded) == EVERY
+
+
+def test_the_plan_reads_the_arms_from_the_patients(tmp_path, monkeypatch):
+    import polars as pl
+
+    scores = pl.DataFrame(
+        {
+            "patient_id": ["1", "1", "2", "2"],
+            "visit": ["baseline", "week12", "baseline", "week12"],
+            "pga": [3, 1, 2, 2],
+        }
+    )
+    one_arm = pl.DataFrame({"patient_id": ["1", "2"], "arm": ["drug", None]})
+    assert _run_plan(tmp_path, monkeypatch, scores, one_arm) == EVERY
+    two_arms = pl.DataFrame({"patient_id": ["1", "2"], "arm": ["drug", "placebo"]})
+    assert _run_plan(tmp_path, monkeypatch, scores, two_arms) == EVERY + BETWEEN_ARMS

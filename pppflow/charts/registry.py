@@ -29,7 +29,13 @@ class Cohorts(Enum):
     MORE_THAN_TWO_VISITS = "cohorts with more than two visit labels"
     # A cohort whose files record no PGA grade has no shift to draw.
     WITH_PGA = "cohorts with a PGA grade recorded"
+    # A trial: the validated patients' `arm` column names two or more arms (a cohort without
+    # the column has none), so there are between-arm comparisons to draw.
+    WITH_ARMS = "cohorts with two or more arms"
 
+
+# The validated patients' column naming each patient's arm (issue 14).
+ARM_COLUMN = "arm"
 
 # The stage outputs a chart can draw from; rules/charts.smk names the file of each.
 INPUTS: dict[str, str] = {
@@ -39,6 +45,10 @@ INPUTS: dict[str, str] = {
     "patients": "the validated patients (their doses)",
     "claims": "the response rates the paper reports (none where the cohort has no claims)",
     "audit": "the audit's verdicts (a decisive mismatch is marked on the chart)",
+    "comparisons": "responder endpoints between arms (rate difference, RR, OR, P)",
+    "subgroup_comparisons": "the between-arm rate difference per subgroup level",
+    "continuous_comparisons": "PPPASI change between arms per visit (ANCOVA, Hodges-Lehmann)",
+    "repeated_measures": "PPPASI change between arms per visit (mixed model over all visits)",
 }
 
 
@@ -105,6 +115,24 @@ CHARTS: tuple[Chart, ...] = (
         Cohorts.MORE_THAN_TWO_VISITS,
         ("pppasi",),
     ),
+    Chart(
+        "forest_plot",
+        "Response difference between arms by subgroup",
+        Cohorts.WITH_ARMS,
+        ("comparisons", "subgroup_comparisons"),
+    ),
+    Chart(
+        "response_rates_by_arm",
+        "Response rates per arm over the weeks",
+        Cohorts.WITH_ARMS,
+        ("rates", "comparisons"),
+    ),
+    Chart(
+        "change_by_arm",
+        "Difference in PPPASI change between arms",
+        Cohorts.WITH_ARMS,
+        ("pppasi", "continuous_comparisons", "repeated_measures"),
+    ),
 )
 
 BY_NAME: dict[str, Chart] = {chart.name: chart for chart in CHARTS}
@@ -120,12 +148,14 @@ def inputs_of(charts: Iterable[Chart]) -> list[str]:
     return [name for name in INPUTS if name in needed]
 
 
-def planned_charts(visit_labels: int, pga_recorded: bool = True) -> list[str]:
-    """The charts a cohort with this many distinct visit labels, and with or without any PGA
-    grade, gets, in the registry's order."""
+def planned_charts(visit_labels: int, pga_recorded: bool = True, arms: int = 0) -> list[str]:
+    """The charts a cohort with this many distinct visit labels, with or without any PGA
+    grade, and with this many arms (0: no arm column), gets, in the registry's order."""
     cohorts = {Cohorts.EVERY}
     if visit_labels > 2:
         cohorts.add(Cohorts.MORE_THAN_TWO_VISITS)
     if pga_recorded:
         cohorts.add(Cohorts.WITH_PGA)
+    if arms >= 2:
+        cohorts.add(Cohorts.WITH_ARMS)
     return [chart.name for chart in CHARTS if chart.cohorts in cohorts]
