@@ -1,9 +1,24 @@
 # Stage: audit. Every claim of the cohort's claims file (optional) recomputed from its data.
 
 
+def comparison_inputs(wildcards):
+    """The between-arm results a cohort with arms (an `arms` entry in its config) has, which
+    its claims about arms are checked against; nothing for any other cohort, whose claims about
+    arms are then not checkable. Written by the rule `comparisons` of the arms branch (issue
+    14): named by path until it is merged, then the integrator switches them to
+    rules.comparisons.output.<name> (time_to_response: rules.outcomes.output)."""
+    if not cohort_entry(wildcards).get("arms"):
+        return {}
+    return {
+        name: f"results/{wildcards.cohort}/{name}.csv"
+        for name in ("comparisons", "continuous_comparisons", "time_to_response")
+    }
+
+
 rule audit:
     input:
         unpack(paper_input),
+        unpack(comparison_inputs),
         claims=rules.validate.output.claims,
         patients=rules.validate.output.patients,
         pppasi=rules.pppasi.output.pppasi,
