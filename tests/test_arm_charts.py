@@ -7,7 +7,7 @@ import pytest
 
 from pppflow.charts import change_by_arm, forest_plot, response_rates_by_arm
 from pppflow.charts.common import ChartSettings, ChartSize
-from pppflow.charts.forest_plot import INDENT, NOT_ESTIMABLE
+from pppflow.charts.forest_plot import INDENT_PX, NOT_ESTIMABLE
 from pppflow.render import render_chart
 
 SIZE = ChartSize(300, 200)
@@ -85,12 +85,12 @@ def test_forest_frame_has_the_overall_row_then_every_level_under_its_column():
     assert frame.select("row", "kind", "label", "patients", "rate_difference").rows() == [
         (0, "overall", "Overall", 40, 0.4),
         (1, "heading", "joint_pain", None, None),
-        (2, "level", f"{INDENT}false", 26, 0.385),
-        (3, "level", f"{INDENT}true", 14, 0.43),
+        (2, "level", "false", 26, 0.385),
+        (3, "level", "true", 14, 0.43),
         (4, "heading", "prior_biologic", None, None),
-        (5, "level", f"{INDENT}false", 36, 0.444),
-        (6, "level", f"{INDENT}true", 2, None),
-        (7, "level", f"{INDENT}missing", 2, None),
+        (5, "level", "false", 36, 0.444),
+        (6, "level", "true", 2, None),
+        (7, "level", "missing", 2, None),
     ]
     # The overall interval is comparisons.csv's, the levels' subgroup_comparisons.csv's.
     assert frame.select("ci_low", "ci_high").row(0) == (0.11, 0.62)
@@ -167,7 +167,8 @@ def test_forest_plot_spec():
     assert interaction["layer"][0]["encoding"]["text"]["field"] == "p_text"
     # Each subgroup level drawn, the non-estimable ones with their label and no interval.
     levels = [r for r in rows if r["kind"] == "level"]
-    assert [r["label"].strip(INDENT) for r in levels] == [
+    assert labels["layer"][0]["mark"]["dx"] == INDENT_PX  # the levels, under their heading
+    assert [r["label"] for r in levels] == [
         "false",
         "true",
         "false",

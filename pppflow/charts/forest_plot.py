@@ -14,8 +14,9 @@ from pppflow.charts.common import PALETTE, ChartSettings, ChartSize, Frames, end
 
 NOT_ESTIMABLE = "not estimable"
 OVERALL = "Overall"
-# Before a level's label, under its column's heading (plain spaces would be trimmed).
-INDENT = "\u2003"
+# A level's label is indented under its column's heading by this many pixels (leading spaces
+# in the text would be trimmed by the renderer).
+INDENT_PX = 14
 # Kinds of row: the overall difference, a subgroup column's heading, one of its levels.
 ROW_KINDS = ("overall", "heading", "level")
 
@@ -137,7 +138,7 @@ def forest_frame(
                     "level",
                     arm,
                     column,
-                    f"{INDENT}{level['subgroup']}",
+                    level["subgroup"],
                     level["patients"],
                     level["rate_difference"],
                     level["ci_low"],
@@ -156,7 +157,7 @@ def _text_column(
     anchor = "start" if align == "left" else "end"
     base = alt.Chart(data).encode(y=y, text=alt.Text(f"{field}:N"), x=alt.value(x))
     levels = base.transform_filter(alt.datum.kind == "level").mark_text(
-        align=align, baseline="middle", fontSize=12
+        align=align, baseline="middle", fontSize=12, dx=INDENT_PX if field == "label" else 0
     )
     others = base.transform_filter(alt.datum.kind != "level").mark_text(
         align=align, baseline="middle", fontSize=12, fontWeight="bold"
