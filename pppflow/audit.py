@@ -16,7 +16,16 @@ from fractions import Fraction
 import polars as pl
 
 from pppflow import constants as c
-from pppflow.claims import SUMMARY_KINDS, Claim, Claims, percent_value
+from pppflow.claims import (
+    COMPARISON_ESTIMATES,
+    COMPARISON_TESTS,
+    NOT_REACHED,
+    SUMMARY_KINDS,
+    Claim,
+    Claims,
+    estimate_and_interval,
+    percent_value,
+)
 from pppflow.consistency import (
     SD_CONVENTIONS,
     Moments,
@@ -75,6 +84,11 @@ class AuditInputs:
     response_rates: pl.DataFrame  # response_rates.csv
     tests: pl.DataFrame  # tests.csv
     alpha: float
+    # The between-arm results of a cohort with arms (None for the others: their claims about
+    # arms are not checkable).
+    comparisons: pl.DataFrame | None = None  # comparisons.csv
+    continuous_comparisons: pl.DataFrame | None = None  # continuous_comparisons.csv
+    time_to_response: pl.DataFrame | None = None  # time_to_response.csv
 
 
 @dataclass(frozen=True)
@@ -559,6 +573,208 @@ def _join(*parts: str) -> str:
     return "; ".join(p for p in parts if p)
 
 
+# Claims about arms (issue 14) ------------------------------------------------------------------
+
+# What each estimate kind reads: its file (an AuditInputs field), the key naming the endpoint or
+# outcome, and the columns of the estimate and its CI; and a label for the notes.
+ESTIMATE_COLUMNS: dict[str, tuple[str, str, tuple[str, str, str], str]] = {
+    "rate_difference": (
+        "comparisons",
+        "endpoint",
+        ("rate_difference", "difference_ci_low", "difference_ci_high"),
+        "rate difference (percentage points)",
+    ),
+    "risk_ratio": (
+        "comparisons",
+        "endpoint",
+        ("risk_ratio", "risk_ratio_ci_low", "risk_ratio_ci_high"),
+        "risk ratio",
+    ),
+    "odds_ratio": (
+        "comparisons",
+        "endpoint",
+        ("odds_ratio", "odds_ratio_ci_low", "odds_ratio_ci_high"),
+        "odds ratio",
+    ),
+    "ls_mean_difference": (
+        "continuous_comparisons",
+        "outcome",
+        ("ls_mean_difference", "ci_low", "ci_high"),
+        "LS-mean difference",
+    ),
+}
+FILE_NAMES = {
+    "comparisons": "comparisons.csv",
+    "continuous_comparisons": "continuous_comparisons.csv",
+    "time_to_response": "time_to_response.csv",
+}
+
+
+def _between_arms_file(inputs: AuditInputs, name: str) -> pl.DataFrame:
+    frame = getattr(inputs, name)
+    if frame is None:
+        raise NotCheckable(f"no {FILE_NAMES[name]}: the cohort has no arms configured")
+    return frame
+
+
+def comparison_row(claim: Claim, inputs: AuditInputs, name: str, key: str) -> dict:
+    """The one row of the between-arm file `name` the claim is about: its endpoint (or outcome),
+    visit, arm, and reference arm and missing-data rule where it names them."""
+    frame = _between_arms_file(inputs, name)
+    r = claim.refers_to
+    wanted = {key: r[key], "visit": r["visit"], "arm": r["arm"]}
+    wanted |= {k: r[k] for k in ("reference_arm", "missing") if k in r}
+    rows = frame
+    for column, value in wanted.items():
+        if column not in rows.columns:
+            raise NotCheckable(f"{FILE_NAMES[name]} has no column {column!r}")
+        rows = rows.filter(pl.col(column).cast(pl.Utf8) == str(value))
+    described = ", ".join(f"{k} {v}" for k, v in wanted.items())
+    if rows.is_empty():
+        raise NotCheckable(f"no row of {FILE_NAMES[name]} for {described}")
+    if rows.height > 1:
+        raise NotCheckable(
+            f"{rows.height} rows of {FILE_NAMES[name]} for {described}: name the reference_arm "
+            "or the missing rule in refers_to"
+        )
+    return rows.row(0, named=True)
+
+
+def _direction(value: Fraction, null: int) -> int:
+    return (value > null) - (value < null)
+
+
+def _excludes(low: Fraction, high: Fraction, null: int) -> bool:
+    """Does the interval leave out the value of no difference?"""
+    return low > null or high < null
+
+
+def _fraction(value) -> Fraction | None:
+    return None if value is None else Fraction(value)
+
+
+def check_comparison_estimate(claim: Claim, inputs: AuditInputs) -> Verdict:
+    """A rate difference, risk ratio, odds ratio or LS-mean difference, optionally with its CI.
+
+    Match: the estimate (and each bound) rounds to the printed one. Decisive: the direction
+    flips (the sign of a difference, or a ratio on the other side of 1), or the printed CI and
+    the recomputed one disagree on whether they leave out the value of no difference (the P
+    on the other side of alpha, at the run's confidence level)."""
+    name, key, (estimate_col, low_col, high_col), what = ESTIMATE_COLUMNS[claim.kind]
+    row = comparison_row(claim, inputs, name, key)
+    null = COMPARISON_ESTIMATES[claim.kind]
+    printed_text, printed_ci = estimate_and_interval(claim.reported)
+    printed = parse_printed(printed_text)
+    scale = 100 if claim.kind == "rate_difference" else 1
+    if claim.kind == "rate_difference" and row["evaluable"] and row["reference_evaluable"]:
+        # Exact, from the counts: the file's float is the same number rounded.
+        value: Fraction | None = Fraction(row["responders"], row["evaluable"]) - Fraction(
+            row["reference_responders"], row["reference_evaluable"]
+        )
+    else:
+        value = _fraction(row[estimate_col])
+    if value is None:
+        reason = row.get("method") or row.get("note") or ""
+        raise NotCheckable(_join(f"no {what} in {FILE_NAMES[name]} for this row", reason))
+    value *= scale
+    ok = rounds_to(value, printed)
+    recomputed = round_half_up(value, printed.decimals)
+    notes = [f"{what}, {row['arm']} vs {row['reference_arm']} at {row['visit']}"]
+    if claim.kind == "rate_difference":
+        notes.append(
+            f"{row['responders']}/{row['evaluable']} vs "
+            f"{row['reference_responders']}/{row['reference_evaluable']}"
+        )
+    decisive = _direction(value, null) * _direction(printed.value, null) < 0
+    if decisive:
+        notes.append("the direction differs")
+    if printed_ci is not None:
+        low_p, high_p = parse_printed(printed_ci[0]), parse_printed(printed_ci[1])
+        low, high = _fraction(row[low_col]), _fraction(row[high_col])
+        if low is None or high is None:
+            ok = False
+            notes.append(f"no CI in {FILE_NAMES[name]} for this row")
+        else:
+            low, high = low * scale, high * scale
+            ci_ok = rounds_to(low, low_p) and rounds_to(high, high_p)
+            ok = ok and ci_ok
+            recomputed += (
+                f" ({round_half_up(low, low_p.decimals)} to {round_half_up(high, high_p.decimals)})"
+            )
+            if not ci_ok:
+                notes.append("the CI differs")
+            if _excludes(low_p.value, high_p.value, null) != _excludes(low, high, null):
+                decisive = True
+                notes.append(f"one CI leaves out {null}, the other does not")
+    return Verdict(recomputed, "match" if ok else "mismatch", decisive and not ok, _join(*notes))
+
+
+def check_comparison_p_value(claim: Claim, inputs: AuditInputs) -> Verdict:
+    """A P of a between-arm comparison (Fisher's exact or CMH test). Match: the recomputed P
+    satisfies the printed one; decisive: it lies on the other side of alpha (P < alpha is
+    significant: a P equal to alpha is not)."""
+    match = P_CLAIM.match(claim.reported)
+    if match is None:
+        raise ValueError(
+            f"claim {claim.id}: a P claim reads like 'P < 0.05', got {claim.reported!r}"
+        )
+    operator, threshold = match.group(1), parse_printed(match.group(2))
+    row = comparison_row(claim, inputs, "comparisons", "endpoint")
+    test = claim.refers_to["test"]
+    p = row[COMPARISON_TESTS[test]]
+    if p is None:
+        raise NotCheckable(f"no {test} P in comparisons.csv for this row")
+    alpha = Fraction(inputs.alpha).limit_denominator(10**9)
+    ok = _satisfies(float(p), operator, threshold)
+    claimed = _claimed_significant(operator, threshold, alpha)
+    decisive = not ok and claimed is not None and claimed != (Fraction(float(p)) < alpha)
+    note = (
+        f"{test} test, {row['endpoint']} at {row['visit']}, {row['arm']} vs "
+        f"{row['reference_arm']} ({row['responders']}/{row['evaluable']} vs "
+        f"{row['reference_responders']}/{row['reference_evaluable']})"
+    )
+    if decisive:
+        note = _join(note, f"on the other side of alpha = {float(alpha):g}")
+    return Verdict(f"P = {float(p):.2g}", "match" if ok else "mismatch", decisive, note)
+
+
+def check_median_time_to_response(claim: Claim, inputs: AuditInputs) -> Verdict:
+    """The Kaplan-Meier median weeks to first response of an endpoint (in an arm), optionally
+    with its CI, or "not reached". Decisive: reached where the paper says not, or the reverse."""
+    frame = _between_arms_file(inputs, "time_to_response")
+    endpoint, arm = claim.refers_to["endpoint"], claim.refers_to.get("arm")
+    rows = frame.filter(pl.col("endpoint") == endpoint)
+    if arm is not None:
+        rows = rows.filter(pl.col("arm").cast(pl.Utf8) == str(arm))
+    elif "arm" in rows.columns:
+        rows = rows.filter(pl.col("arm").is_null() | (pl.col("arm").cast(pl.Utf8) == ""))
+    whose = f"{endpoint}" + (f", arm {arm}" if arm is not None else "")
+    if rows.height != 1:
+        raise NotCheckable(f"{rows.height} rows of time_to_response.csv for {whose}")
+    row = rows.row(0, named=True)
+    median = _fraction(row["median_weeks"])
+    note = f"Kaplan-Meier median weeks to {whose}, {row['events']} of {row['n']} responded"
+    said_not_reached = claim.reported.strip().lower() == NOT_REACHED
+    if said_not_reached or median is None:
+        ok = said_not_reached and median is None
+        recomputed = NOT_REACHED if median is None else f"{float(median):g} weeks"
+        return Verdict(recomputed, "match" if ok else "mismatch", not ok, note)
+    printed_text, printed_ci = estimate_and_interval(claim.reported)
+    printed = parse_printed(printed_text)
+    ok = rounds_to(median, printed)
+    recomputed = round_half_up(median, printed.decimals)
+    if printed_ci is not None:
+        low_p, high_p = parse_printed(printed_ci[0]), parse_printed(printed_ci[1])
+        low, high = _fraction(row["ci_low"]), _fraction(row["ci_high"])
+        bounds = [
+            (NOT_REACHED, False) if b is None else (round_half_up(b, p.decimals), rounds_to(b, p))
+            for b, p in ((low, low_p), (high, high_p))
+        ]
+        ok = ok and all(fits for _, fits in bounds)
+        recomputed += f" ({bounds[0][0]} to {bounds[1][0]})"
+    return Verdict(recomputed, "match" if ok else "mismatch", False, note)
+
+
 CHECKS: dict[str, Callable[[Claim, AuditInputs], Verdict]] = {
     "count": check_count,
     "exists": check_exists,
@@ -571,6 +787,9 @@ CHECKS: dict[str, Callable[[Claim, AuditInputs], Verdict]] = {
     "response_rate": check_response_rate,
     "p_value": check_p_value,
     "all_patients": check_all_patients,
+    **{kind: check_comparison_estimate for kind in COMPARISON_ESTIMATES},
+    "comparison_p_value": check_comparison_p_value,
+    "median_time_to_response": check_median_time_to_response,
 }
 
 
@@ -643,7 +862,9 @@ def audit_log_line(audit: pl.DataFrame, cohort: str) -> str:
 DECISIVE = (
     "A mismatch is decisive when a reader's conclusion about that number changes: a P on the "
     "other side of alpha for every value the data or the printed inputs allow, a rate or count "
-    "off by at least one patient, or a mean or SD that no data on the scale can give."
+    "off by at least one patient, a mean or SD that no data on the scale can give, or a "
+    "comparison between arms pointing the other way (a difference of the other sign, a ratio on "
+    "the other side of 1, a CI on the other side of no difference)."
 )
 
 

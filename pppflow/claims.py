@@ -42,6 +42,26 @@ REFERS_TO: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "statistic": (frozenset({"test", "statistic"}), frozenset({"df"})),
     "p_from_summaries": (frozenset({"sd_claims", "tests"}), frozenset()),
     "confidence_interval": (frozenset({"of"}), frozenset({"sd_claim", "count", "n", "level"})),
+    # Kinds about a trial's arms (issue 14), checked against the between-arm results
+    # (comparisons.csv, continuous_comparisons.csv, time_to_response.csv).
+    "rate_difference": (
+        frozenset({"endpoint", "visit", "arm"}),
+        frozenset({"reference_arm", "missing"}),
+    ),
+    "risk_ratio": (
+        frozenset({"endpoint", "visit", "arm"}),
+        frozenset({"reference_arm", "missing"}),
+    ),
+    "odds_ratio": (
+        frozenset({"endpoint", "visit", "arm"}),
+        frozenset({"reference_arm", "missing"}),
+    ),
+    "comparison_p_value": (
+        frozenset({"endpoint", "visit", "arm", "test"}),
+        frozenset({"reference_arm", "missing"}),
+    ),
+    "median_time_to_response": (frozenset({"endpoint"}), frozenset({"arm"})),
+    "ls_mean_difference": (frozenset({"outcome", "visit", "arm"}), frozenset({"reference_arm"})),
     "not_checkable": (frozenset(), frozenset()),
 }
 SUMMARY_KINDS = ("percentage", "statistic", "p_from_summaries", "confidence_interval")
@@ -49,6 +69,37 @@ SUMMARY_KINDS = ("percentage", "statistic", "p_from_summaries", "confidence_inte
 SUMMARY_TESTS = ("paired_t", "independent_t", "welch_t")
 CI_OF = ("mean", "proportion")
 KINDS = tuple(REFERS_TO)
+# The between-arm kinds printing an estimate, optionally with its CI ("25.0 (11.0 to 62.0)"),
+# and the value of no difference each is compared with.
+COMPARISON_ESTIMATES: dict[str, int] = {
+    "rate_difference": 0,
+    "risk_ratio": 1,
+    "odds_ratio": 1,
+    "ls_mean_difference": 0,
+}
+# The tests of comparisons.csv a comparison_p_value names, by their P column.
+COMPARISON_TESTS: dict[str, str] = {"fisher": "p_fisher", "cmh": "p_cmh"}
+# The missing-data rules a comparison may have been judged under (comparisons.csv's `missing`).
+COMPARISON_MISSING = ("observed", "nri", "locf")
+NOT_REACHED = "not reached"
+_ESTIMATE_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def estimate_and_interval(reported: str) -> tuple[str, tuple[str, str] | None]:
+    """A printed estimate and its CI as printed numbers: "25.0" -> ("25.0", None);
+    "25.0% (95% CI 11.0 to 62.0)" -> ("25.0", ("11.0", "62.0")): the first number and, with
+    three or more, the last two (a "95%" in between is the level). A minus sign (U+2212) reads
+    as "-". Raises ValueError for no number or exactly two."""
+    numbers = _ESTIMATE_NUMBER.findall(reported.replace("\u2212", "-"))
+    if len(numbers) == 1:
+        return numbers[0], None
+    if len(numbers) >= 3:
+        return numbers[0], (numbers[-2], numbers[-1])
+    raise ValueError(
+        f"an estimate, or an estimate and its CI ('25.0 (11.0 to 62.0)'), got {reported!r}"
+    )
+
+
 # Operators of a `where` condition: {column: <name>, <operator>: <operand>}.
 CONDITION_OPERATORS = ("equals", "in", "contains_any", "contains_none", "not_empty", "is_empty")
 
@@ -81,8 +132,8 @@ DRAFT_PROBLEM = (
 )
 
 # A problem quotes at most this much: a value pasted in by mistake (or a YAML bomb's
-# expansion) never floods the log.
-PROBLEM_MAX_CHARS = 300
+# expansion) never floods the log, and the list of every claim kind still fits.
+PROBLEM_MAX_CHARS = 500
 
 
 def _short(problem: str) -> str:
@@ -175,6 +226,7 @@ def _claim_problems(raw: Any, index: int) -> tuple[Claim | None, list[str]]:
                 f"got {raw['reported']!r}"
             )
     problems += [f"{label} | {p}" for p in _summary_kind_problems(kind, raw, refers_to)]
+    problems += [f"{label} | {p}" for p in _comparison_kind_problems(kind, raw, refers_to)]
     if kind == "all_patients" and len({"at_most", "improved_by_at_least"} & set(refers_to)) != 1:
         problems.append(f"{label} | field refers_to | one of at_most, improved_by_at_least")
     if kind == "p_value" and not (isinstance(refers_to.get("tests"), list) and refers_to["tests"]):
@@ -240,6 +292,42 @@ def _summary_kind_problems(kind: str, raw: dict, refers_to: dict) -> list[str]:
         numbers = re.findall(r"-?\d+(?:\.\d+)?", reported)
         if len(numbers) != 2:
             problems.append(f"field reported | a CI prints two bounds, got {reported!r}")
+    return problems
+
+
+def _comparison_kind_problems(kind: str, raw: dict, refers_to: dict) -> list[str]:
+    """What the between-arm kinds must hold: a printed estimate (and CI, low to high), a P, a
+    known test and missing-data rule."""
+    problems = []
+    reported = raw.get("reported") if isinstance(raw.get("reported"), str) else ""
+    if "missing" in refers_to and refers_to["missing"] not in COMPARISON_MISSING:
+        problems.append(
+            f"field refers_to.missing | one of {', '.join(COMPARISON_MISSING)}, "
+            f"got {refers_to['missing']!r}"
+        )
+    if kind == "comparison_p_value":
+        if not P_TEXT.match(reported):
+            problems.append(
+                f"field reported | a P reads like 'P < 0.05' or 'P = 0.031', got {reported!r}"
+            )
+        if refers_to.get("test") not in COMPARISON_TESTS:
+            problems.append(
+                f"field refers_to.test | one of {', '.join(COMPARISON_TESTS)}, "
+                f"got {refers_to.get('test')!r}"
+            )
+    wants_estimate = kind in COMPARISON_ESTIMATES or (
+        kind == "median_time_to_response" and reported.strip().lower() != NOT_REACHED
+    )
+    if wants_estimate and reported:
+        try:
+            _, interval = estimate_and_interval(reported)
+        except ValueError as err:
+            return [*problems, f"field reported | {err}"]
+        if interval is not None and float(interval[0]) > float(interval[1]):
+            problems.append(
+                f"field reported | the CI's low bound is above its high one in {reported!r} "
+                "(write it 'low to high')"
+            )
     return problems
 
 
@@ -319,6 +407,9 @@ CLAIMS_SCHEMA: dict[str, Any] = {
                             "visit": _TEXT,
                             "endpoint": _TEXT,
                             "outcome": _TEXT,
+                            "arm": _TEXT,
+                            "reference_arm": _TEXT,
+                            "missing": _TEXT,
                             "mean_claim": _TEXT,
                             "n": {"type": "integer", "minimum": 1},
                             "count": {"type": "integer", "minimum": 0},

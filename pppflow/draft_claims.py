@@ -32,6 +32,22 @@ SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
 P_VALUE = re.compile(r"\b[Pp]\s*(<=|>=|<|>|=|≤|≥)\s*$")
 STATISTIC = re.compile(r"(\bt|\bF|χ2|χ²|chi2|\bz|\br)\s*(\(\s*\d+(?:\s*,\s*\d+)?\s*\))?\s*=\s*$")
 PLUS_MINUS = re.compile(r"^\s*±")
+# A comparison between arms named just before its estimate ("risk ratio 2.5", "OR, 3.1",
+# "difference of 25%"), in the order tried. Case matters for the abbreviations only.
+_NAMED = r"[\s,:=(]*(?:of|was|were|is)?[\s,:=(]*$"
+BETWEEN_ARMS: tuple[tuple[re.Pattern, str], ...] = (
+    (re.compile(r"(?i:risk ratio|relative risk)" + _NAMED + r"|\bRR" + _NAMED), "risk_ratio"),
+    (re.compile(r"(?i:odds ratio)" + _NAMED + r"|\bOR" + _NAMED), "odds_ratio"),
+    (
+        re.compile(r"(?i:(?:LS|least[- ]squares)[- ]mean difference)" + _NAMED),
+        "ls_mean_difference",
+    ),
+    (
+        re.compile(r"(?i:median time to (?:first )?response)\b[^\d]{0,30}$"),
+        "median_time_to_response",
+    ),
+    (re.compile(r"(?i:difference)\b[^.%]{0,40}?" + _NAMED), "rate_difference"),
+)
 MIN_PREFIX_WORDS = 4
 
 
@@ -85,6 +101,11 @@ def _guess(before: str, after: str, value: str, sentence: str) -> tuple[str, str
         return "p_value", f"P {operator} {value}"
     if STATISTIC.search(before):
         return "statistic", value
+    for pattern, kind in BETWEEN_ARMS:
+        if pattern.search(before):
+            if kind == "rate_difference" and not after.lstrip().startswith("%"):
+                break  # a difference of means, or of something else: guessed below
+            return kind, value
     if after.lstrip().startswith("%"):
         kind = "response_rate" if re.search(r"PPPASI|PGA", sentence) else "percentage"
         return kind, f"{value}%"

@@ -7,10 +7,11 @@
 # here names one.
 #
 # The charts over the weeks exist only for a cohort with more than two visits, the PGA shift
-# only for a cohort with a PGA grade, and the declared outcomes' chart only for a cohort with a
-# value of one, which the data tell, not the config: the checkpoint chart_plan reads the cohort's
-# PPPASI table and declared outcomes and lists the charts it gets, and chart_index asks for
-# exactly those.
+# only for a cohort with a PGA grade, the declared outcomes' chart only for a cohort with a value
+# of one, and the charts between arms only for a cohort with arms in its config and two or more
+# arms among its patients, which the data tell: the checkpoint chart_plan reads the cohort's
+# PPPASI table, declared outcomes and patients and lists the charts it gets, and chart_index
+# asks for exactly those.
 from pppflow.charts.registry import CHARTS, INPUTS, Cohorts, charts_for, inputs_of
 from pppflow.tables import TEMPLATE_FILES
 
@@ -31,6 +32,11 @@ CHART_INPUT_FILES = {
     "responses": rules.response.output.responses,
     "percent_change_summary": rules.outcomes.output.percent_change,
     "descriptives": rules.stats.output.descriptives,
+    # The between-arm results (a cohort with arms; rules/comparisons.smk).
+    "comparisons": rules.comparisons.output.comparisons,
+    "subgroup_comparisons": rules.comparisons.output.subgroups,
+    "continuous_comparisons": rules.comparisons.output.continuous,
+    "repeated_measures": rules.comparisons.output.repeated,
 }
 assert set(CHART_INPUT_FILES) == set(
     INPUTS
@@ -70,6 +76,7 @@ EVERY_COHORT_CHARTS = charts_for(Cohorts.EVERY)
 TREND_CHARTS = charts_for(Cohorts.MORE_THAN_TWO_VISITS)
 PGA_CHARTS = charts_for(Cohorts.WITH_PGA)
 OUTCOME_CHARTS = charts_for(Cohorts.WITH_DECLARED_OUTCOMES)
+ARM_CHARTS = charts_for(Cohorts.WITH_ARMS)
 
 
 rule chart_library:
@@ -193,10 +200,38 @@ rule outcome_charts:
         "../workflow_scripts/charts.py"
 
 
+# The charts between arms, asked for only where the plan lists them (a cohort with arms).
+rule arm_charts:
+    input:
+        **{name: CHART_INPUT_FILES[name] for name in inputs_of(ARM_CHARTS)},
+        library=CHART_LIBRARY,
+        code=chart_code(ARM_CHARTS),
+        lock=LOCK,
+    output:
+        **{
+            name: path
+            for chart in ARM_CHARTS
+            for name, path in CHART_OUTPUTS[chart.name].items()
+        },
+    log:
+        "logs/arm_charts/{cohort}.log",
+    benchmark:
+        "benchmarks/arm_charts/{cohort}.tsv"
+    conda:
+        "../envs/charts.yaml"
+    params:
+        **CHART_SETTINGS,
+        charts=[chart.name for chart in ARM_CHARTS],
+    script:
+        "../workflow_scripts/charts.py"
+
+
 checkpoint chart_plan:
     input:
         pppasi=rules.pppasi.output.pppasi,
         outcomes=rules.validate.output.outcomes,
+        # Its arm column (the config's `arms: column`), if any: the charts between arms.
+        patients=rules.validate.output.patients,
         code=script_code("chart_plan"),
         lock=LOCK,
     output:
@@ -207,6 +242,10 @@ checkpoint chart_plan:
         "benchmarks/chart_plan/{cohort}.tsv"
     conda:
         "../envs/charts.yaml"
+    params:
+        arm_column=lambda wildcards: (cohort_arms(wildcards).get("arms") or {}).get(
+            "column"
+        ),
     script:
         "../workflow_scripts/chart_plan.py"
 

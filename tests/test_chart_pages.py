@@ -32,7 +32,8 @@ SETTINGS = ChartSettings(
 
 
 def evil_frames() -> dict[str, pl.DataFrame]:
-    """Patients EVIL and "2", seen at baseline, week 4 and the endpoint visit EVIL."""
+    """Patients EVIL and "2", seen at baseline, week 4 and the endpoint visit EVIL; arms EVIL
+    and placebo compared there."""
     pppasi = pl.DataFrame(
         {
             "patient_id": [EVIL, EVIL, EVIL, "2", "2", "2"],
@@ -61,8 +62,50 @@ def evil_frames() -> dict[str, pl.DataFrame]:
             "rate": [0.0, 0.5],
             "ci_low": [0.0, 0.012579],
             "ci_high": [0.841886, 0.987421],
+            "arm": pl.Series([None, None], dtype=pl.Utf8),
         }
     )
+    # Two arms, one of them named EVIL, at the endpoint visit EVIL.
+    rates = pl.concat(
+        [
+            rates,
+            rates.filter(pl.col("visit") == EVIL).with_columns(pl.lit(EVIL).alias("arm")),
+            rates.filter(pl.col("visit") == EVIL).with_columns(pl.lit("placebo").alias("arm")),
+        ]
+    )
+    between = {"visit": [EVIL], "arm": [EVIL], "reference_arm": ["placebo"]}
+    comparisons = pl.DataFrame(
+        {
+            "endpoint": ["PPPASI50"],
+            **between,
+            "evaluable": [1],
+            "reference_evaluable": [1],
+            "rate_difference": [1.0],
+            "difference_ci_low": [-0.2],
+            "difference_ci_high": [1.0],
+        }
+    )
+    subgroup_comparisons = pl.DataFrame(
+        {
+            "endpoint": ["PPPASI50", "PPPASI50"],
+            "visit": [EVIL, EVIL],
+            "subgroup_column": [EVIL, EVIL],
+            "subgroup": [EVIL, "false"],
+            "arm": [EVIL, EVIL],
+            "reference_arm": ["placebo", "placebo"],
+            "patients": [1, 1],
+            "rate_difference": [None, 1.0],
+            "ci_low": [None, -0.2],
+            "ci_high": [None, 1.0],
+            "p_interaction": pl.Series([None, None], dtype=pl.Float64),
+            "estimable": [False, True],
+        }
+    )
+    change = {"outcome": ["PPPASI change"], **between, "ci_low": [-9.0], "ci_high": [-1.0]}
+    continuous = pl.DataFrame(
+        {**change, "n": [1], "reference_n": [1], "ls_mean_difference": [-5.0], "p_value": [0.1]}
+    )
+    repeated = pl.DataFrame({**change, "difference": [-4.0], "p_value": [0.1], "patients": [2]})
     claims = pl.DataFrame(
         {"endpoint": ["PPPASI50"], "visit": [EVIL], "reported_rate": [0.6], "claim_id": [EVIL]}
     )
@@ -112,6 +155,10 @@ def evil_frames() -> dict[str, pl.DataFrame]:
         "rates": rates,
         "claims": claims,
         "audit": audit,
+        "comparisons": comparisons,
+        "subgroup_comparisons": subgroup_comparisons,
+        "continuous_comparisons": continuous,
+        "repeated_measures": repeated,
     }
 
 
@@ -165,7 +212,7 @@ def pages(tmp_path_factory) -> dict[str, str]:
     frames = evil_frames()
     library = javascript_library()
     assert planned_charts(
-        frames["pppasi"].get_column("visit").n_unique(), declared_outcomes=True
+        frames["pppasi"].get_column("visit").n_unique(), declared_outcomes=True, arms=2
     ) == [c.name for c in CHARTS]
     indexed = []
     for chart in CHARTS:

@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 EVERY = ["paired_pppasi", "improvement_waterfall", "response_rates", "pga_shift"]
 OVER_TIME = ["response_rates_over_time", "pppasi_over_time", "percent_change", "time_to_response"]
 DECLARED = ["declared_outcomes"]
+BETWEEN_ARMS = ["forest_plot", "response_rates_by_arm", "change_by_arm"]
 # What rules/charts.smk gives a chart job and the index (CHART_SETTINGS), zheng2024's values.
 PARAMS = {
     "baseline_visit": "baseline",
@@ -36,7 +37,7 @@ PARAMS = {
 
 
 def test_each_entry_has_its_module_and_caption():
-    assert [chart.name for chart in CHARTS] == EVERY + OVER_TIME + DECLARED
+    assert [chart.name for chart in CHARTS] == EVERY + OVER_TIME + DECLARED + BETWEEN_ARMS
     assert len(BY_NAME) == len(CHARTS)
     for chart in CHARTS:
         assert callable(chart.builder()), chart.name
@@ -166,9 +167,12 @@ def test_every_caption_fills_in_with_the_chart_settings():
         assert "How to read" in joined, chart.name
 
 
-def _run_plan(tmp_path, monkeypatch, scores, outcomes=None) -> list[str]:
-    """workflow_scripts/chart_plan.py as Snakemake runs it, on a PPPASI table and declared
-    outcomes (by default none) written here."""
+def _run_plan(
+    tmp_path, monkeypatch, scores, outcomes=None, patients=None, arm_column=None
+) -> list[str]:
+    """workflow_scripts/chart_plan.py as Snakemake runs it, on a PPPASI table, declared
+    outcomes (by default none) and patients (by default the table's, without an arm column)
+    written here; `arm_column` as the config's `arms: column` gives it (None: no arms)."""
     import runpy
     from types import SimpleNamespace
 
@@ -182,10 +186,16 @@ def _run_plan(tmp_path, monkeypatch, scores, outcomes=None) -> list[str]:
     (pl.DataFrame(schema=LONG_SCHEMA) if outcomes is None else outcomes).write_parquet(
         tmp_path / "outcomes.parquet"
     )
+    if patients is None:
+        patients = scores.select("patient_id").unique()
+    patients.write_parquet(tmp_path / "patients.parquet")
     stand_in = SimpleNamespace(
         input=SimpleNamespace(
-            pppasi=str(tmp_path / "pppasi.parquet"), outcomes=str(tmp_path / "outcomes.parquet")
+            pppasi=str(tmp_path / "pppasi.parquet"),
+            outcomes=str(tmp_path / "outcomes.parquet"),
+            patients=str(tmp_path / "patients.parquet"),
         ),
+        params=SimpleNamespace(arm_column=arm_column),
         output=[str(tmp_path / "plan.txt")],
         wildcards=SimpleNamespace(cohort="demo"),
         rule="chart_plan",
@@ -234,3 +244,24 @@ def test_the_plan_reads_whether_any_declared_outcome_has_a_value(tmp_path, monke
         schema=LONG_SCHEMA,
     )
     assert _run_plan(tmp_path, monkeypatch, scores, dlqi) == EVERY + DECLARED
+
+
+def test_the_plan_reads_the_arms_from_the_patients_column_the_config_names(tmp_path, monkeypatch):
+    import polars as pl
+
+    scores = pl.DataFrame(
+        {
+            "patient_id": ["1", "1", "2", "2"],
+            "visit": ["baseline", "week12", "baseline", "week12"],
+            "pga": [3, 1, 2, 2],
+        }
+    )
+    one_arm = pl.DataFrame({"patient_id": ["1", "2"], "group": ["drug", None]})
+    assert _run_plan(tmp_path, monkeypatch, scores, patients=one_arm, arm_column="group") == EVERY
+    two_arms = pl.DataFrame({"patient_id": ["1", "2"], "group": ["drug", "placebo"]})
+    assert (
+        _run_plan(tmp_path, monkeypatch, scores, patients=two_arms, arm_column="group")
+        == EVERY + BETWEEN_ARMS
+    )
+    # A column of arms the config does not name is no trial.
+    assert _run_plan(tmp_path, monkeypatch, scores, patients=two_arms) == EVERY

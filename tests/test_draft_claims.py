@@ -113,3 +113,22 @@ def test_make_claims_writes_the_draft(tmp_path):
         capture_output=True,
     )
     assert yaml.safe_load(out.read_text())["cohort"] == "demo"
+
+
+def test_the_comparisons_of_a_trial_are_guessed_from_the_estimate_they_name():
+    text = (
+        "At week 16 the difference in PPPASI 75 was 25.0% (P = 0.03). The odds ratio was 3.1 "
+        "and the RR 2.5. The LS mean difference was 4.2 points. The median time to response "
+        "was 8 weeks on drug. The mean difference was 1.5 points."
+    )
+    found = [(n.text, n.kind) for n in paper_numbers(text)]
+    assert found == [
+        ("16", "count"),
+        ("25.0", "rate_difference"),
+        ("P = 0.03", "p_value"),
+        ("3.1", "odds_ratio"),
+        ("2.5", "risk_ratio"),
+        ("4.2", "ls_mean_difference"),
+        ("8", "median_time_to_response"),
+        ("1.5", "mean"),
+    ]

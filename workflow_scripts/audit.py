@@ -23,12 +23,21 @@ if claims is None:
     write_text(audit_markdown(pl.DataFrame(schema=AUDIT_SCHEMA), cohort, None), out.markdown)
     sys.exit(0)
 
+
+def between_arms(name: str) -> pl.DataFrame | None:
+    """A between-arm results file, given to cohorts with arms only (rules/audit.smk)."""
+    return pl.read_csv(inp[name]) if name in inp.keys() else None
+
+
 inputs = AuditInputs(
     patients=pl.read_parquet(inp.patients),
     scores=pl.read_parquet(inp.pppasi),
     response_rates=pooled_rows(pl.read_csv(inp.rates)),
     tests=pl.read_csv(inp.tests),
     alpha=params.alpha,
+    comparisons=between_arms("comparisons"),
+    continuous_comparisons=between_arms("continuous_comparisons"),
+    time_to_response=between_arms("time_to_response"),
 )
 try:
     audit = audit_claims(claims, inputs)

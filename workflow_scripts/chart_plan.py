@@ -18,15 +18,29 @@ counts = scores.select(
 visit_labels, pga_grades = counts.row(0)
 # The declared outcomes' values (none where the cohort declares none or records none).
 declared_values = pl.scan_parquet(inp.outcomes).select(pl.len()).collect().item()
+# The arms among the patients, where the config names an arm column (none otherwise).
+arm_column = snakemake.params.arm_column
+arms = (
+    pl.scan_parquet(inp.patients)
+    .select(pl.col(arm_column).drop_nulls().n_unique())
+    .collect()
+    .item()
+    if arm_column
+    else 0
+)
 names = planned_charts(
-    visit_labels, pga_recorded=pga_grades > 0, declared_outcomes=declared_values > 0
+    visit_labels,
+    pga_recorded=pga_grades > 0,
+    declared_outcomes=declared_values > 0,
+    arms=arms,
 )
 write_text("".join(f"{name}\n" for name in names), out[0])
 log.info(
-    "cohort %s: %d visit labels, %d PGA grades, %d declared outcome values, charts %s",
+    "cohort %s: %d visit labels, %d PGA grades, %d declared outcome values, %d arms, charts %s",
     snakemake.wildcards.cohort,
     visit_labels,
     pga_grades,
     declared_values,
+    arms,
     ", ".join(names),
 )

@@ -31,6 +31,9 @@ class Cohorts(Enum):
     WITH_PGA = "cohorts with a PGA grade recorded"
     # Declared outcomes (config `outcomes:`) with at least one value in the visits file.
     WITH_DECLARED_OUTCOMES = "cohorts with a declared outcome recorded"
+    # A trial: the cohort's config names its arm column (`arms:`) and its patients have two or
+    # more arms, so there are between-arm comparisons to draw.
+    WITH_ARMS = "cohorts with two or more arms"
 
 
 # The stage outputs a chart can draw from; rules/charts.smk names the file of each.
@@ -44,6 +47,10 @@ INPUTS: dict[str, str] = {
     "responses": "the response per patient and follow-up visit (times to first response)",
     "percent_change_summary": "percent change in PPPASI per follow-up visit (percent_change.csv)",
     "descriptives": "descriptives per outcome and visit (the declared outcomes' among them)",
+    "comparisons": "responder endpoints between arms (rate difference, RR, OR, P)",
+    "subgroup_comparisons": "the between-arm rate difference per subgroup level",
+    "continuous_comparisons": "PPPASI change between arms per visit (ANCOVA, Hodges-Lehmann)",
+    "repeated_measures": "PPPASI change between arms per visit (mixed model over all visits)",
 }
 
 
@@ -134,6 +141,24 @@ CHARTS: tuple[Chart, ...] = (
         ("descriptives",),
         section="declared-outcomes",
     ),
+    Chart(
+        "forest_plot",
+        "Response difference between arms by subgroup",
+        Cohorts.WITH_ARMS,
+        ("comparisons", "subgroup_comparisons"),
+    ),
+    Chart(
+        "response_rates_by_arm",
+        "Response rates per arm over the weeks",
+        Cohorts.WITH_ARMS,
+        ("rates", "comparisons"),
+    ),
+    Chart(
+        "change_by_arm",
+        "Difference in PPPASI change between arms",
+        Cohorts.WITH_ARMS,
+        ("pppasi", "continuous_comparisons", "repeated_measures"),
+    ),
 )
 
 BY_NAME: dict[str, Chart] = {chart.name: chart for chart in CHARTS}
@@ -150,10 +175,14 @@ def inputs_of(charts: Iterable[Chart]) -> list[str]:
 
 
 def planned_charts(
-    visit_labels: int, pga_recorded: bool = True, declared_outcomes: bool = False
+    visit_labels: int,
+    pga_recorded: bool = True,
+    declared_outcomes: bool = False,
+    arms: int = 0,
 ) -> list[str]:
-    """The charts a cohort with this many distinct visit labels, with or without any PGA
-    grade and any value of a declared outcome, gets, in the registry's order."""
+    """The charts a cohort gets, in the registry's order: by its number of distinct visit
+    labels, whether it has any PGA grade and any value of a declared outcome, and its number
+    of arms (0: a cohort without arms)."""
     cohorts = {Cohorts.EVERY}
     if declared_outcomes:
         cohorts.add(Cohorts.WITH_DECLARED_OUTCOMES)
@@ -161,4 +190,6 @@ def planned_charts(
         cohorts.add(Cohorts.MORE_THAN_TWO_VISITS)
     if pga_recorded:
         cohorts.add(Cohorts.WITH_PGA)
+    if arms >= 2:
+        cohorts.add(Cohorts.WITH_ARMS)
     return [chart.name for chart in CHARTS if chart.cohorts in cohorts]

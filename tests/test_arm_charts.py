@@ -1,0 +1,356 @@
+"""The charts between arms (issue 14), as pure functions of hand-made comparison frames: the rows
+each draws (every subgroup level, the non-estimable ones without an interval), its encodings,
+and that each renders offline to SVG and PNG."""
+
+import polars as pl
+import pytest
+
+from pppflow.charts import change_by_arm, forest_plot, response_rates_by_arm
+from pppflow.charts.common import ChartSettings, ChartSize
+from pppflow.charts.forest_plot import INDENT_PX, NOT_ESTIMABLE
+from pppflow.render import render_chart
+
+SIZE = ChartSize(300, 200)
+SETTINGS = ChartSettings("trial", SIZE, "baseline", "week16", 5, 0.95)
+
+COMPARISON_COLUMNS = {
+    "endpoint": pl.Utf8,
+    "visit": pl.Utf8,
+    "arm": pl.Utf8,
+    "reference_arm": pl.Utf8,
+    "responders": pl.Int64,
+    "evaluable": pl.Int64,
+    "reference_responders": pl.Int64,
+    "reference_evaluable": pl.Int64,
+    "rate_difference": pl.Float64,
+    "difference_ci_low": pl.Float64,
+    "difference_ci_high": pl.Float64,
+    "p_fisher": pl.Float64,
+}
+COMPARISONS = pl.DataFrame(
+    [
+        ("PPPASI75", "week16", "drug", "placebo", 12, 20, 4, 20, 0.4, 0.11, 0.62, 0.02),
+        ("PPPASI75", "week8", "drug", "placebo", 8, 20, 3, 20, 0.25, -0.02, 0.48, 0.155),
+        ("PPPASI50", "week16", "drug", "placebo", 15, 20, 7, 20, 0.4, 0.09, 0.63, 0.025),
+    ],
+    schema=COMPARISON_COLUMNS,
+    orient="row",
+)
+SUBGROUP_COLUMNS = {
+    "endpoint": pl.Utf8,
+    "visit": pl.Utf8,
+    "subgroup_column": pl.Utf8,
+    "subgroup": pl.Utf8,
+    "arm": pl.Utf8,
+    "reference_arm": pl.Utf8,
+    "patients": pl.Int64,
+    "rate_difference": pl.Float64,
+    "ci_low": pl.Float64,
+    "ci_high": pl.Float64,
+    "p_interaction": pl.Float64,
+    "estimable": pl.Boolean,
+}
+SUBGROUPS = pl.DataFrame(
+    [
+        ("PPPASI75", "week16", "joint_pain", "false", "drug", "placebo", 26, 0.385, 0.03, 0.64)
+        + (0.61, True),
+        ("PPPASI75", "week16", "joint_pain", "true", "drug", "placebo", 14, 0.43, -0.02, 0.73)
+        + (0.61, True),
+        ("PPPASI75", "week16", "prior_biologic", "false", "drug", "placebo", 36, 0.444, 0.14)
+        + (0.66, None, True),
+        # An arm without an evaluable patient: no difference, not estimable.
+        ("PPPASI75", "week16", "prior_biologic", "true", "drug", "placebo", 2, None, None, None)
+        + (None, False),
+        ("PPPASI75", "week16", "prior_biologic", "missing", "drug", "placebo", 2, None, None)
+        + (None, None, False),
+        # Another visit: not drawn.
+        ("PPPASI75", "week8", "joint_pain", "true", "drug", "placebo", 14, 0.1, -0.2, 0.4)
+        + (0.5, True),
+    ],
+    schema=SUBGROUP_COLUMNS,
+    orient="row",
+)
+
+
+def values_of(spec: dict) -> list[dict]:
+    """The rows of a concatenated chart: every part draws from the same inline values."""
+    return spec["hconcat"][1]["layer"][1]["data"]["values"]
+
+
+# --- forest plot ---------------------------------------------------------------------------
+
+
+def test_forest_frame_has_the_overall_row_then_every_level_under_its_column():
+    frame = forest_plot.forest_frame(COMPARISONS, SUBGROUPS, "PPPASI75", "week16")
+    assert frame.select("row", "kind", "label", "patients", "rate_difference").rows() == [
+        (0, "overall", "Overall", 40, 0.4),
+        (1, "heading", "joint_pain", None, None),
+        (2, "level", "false", 26, 0.385),
+        (3, "level", "true", 14, 0.43),
+        (4, "heading", "prior_biologic", None, None),
+        (5, "level", "false", 36, 0.444),
+        (6, "level", "true", 2, None),
+        (7, "level", "missing", 2, None),
+    ]
+    # The overall interval is comparisons.csv's, the levels' subgroup_comparisons.csv's.
+    assert frame.select("ci_low", "ci_high").row(0) == (0.11, 0.62)
+    assert frame.select("ci_low", "ci_high").row(3) == (-0.02, 0.73)
+    # Non-estimable levels: no interval, labelled so.
+    for row in (6, 7):
+        assert frame.select("estimable", "ci_low", "ci_high", "difference_text").row(row) == (
+            False,
+            None,
+            None,
+            NOT_ESTIMABLE,
+        )
+    assert frame["p_text"].to_list() == ["", "P = 0.61", "", "", "P not estimable", "", "", ""]
+    assert frame["difference_text"][0] == "+40.0 (+11.0 to +62.0)"
+    assert frame["difference_text"][3] == "+43.0 (-2.0 to +73.0)"
+
+
+def test_forest_frame_names_the_arm_on_each_part_when_several_are_compared():
+    third = COMPARISONS.filter(pl.col("visit") == "week16").with_columns(
+        pl.lit("high").alias("arm")
+    )
+    frame = forest_plot.forest_frame(
+        pl.concat([COMPARISONS, third]), SUBGROUPS, "PPPASI75", "week16"
+    )
+    overall = frame.filter(pl.col("kind") == "overall")["label"].to_list()
+    assert overall == ["Overall: drug vs placebo", "Overall: high vs placebo"]
+    assert "joint_pain (drug)" in frame["label"].to_list()
+
+
+def test_forest_plot_picks_the_endpoint_visit_then_the_files_first():
+    assert forest_plot.chosen_endpoint_visit(SUBGROUPS, "week16") == ("PPPASI75", "week16")
+    assert forest_plot.chosen_endpoint_visit(SUBGROUPS, "week52") == ("PPPASI75", "week16")
+    assert forest_plot.chosen_endpoint_visit(SUBGROUPS.clear(), "week16") is None
+
+
+@pytest.mark.parametrize(
+    ("p", "text"),
+    [(None, "P not estimable"), (0.61, "P = 0.61"), (0.004, "P = 0.004"), (0.0004, "P < 0.001")],
+)
+def test_interaction_p_text(p, text):
+    assert forest_plot.p_text(p) == text
+
+
+def test_forest_plot_spec():
+    spec = forest_plot.build(
+        {"comparisons": COMPARISONS, "subgroup_comparisons": SUBGROUPS}, SETTINGS
+    ).to_dict()
+    labels, plot, patients, differences, interaction = spec["hconcat"]
+    zero, interval, point, missing = plot["layer"]
+    # A line at 0, across the plot.
+    assert zero["mark"]["type"] == "rule"
+    assert zero["data"]["values"] == [{"zero": 0}]
+    assert "y" not in zero["encoding"]
+    # Intervals and points only for the estimable rows; the others as text.
+    assert interval["transform"] == [{"filter": "datum.estimable"}]
+    assert (interval["encoding"]["x"]["field"], interval["encoding"]["x2"]["field"]) == (
+        "ci_low",
+        "ci_high",
+    )
+    assert point["encoding"]["x"]["field"] == "rate_difference"
+    assert point["encoding"]["shape"]["condition"]["value"] == "diamond"
+    assert missing["mark"]["type"] == "text"
+    assert missing["encoding"]["text"] == {"value": NOT_ESTIMABLE}
+    # Every part keyed by the row's position, over every row: they line up.
+    rows = values_of(spec)
+    assert len(rows) == 8
+    for part in (labels, patients, differences, interaction):
+        for layer in part["layer"]:
+            assert layer["encoding"]["y"]["field"] == "row"
+            assert layer["encoding"]["y"]["scale"]["domain"] == list(range(8))
+    assert point["encoding"]["y"]["scale"]["domain"] == list(range(8))
+    assert labels["layer"][0]["encoding"]["text"]["field"] == "label"
+    assert patients["layer"][0]["encoding"]["text"]["field"] == "patients_text"
+    assert interaction["layer"][0]["encoding"]["text"]["field"] == "p_text"
+    # Each subgroup level drawn, the non-estimable ones with their label and no interval.
+    levels = [r for r in rows if r["kind"] == "level"]
+    assert labels["layer"][0]["mark"]["dx"] == INDENT_PX  # the levels, under their heading
+    assert [r["label"] for r in levels] == [
+        "false",
+        "true",
+        "false",
+        "true",
+        "missing",
+    ]
+    assert [r["patients_text"] for r in levels] == ["26", "14", "36", "2", "2"]
+    unestimated = [r for r in levels if not r["estimable"]]
+    assert len(unestimated) == 2
+    assert all(r["ci_low"] is None and r["difference_text"] == NOT_ESTIMABLE for r in unestimated)
+    assert spec["title"]["text"].startswith("PPPASI 75 at week16")
+    assert "Arm − placebo" in spec["title"]["subtitle"][0]
+
+
+# --- response rates by arm -----------------------------------------------------------------
+
+RATES = pl.DataFrame(
+    [
+        ("PPPASI75", "week8", 8.0, "drug", 8, 20, 0.4, 0.19, 0.64),
+        ("PPPASI75", "week16", 16.0, "drug", 12, 20, 0.6, 0.36, 0.81),
+        ("PPPASI75", "week8", 8.0, "placebo", 3, 20, 0.15, 0.03, 0.38),
+        ("PPPASI75", "week16", 16.0, "placebo", 4, 20, 0.2, 0.06, 0.44),
+        ("PPPASI50", "week16", 16.0, "placebo", 7, 20, 0.35, 0.15, 0.59),
+        ("PPPASI50", "week16", 16.0, "drug", 15, 20, 0.75, 0.51, 0.91),
+        # The whole cohort (no arm) and a PGA endpoint: not drawn.
+        ("PPPASI75", "week16", 16.0, None, 16, 40, 0.4, 0.25, 0.57),
+        ("PGA0/1", "week16", 16.0, "drug", 9, 20, 0.45, 0.23, 0.68),
+    ],
+    schema={
+        "endpoint": pl.Utf8,
+        "visit": pl.Utf8,
+        "week": pl.Float64,
+        "arm": pl.Utf8,
+        "responders": pl.Int64,
+        "evaluable": pl.Int64,
+        "rate": pl.Float64,
+        "ci_low": pl.Float64,
+        "ci_high": pl.Float64,
+    },
+    orient="row",
+)
+
+
+def test_rates_by_arm_frame_keeps_the_pppasi_rows_of_an_arm():
+    frame = response_rates_by_arm.rates_by_arm_frame(RATES)
+    assert frame.select("endpoint_label", "arm", "week", "rate").rows() == [
+        ("PPPASI 75", "drug", 8.0, 0.4),
+        ("PPPASI 75", "drug", 16.0, 0.6),
+        ("PPPASI 75", "placebo", 8.0, 0.15),
+        ("PPPASI 75", "placebo", 16.0, 0.2),
+        ("PPPASI 50", "drug", 16.0, 0.75),
+        ("PPPASI 50", "placebo", 16.0, 0.35),
+    ]
+    # A single-arm cohort's file (arm empty, or no arm column yet): nothing to draw.
+    assert response_rates_by_arm.rates_by_arm_frame(RATES.drop("arm")).is_empty()
+
+
+def test_rates_by_arm_spec():
+    spec = response_rates_by_arm.build(
+        {"rates": RATES, "comparisons": COMPARISONS}, SETTINGS
+    ).to_dict()
+    assert spec["facet"]["field"] == "endpoint_label"
+    assert spec["facet"]["sort"] == ["PPPASI 75", "PPPASI 50"]
+    band, line = spec["spec"]["layer"]
+    assert (band["encoding"]["y"]["field"], band["encoding"]["y2"]["field"]) == (
+        "ci_low",
+        "ci_high",
+    )
+    colour = line["encoding"]["color"]
+    assert colour["field"] == "arm"
+    # The reference first, in grey.
+    assert colour["scale"]["domain"] == ["placebo", "drug"]
+    assert colour["scale"]["range"][0] == response_rates_by_arm.REFERENCE_COLOUR
+    assert line["encoding"]["y"]["field"] == "rate"
+    (rows,) = spec["datasets"].values()
+    assert len(rows) == 6
+    assert {(r["arm"], r["visit"], r["rate"]) for r in rows if r["endpoint"] == "PPPASI75"} == {
+        ("drug", "week8", 0.4),
+        ("drug", "week16", 0.6),
+        ("placebo", "week8", 0.15),
+        ("placebo", "week16", 0.2),
+    }
+
+
+# --- change by arm -------------------------------------------------------------------------
+
+PPPASI = pl.DataFrame(
+    {
+        "patient_id": ["1", "1", "1", "2", "2"],
+        "visit": ["baseline", "week8", "week16", "baseline", "week16"],
+        "week": [0.0, 8.0, 16.0, 0.0, 16.0],
+    }
+)
+REPEATED = pl.DataFrame(
+    [
+        ("PPPASI change", "week8", "drug", "placebo", -4.5, -6.8, -2.2, 0.001, 60),
+        # Not estimated: no mark.
+        ("PPPASI change", "week16", "drug", "placebo", None, None, None, None, 60),
+        ("PPPASI percent change", "week8", "drug", "placebo", -20.0, -30.0, -10.0, 0.001, 60),
+    ],
+    schema={
+        "outcome": pl.Utf8,
+        "visit": pl.Utf8,
+        "arm": pl.Utf8,
+        "reference_arm": pl.Utf8,
+        "difference": pl.Float64,
+        "ci_low": pl.Float64,
+        "ci_high": pl.Float64,
+        "p_value": pl.Float64,
+        "patients": pl.Int64,
+    },
+    orient="row",
+)
+CONTINUOUS = pl.DataFrame(
+    [
+        ("PPPASI change", "week8", "drug", "placebo", 29, 27, -4.9, -7.5, -2.3, 0.0004),
+        ("PPPASI change", "week16", "drug", "placebo", 27, 25, -6.2, -9.0, -3.4, 0.0001),
+    ],
+    schema={
+        "outcome": pl.Utf8,
+        "visit": pl.Utf8,
+        "arm": pl.Utf8,
+        "reference_arm": pl.Utf8,
+        "n": pl.Int64,
+        "reference_n": pl.Int64,
+        "ls_mean_difference": pl.Float64,
+        "ci_low": pl.Float64,
+        "ci_high": pl.Float64,
+        "p_value": pl.Float64,
+    },
+    orient="row",
+)
+
+
+def test_change_by_arm_frame_has_both_analyses_of_the_change_in_points():
+    frame = change_by_arm.change_by_arm_frame(REPEATED, CONTINUOUS, PPPASI)
+    assert frame.select("method", "panel", "label", "difference", "ci_low", "n").rows() == [
+        (change_by_arm.ANCOVA, "drug vs placebo", "Week 8", -4.9, -7.5, 56),
+        (change_by_arm.MIXED_MODEL, "drug vs placebo", "Week 8", -4.5, -6.8, 60),
+        (change_by_arm.ANCOVA, "drug vs placebo", "Week 16", -6.2, -9.0, 52),
+    ]
+
+
+def test_change_by_arm_spec():
+    spec = change_by_arm.build(
+        {"pppasi": PPPASI, "repeated_measures": REPEATED, "continuous_comparisons": CONTINUOUS},
+        SETTINGS,
+    ).to_dict()
+    assert spec["facet"]["field"] == "panel"
+    zero, interval, point = spec["spec"]["layer"]
+    assert zero["mark"]["type"] == "rule"
+    assert zero["encoding"]["y"] == {"datum": 0}
+    assert (interval["encoding"]["y"]["field"], interval["encoding"]["y2"]["field"]) == (
+        "ci_low",
+        "ci_high",
+    )
+    assert point["encoding"]["y"]["field"] == "difference"
+    assert point["encoding"]["x"]["sort"] == ["Week 8", "Week 16"]
+    assert point["encoding"]["xOffset"]["field"] == "method"
+    assert point["encoding"]["color"]["scale"]["domain"] == list(change_by_arm.METHODS)
+    (rows,) = spec["datasets"].values()
+    assert len(rows) == 3
+
+
+# --- rendering -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("module", "frames"),
+    [
+        (forest_plot, {"comparisons": COMPARISONS, "subgroup_comparisons": SUBGROUPS}),
+        (response_rates_by_arm, {"rates": RATES, "comparisons": COMPARISONS}),
+        (
+            change_by_arm,
+            {"pppasi": PPPASI, "repeated_measures": REPEATED, "continuous_comparisons": CONTINUOUS},
+        ),
+    ],
+)
+def test_each_arm_chart_renders_offline(module, frames):
+    rendered = render_chart(
+        module.build(frames, SETTINGS), png_scale=1, library="/* library */", title="t"
+    )
+    assert rendered.svg.startswith("<svg")
+    assert rendered.png.startswith(b"\x89PNG")
+    assert "/* library */" in rendered.html
