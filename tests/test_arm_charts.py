@@ -49,23 +49,31 @@ SUBGROUP_COLUMNS = {
     "ci_high": pl.Float64,
     "p_interaction": pl.Float64,
     "estimable": pl.Boolean,
+    "evaluable": pl.Int64,
+    "reference_evaluable": pl.Int64,
 }
 SUBGROUPS = pl.DataFrame(
     [
         ("PPPASI75", "week16", "joint_pain", "false", "drug", "placebo", 26, 0.385, 0.03, 0.64)
-        + (0.61, True),
+        + (0.61, True)
+        + (12, 12),
         ("PPPASI75", "week16", "joint_pain", "true", "drug", "placebo", 14, 0.43, -0.02, 0.73)
-        + (0.61, True),
+        + (0.61, True)
+        + (6, 6),
         ("PPPASI75", "week16", "prior_biologic", "false", "drug", "placebo", 36, 0.444, 0.14)
-        + (0.66, None, True),
+        + (0.66, None, True)
+        + (17, 17),
         # An arm without an evaluable patient: no difference, not estimable.
         ("PPPASI75", "week16", "prior_biologic", "true", "drug", "placebo", 2, None, None, None)
-        + (None, False),
+        + (None, False)
+        + (0, 2),
         ("PPPASI75", "week16", "prior_biologic", "missing", "drug", "placebo", 2, None, None)
-        + (None, None, False),
+        + (None, None, False)
+        + (1, 0),
         # Another visit: not drawn.
         ("PPPASI75", "week8", "joint_pain", "true", "drug", "placebo", 14, 0.1, -0.2, 0.4)
-        + (0.5, True),
+        + (0.5, True)
+        + (6, 6),
     ],
     schema=SUBGROUP_COLUMNS,
     orient="row",
@@ -85,12 +93,12 @@ def test_forest_frame_has_the_overall_row_then_every_level_under_its_column():
     assert frame.select("row", "kind", "label", "patients", "rate_difference").rows() == [
         (0, "overall", "Overall", 40, 0.4),
         (1, "heading", "joint_pain", None, None),
-        (2, "level", "false", 26, 0.385),
-        (3, "level", "true", 14, 0.43),
+        (2, "level", "false", 24, 0.385),
+        (3, "level", "true", 12, 0.43),
         (4, "heading", "prior_biologic", None, None),
-        (5, "level", "false", 36, 0.444),
+        (5, "level", "false", 34, 0.444),
         (6, "level", "true", 2, None),
-        (7, "level", "missing", 2, None),
+        (7, "level", "missing", 1, None),
     ]
     # The overall interval is comparisons.csv's, the levels' subgroup_comparisons.csv's.
     assert frame.select("ci_low", "ci_high").row(0) == (0.11, 0.62)
@@ -175,7 +183,7 @@ def test_forest_plot_spec():
         "true",
         "missing",
     ]
-    assert [r["patients_text"] for r in levels] == ["26", "14", "36", "2", "2"]
+    assert [r["patients_text"] for r in levels] == ["24", "12", "34", "2", "1"]
     unestimated = [r for r in levels if not r["estimable"]]
     assert len(unestimated) == 2
     assert all(r["ci_low"] is None and r["difference_text"] == NOT_ESTIMABLE for r in unestimated)

@@ -8,7 +8,7 @@ from _shim import start_logging
 
 from pppflow.arms import pooled_rows
 from pppflow.charts.common import ChartSettings, ChartSize, reported_rates
-from pppflow.charts.registry import BY_NAME, inputs_of
+from pppflow.charts.registry import BY_NAME, Cohorts, inputs_of
 from pppflow.claims import claims_from_json
 from pppflow.io import write_atomic, write_text
 from pppflow.render import render_chart
@@ -25,8 +25,13 @@ def read_input(name: str) -> pl.DataFrame:
     if path.endswith(".parquet"):
         return pl.read_parquet(path)
     # Text stays text: an ID or a printed value such as "007" is never read as a number.
-    # The charts draw the pooled cohort: a trial's per-arm rows are left out.
-    return pooled_rows(pl.read_csv(path, infer_schema=name != "audit"))
+    return pl.read_csv(path, infer_schema=name != "audit")
+
+
+def rows_for(chart, frame: pl.DataFrame) -> pl.DataFrame:
+    """The charts between arms draw each arm's rows; every other chart the whole cohort's (a
+    trial's per-arm rows left out)."""
+    return frame if chart.cohorts is Cohorts.WITH_ARMS else pooled_rows(frame)
 
 
 charts = [BY_NAME[name] for name in params.charts]
@@ -42,7 +47,9 @@ settings = ChartSettings(
 library = Path(inp.library).read_text(encoding="utf-8")
 for chart in charts:
     # Only the frames its entry names: a chart drawing from an undeclared input fails here.
-    drawn = chart.builder()({name: frames[name] for name in chart.inputs}, settings)
+    drawn = chart.builder()(
+        {name: rows_for(chart, frames[name]) for name in chart.inputs}, settings
+    )
     rendered = render_chart(
         drawn, png_scale=params.png_scale, library=library, title=f"{chart.title} — {cohort}"
     )

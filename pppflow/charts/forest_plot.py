@@ -139,7 +139,8 @@ def forest_frame(
                     arm,
                     column,
                     level["subgroup"],
-                    level["patients"],
+                    # Evaluable in both arms, as the overall row counts them.
+                    (level["evaluable"] or 0) + (level["reference_evaluable"] or 0),
                     level["rate_difference"],
                     level["ci_low"],
                     level["ci_high"],
@@ -245,7 +246,7 @@ def forest_plot_chart(
     chart = alt.hconcat(
         _text_column(data, y, "label", "Subgroup", label_width, "left").properties(height=height),
         plot,
-        _text_column(data, y, "patients_text", "Patients", 60, "right").properties(height=height),
+        _text_column(data, y, "patients_text", "Evaluable", 70, "right").properties(height=height),
         _text_column(data, y, "difference_text", "Points (CI)", 170, "right").properties(
             height=height
         ),
