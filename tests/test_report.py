@@ -18,7 +18,12 @@ from pppflow.render import external_references
 
 CONFIG = "both_cohorts.yaml"
 BASE_CHARTS = ["improvement_waterfall", "paired_pppasi", "pga_shift", "response_rates"]
-TREND_CHARTS = ["pppasi_over_time", "response_rates_over_time"]
+TREND_CHARTS = [
+    "percent_change",
+    "pppasi_over_time",
+    "response_rates_over_time",
+    "time_to_response",
+]
 TABLES = [
     "audit",
     "descriptives",
