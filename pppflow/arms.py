@@ -322,6 +322,10 @@ def _dated_as(table: pl.DataFrame, overall: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+# arm_responses.parquet: what the Kaplan-Meier curves per arm are drawn from.
+ARM_RESPONSE_COLUMNS = ["patient_id", "visit", "week", ARM, "observed", "pppasi50", "pppasi75"]
+
+
 def per_arm_rows(
     compute: Callable[[Keep, str | None], pl.DataFrame],
     assignment: pl.DataFrame | None,

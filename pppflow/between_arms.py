@@ -8,15 +8,16 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from pppflow.comparisons import compared_arms, visits_in_order
-from pppflow.continuous_comparisons import CONTINUOUS_OUTCOMES
 from pppflow.outcomes import LOCF, responder_test
-from pppflow.repeated_measures import REPEATED_MEASURES_SCHEMA, repeated_measures
+from pppflow.repeated_measures import repeated_measures
 from pppflow.response import nominal_week
 
 # statsmodels' MixedLM takes about 20 s for 10,000 patients (one random intercept each) and
-# grows faster than the patients; above this many it is not fitted (the rows say so).
+# grows faster than the patients: a larger cohort's model is fitted on a seeded random
+# subsample of this many patients of each arm (the rows say so). The comparisons at each visit
+# (continuous_comparisons.csv) use every patient.
 REPEATED_MEASURES_MAX_PATIENTS = 5000
+SUBSAMPLE_SEED = 0
 
 
 def repeated_measures_within_reach(
@@ -25,24 +26,29 @@ def repeated_measures_within_reach(
     confidence_level: float,
     max_patients: int = REPEATED_MEASURES_MAX_PATIENTS,
 ) -> pl.DataFrame:
-    """repeated_measures.repeated_measures where the observed patients are at most
-    `max_patients`; otherwise its rows (outcome, visit, arm) with no estimate and the reason in
-    `method`."""
-    patients = frame.filter(pl.col("observed"))["patient_id"].n_unique()
-    if patients <= max_patients:
+    """repeated_measures.repeated_measures on every patient where an arm has at most
+    `max_patients` observed patients; otherwise on a seeded random subsample of `max_patients`
+    patients of each arm, said in `method`."""
+    observed = frame.filter(pl.col("observed")).select("patient_id", "arm").unique()
+    sizes = dict(observed.group_by("arm").len().iter_rows())
+    if max(sizes.values(), default=0) <= max_patients:
         return repeated_measures(frame, reference_arm, confidence_level)
-    reason = (
-        f"not fitted: {patients} patients, above the {max_patients} the mixed model is fitted "
-        "for (statsmodels MixedLM's time grows faster than the patients); "
-        "continuous_comparisons.csv compares the arms at each visit"
+    kept = pl.concat(
+        [
+            group.sort("patient_id").sample(min(max_patients, group.height), seed=SUBSAMPLE_SEED)
+            for _, group in observed.sort("arm").group_by("arm", maintain_order=True)
+        ]
+    )["patient_id"]
+    fitted = repeated_measures(
+        frame.filter(pl.col("patient_id").is_in(kept.implode())), reference_arm, confidence_level
     )
-    rows = [
-        (outcome, visit, arm, reference_arm, None, None, None, None, patients, None, reason)
-        for outcome in CONTINUOUS_OUTCOMES
-        for visit in visits_in_order(frame)
-        for arm in compared_arms(frame, reference_arm)
-    ]
-    return pl.DataFrame(rows, schema=REPEATED_MEASURES_SCHEMA, orient="row")
+    note = (
+        f"; fitted on a random subsample of {max_patients} patients per arm (seed "
+        f"{SUBSAMPLE_SEED}) of {observed.height} (statsmodels MixedLM's time grows faster than "
+        "the patients; continuous_comparisons.csv compares the arms at each visit on every "
+        "patient)"
+    )
+    return fitted.with_columns(pl.col("method") + pl.lit(note))
 
 
 def declared_responses(

@@ -37,6 +37,7 @@ CHART_INPUT_FILES = {
     "subgroup_comparisons": rules.comparisons.output.subgroups,
     "continuous_comparisons": rules.comparisons.output.continuous,
     "repeated_measures": rules.comparisons.output.repeated,
+    "arm_responses": rules.comparisons.output.arm_responses,
 }
 assert set(CHART_INPUT_FILES) == set(
     INPUTS

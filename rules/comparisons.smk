@@ -17,6 +17,9 @@ rule comparisons:
         continuous="results/{cohort}/continuous_comparisons.csv",
         subgroups="results/{cohort}/subgroup_comparisons.csv",
         repeated="results/{cohort}/repeated_measures.csv",
+        # Each patient's responses with the arm, over the randomised period: the Kaplan-Meier
+        # curves per arm are drawn from it.
+        arm_responses="results/{cohort}/arm_responses.parquet",
     log:
         "logs/comparisons/{cohort}.log",
     benchmark:

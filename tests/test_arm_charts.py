@@ -362,3 +362,61 @@ def test_each_arm_chart_renders_offline(module, frames):
     assert rendered.svg.startswith("<svg")
     assert rendered.png.startswith(b"\x89PNG")
     assert "/* library */" in rendered.html
+
+
+# --- time to response per arm -----------------------------------------------------------------
+
+
+def test_time_to_response_by_arm_draws_one_curve_and_one_at_risk_row_per_endpoint_and_arm():
+    from lifelines import KaplanMeierFitter
+
+    from pppflow.charts import time_to_response_by_arm
+
+    # active: a responds at 4, b at 8, c never (censored at 8); placebo: d at 8, e and f never.
+    rows = [
+        ("a", "active", "week4", 4.0, True, True),
+        ("a", "active", "week8", 8.0, True, True),
+        ("b", "active", "week4", 4.0, True, False),
+        ("b", "active", "week8", 8.0, True, True),
+        ("c", "active", "week4", 4.0, True, False),
+        ("c", "active", "week8", 8.0, True, False),
+        ("d", "placebo", "week4", 4.0, True, False),
+        ("d", "placebo", "week8", 8.0, True, True),
+        ("e", "placebo", "week4", 4.0, True, False),
+        ("e", "placebo", "week8", 8.0, True, False),
+        ("f", "placebo", "week4", 4.0, True, False),
+        ("f", "placebo", "week8", None, False, None),
+    ]
+    frame = pl.DataFrame(
+        rows,
+        schema=["patient_id", "arm", "visit", "week", "observed", "pppasi50"],
+        orient="row",
+    ).with_columns(pl.col("pppasi50").alias("pppasi75"))
+    spec = time_to_response_by_arm.build({"arm_responses": frame}, SETTINGS).to_dict()
+    data = [row for rows in spec["datasets"].values() for row in rows]
+    curves = {
+        (row["series"], row["week"]): row["cumulative"] for row in data if "cumulative" in row
+    }
+    assert {series for series, _ in curves} == {
+        "PPPASI 50 — active",
+        "PPPASI 50 — placebo",
+        "PPPASI 75 — active",
+        "PPPASI 75 — placebo",
+    }
+    # Against lifelines on each arm's times: active (4, 8, 8c), placebo (8, 8c, 4c).
+    for arm, weeks, responded in (
+        ("active", [4, 8, 8], [True, True, False]),
+        ("placebo", [8, 8, 4], [True, False, False]),
+    ):
+        fitter = KaplanMeierFitter().fit(weeks, responded)
+        for week in (4.0, 8.0):
+            expected = 1 - float(fitter.survival_function_at_times(week).iloc[0])
+            assert curves[(f"PPPASI 50 — {arm}", week)] == pytest.approx(expected)
+    at_risk = {
+        (row["series"], row["week"]): row["at_risk"]
+        for row in data
+        if "at_risk" in row and "cumulative" not in row
+    }
+    assert at_risk[("PPPASI 50 — active", 0.0)] == 3
+    assert at_risk[("PPPASI 50 — placebo", 8.0)] == 2
+    assert "per arm, over the randomised period" in spec["title"]["subtitle"][0]

@@ -319,19 +319,54 @@ def test_locf_carries_the_last_follow_up_visit_not_the_baseline():
     ].to_list() == [True, None, False]
 
 
-def test_the_mixed_model_says_why_it_was_not_fitted_for_a_registry():
+def test_a_registry_s_mixed_model_is_fitted_on_a_seeded_subsample_per_arm_and_says_so():
+    import numpy as np
+
     from pppflow.between_arms import repeated_measures_within_reach
+    from pppflow.repeated_measures import repeated_measures
 
-    scores, _ = _locf_cohort()
-    from pppflow.response import classify_responses
-
-    frame = classify_responses(scores.lazy(), "baseline", "observed").collect()
-    frame = frame.with_columns(
-        pl.col("patient_id")
-        .replace_strict({"p1": "active", "p2": "placebo", "p3": "placebo"})
-        .alias("arm")
+    rng = np.random.default_rng(3)
+    rows = []
+    for i in range(16):
+        arm = "active" if i % 2 else "placebo"
+        baseline = int(rng.integers(60, 200))
+        for visit, week in (("week4", 4.0), ("week8", 8.0)):
+            drop = (40 if arm == "active" else 10) * week / 4 + rng.normal(0, 15)
+            rows.append((f"p{i:02d}", arm, visit, week, True, baseline, int(baseline - drop)))
+    frame = pl.DataFrame(
+        rows,
+        schema=[
+            "patient_id",
+            "arm",
+            "visit",
+            "week",
+            "observed",
+            "pppasi_baseline_tenths",
+            "pppasi_visit_tenths",
+        ],
+        orient="row",
     )
-    rows = repeated_measures_within_reach(frame, "placebo", 0.95, max_patients=1)
-    assert rows.height == 2 * 2  # two outcomes x two visits x one arm
-    assert rows["difference"].null_count() == rows.height
-    assert rows["method"][0].startswith("not fitted: 2 patients, above the 1")
+    fitted = repeated_measures_within_reach(frame, "placebo", 0.95, max_patients=5)
+    assert all(
+        "fitted on a random subsample of 5 patients per arm (seed 0) of 16" in m
+        for m in fitted["method"]
+    )
+    # The same fit as on the subsample drawn by hand with the seed, and the same every run.
+    kept = [
+        patient
+        for arm in ("active", "placebo")
+        for patient in frame.filter(pl.col("arm") == arm)
+        .select("patient_id")
+        .unique()
+        .sort("patient_id")
+        .sample(5, seed=0)["patient_id"]
+    ]
+    alone = repeated_measures(frame.filter(pl.col("patient_id").is_in(kept)), "placebo", 0.95)
+    assert fitted.select("difference", "ci_low", "patients").equals(
+        alone.select("difference", "ci_low", "patients")
+    )
+    assert fitted["patients"].to_list() == [10] * fitted.height
+    assert fitted["difference"].null_count() == 0
+    # At or under the limit: every patient, no note.
+    whole = repeated_measures_within_reach(frame, "placebo", 0.95, max_patients=8)
+    assert whole.equals(repeated_measures(frame, "placebo", 0.95))

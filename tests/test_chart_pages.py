@@ -159,6 +159,9 @@ def evil_frames() -> dict[str, pl.DataFrame]:
         "subgroup_comparisons": subgroup_comparisons,
         "continuous_comparisons": continuous,
         "repeated_measures": repeated,
+        "arm_responses": responses.with_columns(
+            pl.Series("arm", [EVIL, EVIL, "placebo", "placebo"])
+        ),
     }
 
 

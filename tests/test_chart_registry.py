@@ -23,7 +23,12 @@ ROOT = Path(__file__).resolve().parents[1]
 EVERY = ["paired_pppasi", "improvement_waterfall", "response_rates", "pga_shift"]
 OVER_TIME = ["response_rates_over_time", "pppasi_over_time", "percent_change", "time_to_response"]
 DECLARED = ["declared_outcomes"]
-BETWEEN_ARMS = ["forest_plot", "response_rates_by_arm", "change_by_arm"]
+BETWEEN_ARMS = [
+    "forest_plot",
+    "response_rates_by_arm",
+    "change_by_arm",
+    "time_to_response_by_arm",
+]
 # What rules/charts.smk gives a chart job and the index (CHART_SETTINGS), zheng2024's values.
 PARAMS = {
     "baseline_visit": "baseline",

@@ -6,11 +6,11 @@ PPPASI change and percent change (continuous_comparisons.csv), the endpoint visi
 import polars as pl
 from _shim import start_logging
 
-from pppflow.arms import comparison_frame, design_from_config
+from pppflow.arms import ARM_RESPONSE_COLUMNS, comparison_frame, design_from_config
 from pppflow.between_arms import declared_responses, repeated_measures_within_reach
 from pppflow.comparisons import comparisons
 from pppflow.continuous_comparisons import continuous_comparisons
-from pppflow.io import write_csv
+from pppflow.io import write_csv, write_parquet
 from pppflow.outcomes import outcomes_from_config
 from pppflow.response import ENDPOINTS, endpoints_of, unrecorded_outcomes
 from pppflow.subgroup_comparisons import SUBGROUP_COMPARISONS_SCHEMA, subgroup_comparisons
@@ -59,6 +59,7 @@ rates = comparisons(
     params.missing,
 )
 write_csv(rates, out.comparisons)
+write_parquet(frame.select(ARM_RESPONSE_COLUMNS), out.arm_responses)
 write_csv(continuous_comparisons(frame, design.reference, params.confidence_level), out.continuous)
 subgroups = (
     pl.concat(

@@ -51,6 +51,7 @@ INPUTS: dict[str, str] = {
     "subgroup_comparisons": "the between-arm rate difference per subgroup level",
     "continuous_comparisons": "PPPASI change between arms per visit (ANCOVA, Hodges-Lehmann)",
     "repeated_measures": "PPPASI change between arms per visit (mixed model over all visits)",
+    "arm_responses": "the responses per patient and visit with the arm, over the randomised period",
 }
 
 
@@ -158,6 +159,12 @@ CHARTS: tuple[Chart, ...] = (
         "Difference in PPPASI change between arms",
         Cohorts.WITH_ARMS,
         ("pppasi", "continuous_comparisons", "repeated_measures"),
+    ),
+    Chart(
+        "time_to_response_by_arm",
+        "Time to first PPPASI 50 and 75 response, per arm",
+        Cohorts.WITH_ARMS,
+        ("arm_responses",),
     ),
 )
 

@@ -17,8 +17,10 @@ def _series(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def time_to_response_chart(
-    responses: pl.LazyFrame, *, cohort: str, size: ChartSize
+    responses: pl.LazyFrame, *, cohort: str, size: ChartSize, period: str | None = None
 ) -> alt.VConcatChart:
+    """The curves of every endpoint (and arm, where `responses` has an `arm` column); `period`
+    says which visits they cover, where not all."""
     curve = _series(cumulative_response_curve(responses))
     at_risk = _series(at_risk_by_week(responses))
     series = curve.unique("series", maintain_order=True).get_column("series").to_list()
@@ -84,7 +86,7 @@ def time_to_response_chart(
         title=alt.Title(
             f"Time to first response — {cohort}",
             subtitle=[
-                "Kaplan–Meier cumulative response (1 − S)",
+                "Kaplan–Meier cumulative response (1 − S)" + (f", {period}" if period else ""),
                 "A patient never responding is censored (+) at the last scored visit",
             ],
             anchor="start",
