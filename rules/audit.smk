@@ -1,19 +1,6 @@
 # Stage: audit. Every claim of the cohort's claims file (optional) recomputed from its data.
 
 
-def comparison_inputs(wildcards):
-    """The between-arm results a cohort with arms (an `arms` entry in its config) has, which
-    its claims about arms are checked against; nothing for any other cohort, whose claims about
-    arms are then not checkable."""
-    if not cohort_entry(wildcards).get("arms"):
-        return {}
-    return {
-        "comparisons": rules.comparisons.output.comparisons,
-        "continuous_comparisons": rules.comparisons.output.continuous,
-        "time_to_response": rules.outcomes.output.time_to_response,
-    }
-
-
 rule audit:
     input:
         unpack(paper_input),

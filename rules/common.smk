@@ -42,6 +42,19 @@ def cohort_inputs(wildcards):
     }
 
 
+def comparison_inputs(wildcards):
+    """The between-arm results a cohort with arms (an `arms` entry in its config) has, which
+    its claims about arms are checked against; nothing for any other cohort, whose claims about
+    arms are then not checkable."""
+    if not cohort_entry(wildcards).get("arms"):
+        return {}
+    return {
+        "comparisons": rules.comparisons.output.comparisons,
+        "continuous_comparisons": rules.comparisons.output.continuous,
+        "time_to_response": rules.outcomes.output.time_to_response,
+    }
+
+
 def script_code(name):
     """The project files workflow_scripts/<name>.py runs through its imports: declared as
     inputs so that a change to one reruns the steps that use it (Snakemake tracks a rule's
