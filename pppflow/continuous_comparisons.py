@@ -3,7 +3,7 @@ percent change, per follow-up visit and arm other than the reference.
 
 Both are visit - baseline (percent: 100 x (visit - baseline) / baseline, as percent_change.csv),
 so an improvement is negative and a difference below 0 favours the arm. A patient counts at a
-visit where the visit's PPPASI is known (observed, or filled by comparisons.carry_forward) and,
+visit where the visit's PPPASI is known (observed, or filled by locf.carry_forward) and,
 for the percent change, the baseline is above 0 (below it the ratio is undefined). A continuous
 outcome has no non-responder to impute: nri does not apply.
 

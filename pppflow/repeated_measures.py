@@ -27,7 +27,7 @@ patients (fewer than 3, nobody seen twice, no residual degrees of freedom), the 
 singular, or the fit fails or does not converge; statsmodels' warnings (ConvergenceWarning: the
 random-intercept variance on the boundary at 0, a singular Hessian) are caught and written into
 `method` instead of the log. `patients` and `observations` count what the model was fitted on,
-over every arm. Only observed visits enter: values comparisons.carry_forward filled in are left
+over every arm. Only observed visits enter: values locf.carry_forward filled in are left
 out (the model is the alternative to imputing them).
 """
 

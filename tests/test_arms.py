@@ -293,7 +293,7 @@ def test_declared_judgements_count_as_the_rates_do(rule):
 
 def test_locf_carries_the_last_follow_up_visit_not_the_baseline():
     from pppflow.between_arms import declared_responses
-    from pppflow.comparisons import carry_forward
+    from pppflow.locf import carry_forward
     from pppflow.outcomes import outcomes_from_config, responder_rates
     from pppflow.response import classify_responses, response_rates
 

@@ -94,6 +94,8 @@ def evil_frames() -> dict[str, pl.DataFrame]:
             "arm": [EVIL, EVIL],
             "reference_arm": ["placebo", "placebo"],
             "patients": [1, 1],
+            "evaluable": [0, 1],
+            "reference_evaluable": [1, 1],
             "rate_difference": [None, 1.0],
             "ci_low": [None, -0.2],
             "ci_high": [None, 1.0],

@@ -15,11 +15,11 @@ from statsmodels.stats.contingency_tables import StratifiedTable
 from pppflow.comparisons import (
     COMPARISONS_SCHEMA,
     KAPLAN_MEIER_CURVE_SCHEMA,
-    carry_forward,
     comparisons,
     kaplan_meier_curves,
     time_to_response_by_arm,
 )
+from pppflow.locf import carry_forward
 
 Z95 = stats.norm.ppf(0.975)
 ENDPOINT = [("PPPASI50", "pppasi50")]

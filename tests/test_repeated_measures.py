@@ -12,8 +12,8 @@ import statsmodels.formula.api as smf
 from statsmodels.regression.mixed_linear_model import MixedLM
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
-from pppflow.comparisons import carry_forward
 from pppflow.continuous_comparisons import CHANGE_OUTCOME, PERCENT_CHANGE_OUTCOME
+from pppflow.locf import carry_forward
 from pppflow.repeated_measures import REPEATED_MEASURES_SCHEMA, repeated_measures
 
 WEEKS = {"w4": 4.0, "w8": 8.0, "w12": 12.0}

@@ -4,9 +4,9 @@ import polars as pl
 from _shim import start_logging
 
 from pppflow.arms import arm_assignment, design_from_config, per_arm_rows
-from pppflow.comparisons import carry_forward
 from pppflow.fast_paths.response import responses_table
 from pppflow.io import write_csv, write_parquet
+from pppflow.locf import carry_forward
 from pppflow.outcomes import LOCF, outcomes_from_config, responder_rates
 from pppflow.response import endpoints_of, per_patient, response_rates, unrecorded_outcomes
 
@@ -16,7 +16,7 @@ inp, out, params = snakemake.input, snakemake.output, snakemake.params
 
 scores = pl.read_parquet(inp.pppasi)
 # locf: judged as observed, then each missed follow-up visit takes the patient's last observed
-# follow-up visit's values (comparisons.carry_forward; `observed` stays false on those rows).
+# follow-up visit's values (locf.carry_forward; `observed` stays false on those rows).
 locf = params.missing == LOCF
 responses = responses_table(
     scores,
