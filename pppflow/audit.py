@@ -9,8 +9,8 @@ convention, n - 1 or n, reproduces it.
 """
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 import polars as pl
@@ -89,6 +89,10 @@ class AuditInputs:
     comparisons: pl.DataFrame | None = None  # comparisons.csv
     continuous_comparisons: pl.DataFrame | None = None  # continuous_comparisons.csv
     time_to_response: pl.DataFrame | None = None  # time_to_response.csv
+    # The cohort's declared outcomes (validated/outcomes.parquet: outcome, patient_id, visit,
+    # units) and the value of one step of each: a mean, SD, median or range may name one.
+    outcome_values: pl.DataFrame | None = None
+    outcome_steps: Mapping[str, Fraction] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -192,6 +196,8 @@ def sample(inputs: AuditInputs, variable: str, visit: str | None) -> Sample:
             raise NotCheckable(f"no {variable} scores at visit {visit!r}")
         units = rows[column].drop_nulls().to_list()
         return Sample([Fraction(u) * unit for u in units], unit, False, f"{variable} at {visit}")
+    if variable in inputs.outcome_steps and inputs.outcome_values is not None:
+        return declared_sample(inputs, variable, visit)
     if variable == FOLLOW_UP:
         scored = inputs.scores.filter(
             pl.col("pppasi_tenths").is_not_null() | pl.col("pga").is_not_null()
@@ -208,6 +214,20 @@ def sample(inputs: AuditInputs, variable: str, visit: str | None) -> Sample:
         raise NotCheckable(f"column {variable!r} is not numeric")
     values = [Fraction(v) for v in series.drop_nulls().to_list()]
     return Sample(values, _integer_unit(values), False, variable)
+
+
+def declared_sample(inputs: AuditInputs, outcome: str, visit: str | None) -> Sample:
+    """A declared outcome's values at a visit, exact (whole steps times the step): the values
+    its descriptives.csv row summarises."""
+    if visit is None:
+        raise NotCheckable(f"{outcome} needs a visit in refers_to")
+    step = inputs.outcome_steps[outcome]
+    units = inputs.outcome_values.filter(
+        (pl.col("outcome") == outcome) & (pl.col("visit") == visit)
+    )["units"]
+    if units.is_empty():
+        raise NotCheckable(f"no {outcome} values at visit {visit!r}")
+    return Sample([u * step for u in units.to_list()], step, False, f"{outcome} at {visit}")
 
 
 # Verdicts per kind ---------------------------------------------------------------------------

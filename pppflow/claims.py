@@ -7,6 +7,7 @@ every problem (claim id, field, what is wrong) before it raises, as validation d
 
 import json
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -14,6 +15,7 @@ import jsonschema
 import polars as pl
 import yaml
 
+from pppflow import constants as c
 from pppflow.consistency import parse_printed
 from pppflow.summary_checks import P_TEXT, STATISTIC_DF, Scale
 
@@ -327,6 +329,70 @@ def _comparison_kind_problems(kind: str, raw: dict, refers_to: dict) -> list[str
             problems.append(
                 f"field reported | the CI's low bound is above its high one in {reported!r} "
                 "(write it 'low to high')"
+            )
+    return problems
+
+
+# The kinds whose refers_to.endpoint names a responder endpoint (response_rates.csv's,
+# comparisons.csv's, time_to_response.csv's), and p_value's outcome (tests.csv's).
+ENDPOINT_KINDS = (
+    "response_rate",
+    "rate_difference",
+    "risk_ratio",
+    "odds_ratio",
+    "comparison_p_value",
+    "median_time_to_response",
+)
+BUILT_IN_ENDPOINTS: tuple[str, ...] = (
+    *(f"{c.PPPASI_ENDPOINT_PREFIX}{x}" for x in c.PPPASI_RESPONSE_THRESHOLDS),
+    *c.PGA_ENDPOINTS,
+)
+BUILT_IN_OUTCOMES: tuple[str, ...] = (c.PPPASI_OUTCOME, c.PGA_OUTCOME)
+ENDPOINT_SEPARATOR = ":"  # `<outcome>:<responder>`, as pppflow.outcomes names them
+
+
+def _listed(names: Sequence[str]) -> str:
+    return ", ".join(names) if names else "none"
+
+
+def name_problems(
+    claims: "Claims",
+    declared: Mapping[str, Sequence[str]],
+    derived_outcomes: Sequence[str] = (),
+) -> list[str]:
+    """The endpoints and outcomes the claims name that the cohort's results cannot have: an
+    endpoint is a built-in one (PPPASI50 ... PGA≥2) or `<outcome>:<responder>` of an outcome
+    the cohort declares (`declared`: outcome -> its responders' names); a p_value's outcome is
+    PPPASI, PGA, a declared outcome or one derived from the components (`derived_outcomes`).
+    Spelt exactly as the results files spell them."""
+    endpoints = [
+        *BUILT_IN_ENDPOINTS,
+        *(f"{o}{ENDPOINT_SEPARATOR}{r}" for o, rs in declared.items() for r in rs),
+    ]
+    outcomes = [*BUILT_IN_OUTCOMES, *declared, *derived_outcomes]
+    problems = []
+    for claim in claims.claims:
+        if claim.kind in ENDPOINT_KINDS:
+            endpoint = str(claim.refers_to.get("endpoint"))
+            if endpoint in endpoints:
+                continue
+            outcome, _, responder = endpoint.partition(ENDPOINT_SEPARATOR)
+            if outcome in declared:
+                what = (
+                    f"{endpoint!r}: outcome {outcome} declares no responder {responder!r}; its "
+                    f"responders: {_listed([repr(r) for r in declared[outcome]])}"
+                )
+            else:
+                what = (
+                    f"{endpoint!r} is no endpoint of this cohort; its endpoints: "
+                    f"{_listed(endpoints)} (a declared outcome's as <outcome>:<responder>)"
+                )
+            problems.append(f"claim {claim.id} | field refers_to.endpoint | {what}")
+        elif claim.kind == "p_value" and str(claim.refers_to.get("outcome")) not in outcomes:
+            problems.append(
+                f"claim {claim.id} | field refers_to.outcome | "
+                f"{claim.refers_to.get('outcome')!r} is no outcome of tests.csv of this cohort; "
+                f"its outcomes: {_listed(outcomes)}"
             )
     return problems
 

@@ -579,12 +579,19 @@ def subgroup_response_rates(
     patients: pl.DataFrame,
     group_columns: Sequence[str],
     confidence_level: float,
+    more_endpoints: Sequence[str] = (),
 ) -> pl.DataFrame:
     """Responders over evaluable patients (a null response is not evaluable, as in
     response_rates.csv) per grouping column, group, endpoint and follow-up visit, with exact
     Clopper-Pearson intervals. Descriptive only: no test across groups. Grouping columns the
-    patients table lacks are skipped (see `absent_group_columns`)."""
-    endpoints = {k: v for k, v in endpoint_columns().items() if v in responses.columns}
+    patients table lacks are skipped (see `absent_group_columns`). `more_endpoints`: further
+    Boolean columns of `responses` named as their endpoint (the declared responders,
+    `dlqi:0/1`, judged by pppflow.outcomes.declared_responses), after the built-in ones."""
+    endpoints = {
+        k: v
+        for k, v in {**endpoint_columns(), **{e: e for e in more_endpoints}}.items()
+        if v in responses.columns
+    }
     groups = [g for g in group_columns if g in patients.columns]
     if not groups or not endpoints:
         return pl.DataFrame(schema=SUBGROUP_SCHEMA)

@@ -17,10 +17,11 @@ import polars as pl
 from pppflow import constants as c
 from pppflow import schemas
 from pppflow.arms import arm_failures, design_from_config
-from pppflow.claims import Claims, ClaimsInvalid, read_claims_file
+from pppflow.claims import Claims, ClaimsInvalid, name_problems, read_claims_file
 from pppflow.fast_paths.validation import SCORE_COLUMNS, proven_valid
 from pppflow.io import UnreadableFile, excerpt, read_cohort_table
 from pppflow.outcomes import outcome_failures, outcome_long, outcomes_from_config
+from pppflow.subscores import DERIVED_OUTCOMES
 
 FAILURE_SCHEMA = {
     "file": pl.Utf8,
@@ -327,6 +328,19 @@ def claims_failures(err: ClaimsInvalid) -> pl.DataFrame:
     return failures_frame(rows)
 
 
+def claim_name_failures(claims: Claims, declared: Sequence, files: CohortFiles) -> pl.DataFrame:
+    """The endpoints and outcomes the claims name that this cohort's results cannot have
+    (claims.name_problems): its declared outcomes' responders count, and with a components
+    file the outcomes derived from it."""
+    derived = [o.name for o in DERIVED_OUTCOMES] if files.components else []
+    problems = name_problems(
+        claims, {o.name: [r.name for r in o.responders] for o in declared}, derived
+    )
+    if not problems:
+        return failures_frame([])
+    return claims_failures(ClaimsInvalid(str(files.claims), problems))
+
+
 def read_claims(path: str | None) -> tuple[Claims | None, pl.DataFrame]:
     if path is None:
         return None, failures_frame([])
@@ -601,6 +615,8 @@ def validate_cohort(
 
     patients, unreadable_patients = _read(files.patients, schemas.PATIENT_COLUMNS)
     declared = outcomes_from_config(files.outcomes)
+    if claims is not None:
+        found.append(claim_name_failures(claims, declared, files))
     # Declared outcomes are read as text too, so a failure quotes the value as written.
     outcome_columns = tuple(o.column for o in declared)
     visits, unreadable_visits = _read(

@@ -8,6 +8,7 @@ rule audit:
         claims=rules.validate.output.claims,
         patients=rules.validate.output.patients,
         pppasi=rules.pppasi.output.pppasi,
+        outcomes=rules.validate.output.outcomes,
         rates=rules.response.output.rates,
         tests=rules.stats.output.tests,
         code=script_code("audit"),
@@ -23,5 +24,6 @@ rule audit:
         "../envs/core.yaml"
     params:
         alpha=config["stats"]["alpha"],
+        outcomes=cohort_outcomes,
     script:
         "../workflow_scripts/audit.py"

@@ -25,6 +25,7 @@ rule stats:
     params:
         baseline_visit=cohort_setting("baseline_visit"),
         endpoint_visit=cohort_setting("endpoint_visit"),
+        missing=cohort_setting("missing"),
         confidence_level=config["stats"]["confidence_level"],
         group_columns=config["stats"]["subgroup_columns"],
         outcomes=cohort_outcomes,

@@ -278,8 +278,7 @@ DLQI = {"dlqi": {"column": "dlqi", "scale": {"min": 0, "max": 30, "step": 1}, "b
 
 @pytest.mark.parametrize("rule", ["observed", "nri", "locf"])
 def test_declared_judgements_count_as_the_rates_do(rule):
-    from pppflow.between_arms import declared_responses
-    from pppflow.outcomes import outcomes_from_config, responder_rates
+    from pppflow.outcomes import declared_responses, outcomes_from_config, responder_rates
 
     scores, long = _locf_cohort()
     declared = outcomes_from_config(DLQI)
@@ -292,9 +291,8 @@ def test_declared_judgements_count_as_the_rates_do(rule):
 
 
 def test_locf_carries_the_last_follow_up_visit_not_the_baseline():
-    from pppflow.between_arms import declared_responses
     from pppflow.locf import carry_forward
-    from pppflow.outcomes import outcomes_from_config, responder_rates
+    from pppflow.outcomes import declared_responses, outcomes_from_config, responder_rates
     from pppflow.response import classify_responses, response_rates
 
     scores, long = _locf_cohort()

@@ -491,3 +491,131 @@ def test_a_cohort_without_claims_gets_an_empty_audit(workflow_run):
         assert "No claims were given for this cohort." in (results / "audit.md").read_text()
     finally:
         config_path.write_text(config)
+
+
+# --- claims about declared outcomes ----------------------------------------------------------
+
+
+@pytest.fixture
+def declared_inputs(inputs) -> audit.AuditInputs:
+    """The fixture cohort with a declared DLQI (step 1) and an NRS kept in half points (step
+    1/2): their values in whole steps, their responder rates and their tests, as the results
+    files have them under the outcome's name."""
+    from fractions import Fraction
+
+    values = pl.DataFrame(
+        {
+            "outcome": ["dlqi"] * 9 + ["nrs"] * 3,
+            "patient_id": ["1", "2", "3", "4", "5", "1", "2", "3", "4", "1", "2", "3"],
+            "visit": ["baseline"] * 5 + ["week12"] * 4 + ["week12"] * 3,
+            # DLQI 14, 22, 9, 25, 6 at baseline; 2, 15, 0, 1 at week 12; NRS 6.5, 3, 0.5.
+            "units": [14, 22, 9, 25, 6, 2, 15, 0, 1, 13, 6, 1],
+        }
+    )
+    rates = pl.concat(
+        [
+            inputs.response_rates,
+            pl.DataFrame(
+                {
+                    "endpoint": ["dlqi:0/1", "dlqi:improvement >= 4"],
+                    "visit": ["week12", "week12"],
+                    "responders": [2, 3],
+                    "evaluable": [4, 4],
+                }
+            ),
+        ]
+    )
+    tests = pl.concat(
+        [
+            inputs.tests,
+            pl.DataFrame(
+                {
+                    "outcome": ["dlqi", "dlqi"],
+                    "test": ["paired_t", "wilcoxon_signed_rank"],
+                    "p_value": [0.04, 0.125],
+                }
+            ),
+        ]
+    )
+    return replace(
+        inputs,
+        response_rates=rates,
+        tests=tests,
+        outcome_values=values,
+        outcome_steps={"dlqi": Fraction(1), "nrs": Fraction(1, 2)},
+    )
+
+
+def test_response_rates_of_declared_responders(declared_inputs):
+    rows = run(
+        declared_inputs,
+        claim("dlqi01", "response_rate", "50%", "{endpoint: 'dlqi:0/1', visit: week12}")
+        + claim("dlqi01_near", "response_rate", "49%", "{endpoint: 'dlqi:0/1', visit: week12}")
+        + claim(
+            "improved_off",
+            "response_rate",
+            "50%",
+            "{endpoint: 'dlqi:improvement >= 4', visit: week12}",
+        )
+        + claim("week4", "response_rate", "50%", "{endpoint: 'dlqi:0/1', visit: week4}"),
+    )
+    assert (rows["dlqi01"]["verdict"], rows["dlqi01"]["recomputed"]) == ("match", "50% (2/4)")
+    # 49 % of 4 is 1.96 patients: 0.04 of a patient from the data's 2, not decisive.
+    near = rows["dlqi01_near"]
+    assert (near["verdict"], near["decisive"]) == ("mismatch", False)
+    assert "off by 0.04 patient(s)" in near["note"]
+    # 50 % of 4 is 2 responders, the data have 3: off by one patient, decisive.
+    off = rows["improved_off"]
+    assert (off["verdict"], off["decisive"], off["recomputed"]) == ("mismatch", True, "75% (3/4)")
+    assert rows["week4"]["verdict"] == "not_checkable"
+    assert "no dlqi:0/1 rate at visit 'week4'" in rows["week4"]["note"]
+
+
+def test_mean_sd_median_of_a_declared_outcome(declared_inputs):
+    rows = run(
+        declared_inputs,
+        claim("base", "mean", "15.2", "{variable: dlqi, visit: baseline}")
+        + claim("base_sd", "sd", "8.2", "{variable: dlqi, visit: baseline, mean_claim: base}")
+        + claim("base_off", "mean", "15.3", "{variable: dlqi, visit: baseline}")
+        + claim("median12", "median", "1.5", "{variable: dlqi, visit: week12}")
+        + claim("nrs", "mean", "3.33", "{variable: nrs, visit: week12}")
+        + claim("nrs_off", "mean", "3.4", "{variable: nrs, visit: week12}")
+        + claim("no_visit", "mean", "15.2", "{variable: dlqi}")
+        + claim("no_values", "mean", "15.2", "{variable: dlqi, visit: week4}"),
+    )
+    # DLQI at baseline: 14 + 22 + 9 + 25 + 6 = 76 over 5 = 15.2; SD (n - 1) = sqrt(266.8 / 4) = 8.17,
+    # SD (n) = sqrt(266.8 / 5) = 7.30.
+    assert (rows["base"]["verdict"], rows["base"]["recomputed"]) == ("match", "15.2")
+    assert "mean of 5 values = 76 / 5 = 15.2" in rows["base"]["note"]
+    assert "GRIM" in rows["base"]["note"]
+    assert rows["base_sd"]["verdict"] == "match"
+    assert rows["base_sd"]["recomputed"] == "8.2 (n-1); 7.3 (n)"
+    # 15.3 is a mismatch a reader would not misread: never decisive.
+    assert (rows["base_off"]["verdict"], rows["base_off"]["decisive"]) == ("mismatch", False)
+    # At week 12: 0, 1, 2, 15: the median is (1 + 2) / 2.
+    assert (rows["median12"]["verdict"], rows["median12"]["recomputed"]) == ("match", "1.5")
+    assert "median of 4 values (dlqi at week12)" in rows["median12"]["note"]
+    # NRS 6.5, 3, 0.5 in half points: 10 / 3 = 3.333..., GRIM on multiples of 0.5.
+    assert (rows["nrs"]["verdict"], rows["nrs"]["recomputed"]) == ("match", "3.33")
+    assert rows["nrs_off"]["verdict"] == "mismatch"
+    assert "multiples of 0.5" in rows["nrs_off"]["note"]
+    assert "dlqi needs a visit in refers_to" in rows["no_visit"]["note"]
+    assert "no dlqi values at visit 'week4'" in rows["no_values"]["note"]
+    assert rows["no_visit"]["verdict"] == rows["no_values"]["verdict"] == "not_checkable"
+
+
+def test_p_value_of_a_declared_outcome(declared_inputs):
+    rows = run(
+        declared_inputs,
+        claim("p", "p_value", "P < 0.05", "{outcome: dlqi, tests: [paired_t]}")
+        + claim("p_strict", "p_value", "P < 0.01", "{outcome: dlqi, tests: [paired_t]}")
+        + claim("p_off", "p_value", "P = 0.04", "{outcome: dlqi, tests: [wilcoxon_signed_rank]}")
+        + claim("p_none", "p_value", "P < 0.05", "{outcome: itch, tests: [paired_t]}"),
+    )
+    assert (rows["p"]["verdict"], rows["p"]["recomputed"]) == ("match", "P = 0.04 (paired_t)")
+    assert rows["p"]["note"].startswith("dlqi, baseline vs endpoint")
+    # 0.04 is not below 0.01, but still below alpha: not decisive.
+    assert (rows["p_strict"]["verdict"], rows["p_strict"]["decisive"]) == ("mismatch", False)
+    # Printed 0.04 (significant) where the signed-rank P is 0.125: decisive.
+    assert (rows["p_off"]["verdict"], rows["p_off"]["decisive"]) == ("mismatch", True)
+    assert rows["p_none"]["verdict"] == "not_checkable"

@@ -2,12 +2,13 @@
 a broken file is refused with every problem named."""
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import polars as pl
 import pytest
 
-from pppflow.claims import KINDS, ClaimsInvalid, parse_claims, reported_response_rates
+from pppflow.claims import KINDS, Claims, ClaimsInvalid, parse_claims, reported_response_rates
 
 ROOT = Path(__file__).resolve().parents[1]
 CLAIMS = ROOT / "resources/zheng2024/claims.yaml"
@@ -171,3 +172,113 @@ def test_duplicate_ids_and_bad_yaml():
     assert "claim n | field id | used more than once" in str(caught.value)
     with pytest.raises(ClaimsInvalid, match="not valid YAML"):
         parse_claims("claims: [", "t")
+
+
+# --- endpoints and outcomes a claim names -------------------------------------------------------
+
+OUTCOMES_DEMO = ROOT / "tests/cohorts/outcomes_demo"
+DEMO_DECLARED = {"dlqi": ["0/1", "improvement >= 4"], "itch": ["improvement >= 4"]}
+
+
+def named(refers: list[tuple[str, str]]) -> Claims:
+    lines = "".join(
+        f'  - {{id: c{i}, quote: "q", reported: "{"P < 0.05" if kind == "p_value" else "50%"}", '
+        f"kind: {kind}, refers_to: {refers_to}}}\n"
+        for i, (kind, refers_to) in enumerate(refers)
+    )
+    return parse_claims(f"cohort: demo\nsource: s\nclaims:\n{lines}", "demo")
+
+
+def test_a_claim_may_name_a_declared_responder_or_outcome():
+    from pppflow.claims import name_problems
+
+    claims = named(
+        [
+            ("response_rate", "{endpoint: 'dlqi:0/1', visit: week12}"),
+            ("response_rate", "{endpoint: PPPASI75, visit: week12}"),
+            ("response_rate", "{endpoint: PGA≥2, visit: week12}"),
+            ("median_time_to_response", "{endpoint: 'itch:improvement >= 4'}"),
+            ("p_value", "{outcome: dlqi, tests: [paired_t]}"),
+            ("p_value", "{outcome: PGA, tests: [paired_t]}"),
+        ]
+    )
+    assert name_problems(claims, DEMO_DECLARED) == []
+
+
+def test_an_endpoint_or_outcome_the_cohort_lacks_is_named_in_a_failure_line():
+    from pppflow.claims import name_problems
+
+    claims = named(
+        [
+            ("response_rate", "{endpoint: 'dlqi:0/2', visit: week12}"),
+            ("response_rate", "{endpoint: PPPASI60, visit: week12}"),
+            ("rate_difference", "{endpoint: 'pain:0/1', visit: week12, arm: active}"),
+            ("p_value", "{outcome: DLQI, tests: [paired_t]}"),
+            ("p_value", "{outcome: ppsi, tests: [paired_t]}"),
+        ]
+    )
+    known = (
+        "PPPASI50, PPPASI75, PPPASI90, PPPASI100, PGA0/1, PGA≥2, dlqi:0/1, "
+        "dlqi:improvement >= 4, itch:improvement >= 4"
+    )
+    assert name_problems(claims, DEMO_DECLARED) == [
+        "claim c0 | field refers_to.endpoint | 'dlqi:0/2': outcome dlqi declares no responder "
+        "'0/2'; its responders: '0/1', 'improvement >= 4'",
+        f"claim c1 | field refers_to.endpoint | 'PPPASI60' is no endpoint of this cohort; its "
+        f"endpoints: {known} (a declared outcome's as <outcome>:<responder>)",
+        f"claim c2 | field refers_to.endpoint | 'pain:0/1' is no endpoint of this cohort; its "
+        f"endpoints: {known} (a declared outcome's as <outcome>:<responder>)",
+        "claim c3 | field refers_to.outcome | 'DLQI' is no outcome of tests.csv of this cohort; "
+        "its outcomes: PPPASI, PGA, dlqi, itch",
+        "claim c4 | field refers_to.outcome | 'ppsi' is no outcome of tests.csv of this cohort; "
+        "its outcomes: PPPASI, PGA, dlqi, itch",
+    ]
+    # Without declared outcomes, a declared endpoint is no endpoint; with components, ppsi is
+    # an outcome of tests.csv.
+    assert (
+        len(name_problems(named([("p_value", "{outcome: ppsi, tests: [t]}")]), {}, ["ppsi"])) == 0
+    )
+    [line] = name_problems(named([("response_rate", "{endpoint: 'dlqi:0/1', visit: w}")]), {})
+    assert "'dlqi:0/1' is no endpoint of this cohort" in line and "PGA≥2 (a declared" in line
+
+
+def test_validation_fails_a_claims_file_naming_an_endpoint_the_cohort_lacks(tmp_path):
+    """outcomes_demo's own claims pass; one naming an undeclared responder is a claims_file
+    failure line, with the cohort's other failures."""
+    import yaml
+
+    from pppflow.validate import CohortFiles, CohortInvalid, validate_cohort
+
+    entry = yaml.safe_load((OUTCOMES_DEMO / "config.yaml").read_text(encoding="utf-8"))
+    entry = entry["cohorts"]["outcomes_demo"]
+    files = CohortFiles(
+        patients=str(OUTCOMES_DEMO / "patients.csv"),
+        visits=str(OUTCOMES_DEMO / "visits.csv"),
+        components=None,
+        baseline_visit="baseline",
+        endpoint_visit="week12",
+        pga_max=4,
+        claims=str(OUTCOMES_DEMO / "claims.yaml"),
+        outcomes=entry["outcomes"],
+    )
+    assert validate_cohort(files).claims.by_id("dlqi_01_week12").refers_to["endpoint"] == (
+        "dlqi:0/1"
+    )
+    bad = tmp_path / "claims.yaml"
+    bad.write_text(
+        "cohort: outcomes_demo\nsource: s\nclaims:\n"
+        '  - {id: itch01, quote: "q", reported: "10%", kind: response_rate,'
+        " refers_to: {endpoint: 'itch:0/1', visit: week12}}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(CohortInvalid) as caught:
+        validate_cohort(replace(files, claims=str(bad)))
+    failures = caught.value.failures.filter(pl.col("check") == "claims_file")
+    assert failures.select("file", "column", "value").rows() == [
+        (
+            str(bad),
+            "claim itch01: field refers_to.endpoint",
+            "'itch:0/1': outcome itch declares no responder '0/1'; its responders: "
+            "'improvement >= 4', '0/1 and improvement >= 4'",
+        )
+    ]

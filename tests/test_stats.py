@@ -1,12 +1,15 @@
 """Tests and descriptives against hand calculations, first principles, and independent
 implementations (statsmodels, scipy's permutation test); subgroup rates on fixture frames."""
 
+import csv
 import math
 from fractions import Fraction
+from pathlib import Path
 
 import numpy as np
 import polars as pl
 import pytest
+import yaml
 from scipy import integrate, optimize
 from scipy import stats as sps
 from statsmodels.stats.weightstats import ttest_ind as sm_ttest_ind
@@ -542,3 +545,161 @@ def test_every_table_dates_a_visit_by_the_median_of_its_recorded_weeks():
     assert set(subgroups["week"]) == {12.5}
     assert set(subgroups["group"]) == {"15", "30"}
     assert described["week"].to_list() == [12.5, 12.5]
+
+
+# --- subgroup rates of declared responders (tests/cohorts/outcomes_demo) -----------------------
+
+OUTCOMES_DEMO = Path(__file__).resolve().parent / "cohorts" / "outcomes_demo"
+# The cohort's responder rules, written out again: (outcome column, at_most, improves_by).
+DEMO_RULES = {
+    "dlqi:0/1": ("dlqi", 1, None),
+    "dlqi:improvement >= 4": ("dlqi", None, 4),
+    "itch:improvement >= 4": ("itch_nrs", None, 4),
+    "itch:0/1 and improvement >= 4": ("itch_nrs", 1, 4),
+}
+
+
+def _demo_rows(name: str) -> list[dict]:
+    with open(OUTCOMES_DEMO / name, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def demo_subgroup_counts(rule: str, grouping: str, arm_of=None) -> dict:
+    """(group, endpoint, visit) -> [responders, evaluable] of the declared responders, counted
+    in plain Python from the CSVs: a patient with a baseline row, at each follow-up visit; the
+    value at the visit (under locf the last one seen at a follow-up visit), a rule with
+    improves_by needs the baseline value; observed leaves a patient without the value out, nri
+    counts them as non-responders when the rule can be judged. `arm_of`: keep one arm's
+    patients, (column, value)."""
+    patients = {p["patient_id"]: p for p in _demo_rows("patients.csv")}
+    value = {}
+    for v in _demo_rows("visits.csv"):
+        for column in ("dlqi", "itch_nrs"):
+            value[v["patient_id"], v["visit"], column] = int(v[column]) if v[column] else None
+    counts: dict = {}
+    for pid, patient in patients.items():
+        if arm_of is not None and patient[arm_of[0]] != arm_of[1]:
+            continue
+        group = patient[grouping] or "missing"
+        for endpoint, (column, at_most, improves_by) in DEMO_RULES.items():
+            base = value.get((pid, "baseline", column))
+            carried = None
+            for visit in ("week4", "week12"):
+                at = value.get((pid, visit, column))
+                carried = at if at is not None else carried
+                if rule == "locf":
+                    at = carried
+                tally = counts.setdefault((group, endpoint, visit), [0, 0])
+                if improves_by is not None and base is None:
+                    continue  # not evaluable
+                if at is None:
+                    if rule == "nri":
+                        tally[1] += 1
+                    continue
+                ok = (at_most is None or at <= at_most) and (
+                    improves_by is None or base - at >= improves_by
+                )
+                tally[0] += ok
+                tally[1] += 1
+    return counts
+
+
+def demo_subgroup_rates(rule: str, assignment: pl.DataFrame | None = None) -> pl.DataFrame:
+    """subgroup_rates.csv of outcomes_demo as the stats job makes it: the built-in endpoints
+    judged from the scores, the declared responders by outcomes.declared_responses, joined on
+    patient and visit, per arm when `assignment` is given."""
+    from pppflow.arms import per_arm_rows
+    from pppflow.comparisons import carry_forward
+    from pppflow.outcomes import declared_responses, outcome_long, outcomes_from_config
+    from pppflow.response import classify_responses
+
+    config = yaml.safe_load((OUTCOMES_DEMO / "config.yaml").read_text(encoding="utf-8"))
+    declared = outcomes_from_config(config["cohorts"]["outcomes_demo"]["outcomes"])
+    visits = pl.read_csv(OUTCOMES_DEMO / "visits.csv", schema_overrides={"patient_id": pl.Utf8})
+    scores = visits.select(
+        "patient_id",
+        "visit",
+        pl.col("week").cast(pl.Float64),
+        (pl.col("pppasi") * 10).round(0).cast(pl.Int64).alias("pppasi_tenths"),
+        pl.col("pga").cast(pl.Int64),
+    )
+    patients = pl.read_csv(OUTCOMES_DEMO / "patients.csv")
+    # As the response job: locf judges as observed, then carries the last follow-up visit.
+    responses = classify_responses(
+        scores.lazy(), "baseline", "observed" if rule == "locf" else rule
+    ).collect()
+    if rule == "locf":
+        responses = carry_forward(responses)
+    judged = declared_responses(outcome_long(visits, declared), scores, declared, "baseline", rule)
+    joined = responses.join(judged, on=["patient_id", "visit"], how="left", maintain_order="left")
+    more = [name for name in judged.columns if name not in ("patient_id", "visit")]
+    assert more == list(DEMO_RULES)
+    return per_arm_rows(
+        lambda keep, arm: stats.subgroup_response_rates(
+            keep(joined), patients, ["dose_mg", "sex"], 0.95, more
+        ),
+        assignment,
+        "F" if assignment is not None else None,
+        after="visit",
+    )
+
+
+@pytest.mark.parametrize("rule", ["observed", "nri", "locf"])
+def test_subgroup_rates_of_declared_responders_count_as_by_hand(rule):
+    rates = demo_subgroup_rates(rule)
+    declared = rates.filter(pl.col("endpoint").is_in(list(DEMO_RULES)))
+    for grouping in ("dose_mg", "sex"):
+        expected = demo_subgroup_counts(rule, grouping)
+        got = {
+            (r["group"], r["endpoint"], r["visit"]): [r["responders"], r["evaluable"]]
+            for r in declared.filter(pl.col("grouping") == grouping).iter_rows(named=True)
+        }
+        assert got == expected
+    # After the built-in endpoints, in the config's order; each rate with its exact interval.
+    assert rates["endpoint"].unique(maintain_order=True).to_list()[-4:] == list(DEMO_RULES)
+    row = declared.filter(
+        (pl.col("grouping") == "dose_mg")
+        & (pl.col("group") == "15")
+        & (pl.col("endpoint") == "dlqi:0/1")
+        & (pl.col("visit") == "week12")
+    ).row(0, named=True)
+    low, high = sps.binomtest(row["responders"], row["evaluable"]).proportion_ci(
+        0.95, method="exact"
+    )
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx((low, high), abs=1e-6)
+
+
+def test_subgroup_rates_of_declared_responders_per_arm():
+    """Each arm's rows count that arm's patients alone (here the sexes stand for two arms)."""
+    patients = pl.read_csv(OUTCOMES_DEMO / "patients.csv")
+    assignment = patients.select(pl.col("patient_id").cast(pl.Utf8), pl.col("sex").alias("arm"))
+    rates = demo_subgroup_rates("nri", assignment)
+    assert rates["arm"].unique(maintain_order=True).to_list() == [None, "F", "M"]
+    for arm in ("F", "M"):
+        expected = demo_subgroup_counts("nri", "dose_mg", arm_of=("sex", arm))
+        got = {
+            (r["group"], r["endpoint"], r["visit"]): [r["responders"], r["evaluable"]]
+            for r in rates.filter(
+                (pl.col("arm") == arm)
+                & (pl.col("grouping") == "dose_mg")
+                & pl.col("endpoint").is_in(list(DEMO_RULES))
+            ).iter_rows(named=True)
+        }
+        assert got == expected
+
+
+def test_subgroup_rates_golden_of_outcomes_demo_has_the_declared_responders_by_hand():
+    """The workflow's own subgroup_rates.csv (its golden, which test_golden checks the
+    workflow against) counts the declared responders as the plain count does."""
+    golden = pl.read_csv(
+        Path(__file__).resolve().parent / "golden" / "outcomes_demo" / "subgroup_rates.csv",
+        schema_overrides={"group": pl.Utf8},
+    )
+    rows = golden.filter(
+        pl.col("grouping") == "dose_mg", pl.col("endpoint").is_in(list(DEMO_RULES))
+    )
+    got = {
+        (r["group"], r["endpoint"], r["visit"]): [r["responders"], r["evaluable"]]
+        for r in rows.iter_rows(named=True)
+    }
+    assert got == demo_subgroup_counts("observed", "dose_mg")

@@ -7,11 +7,11 @@ import polars as pl
 from _shim import start_logging
 
 from pppflow.arms import ARM_RESPONSE_COLUMNS, comparison_frame, design_from_config
-from pppflow.between_arms import declared_responses, repeated_measures_within_reach
+from pppflow.between_arms import repeated_measures_within_reach
 from pppflow.comparisons import comparisons
 from pppflow.continuous_comparisons import continuous_comparisons
 from pppflow.io import write_csv, write_parquet
-from pppflow.outcomes import outcomes_from_config
+from pppflow.outcomes import declared_responses, outcomes_from_config
 from pppflow.response import ENDPOINTS, endpoints_of, unrecorded_outcomes
 from pppflow.subgroup_comparisons import SUBGROUP_COMPARISONS_SCHEMA, subgroup_comparisons
 

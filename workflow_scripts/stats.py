@@ -1,6 +1,7 @@
 """Baseline versus endpoint tests, descriptives per outcome and visit (PPPASI, PGA, the declared
 outcomes, and from components the PPPASI subscores and PPSI), and response rates by subgroup
-(dose, joint involvement, prior biologic exposure)."""
+(dose, joint involvement, prior biologic exposure) of the built-in endpoints and the declared
+responders."""
 
 import sys
 
@@ -9,7 +10,13 @@ from _shim import start_logging
 
 from pppflow.arms import arm_assignment, design_from_config, per_arm_rows
 from pppflow.io import write_csv
-from pppflow.outcomes import outcomes_from_config, summaries, units_of, with_values
+from pppflow.outcomes import (
+    declared_responses,
+    outcomes_from_config,
+    summaries,
+    units_of,
+    with_values,
+)
 from pppflow.response import endpoints_of, nominal_week, unrecorded_outcomes
 from pppflow.stats import (
     StatsInputError,
@@ -83,9 +90,24 @@ if absent:
         cohort,
         ", ".join(absent),
     )
+# The declared responders judged per patient and visit under the cohort's missing-data rule,
+# beside the built-in endpoints (the same patient-visit grid), as the comparisons job has them.
+declared_endpoints: list[str] = []
+if any(o.responders for o in declared):
+    judged = declared_responses(
+        pl.read_parquet(inp.outcomes), scores, declared, params.baseline_visit, params.missing
+    )
+    responses = responses.join(
+        judged, on=["patient_id", "visit"], how="left", maintain_order="left"
+    )
+    declared_endpoints = [name for name in judged.columns if name not in ("patient_id", "visit")]
 subgroups = per_arm_rows(
     lambda keep, arm: subgroup_response_rates(
-        keep(responses), patients, params.group_columns, params.confidence_level
+        keep(responses),
+        patients,
+        params.group_columns,
+        params.confidence_level,
+        declared_endpoints,
     ).filter(~pl.col("endpoint").is_in(endpoints_of(unrecorded))),
     assignment,
     reference,
