@@ -609,7 +609,7 @@ def demo_subgroup_rates(rule: str, assignment: pl.DataFrame | None = None) -> pl
     judged from the scores, the declared responders by outcomes.declared_responses, joined on
     patient and visit, per arm when `assignment` is given."""
     from pppflow.arms import per_arm_rows
-    from pppflow.comparisons import carry_forward
+    from pppflow.locf import carry_forward
     from pppflow.outcomes import declared_responses, outcome_long, outcomes_from_config
     from pppflow.response import classify_responses
 
