@@ -38,7 +38,7 @@ from pppflow.arms import ARM, ArmDesign, arm_assignment, arms_in_order
 from pppflow.response import nominal_week
 from pppflow.time_to_response import kaplan_meier_median, product_limit
 
-STOP_WEEK = "stop_week"
+STOP_WEEK = c.STOP_WEEK_COLUMN
 LAST_SEEN_WEEK = "last_seen_week"
 STOP_REASON = "stop_reason"
 STOP_REASONS = c.STOP_REASONS
