@@ -106,6 +106,8 @@ PREVIOUS_TREATMENTS_COLUMN: Final[str] = "previous_treatments"
 # user's value and the derived one would silently replace each other.
 BASELINE_PPPASI_COLUMN: Final[str] = "baseline_pppasi"
 BASELINE_PGA_COLUMN: Final[str] = "baseline_pga"
+# The week treatment stopped (the patients file's optional column; empty while on the drug).
+STOP_WEEK_COLUMN: Final[str] = "stop_week"
 # Why treatment stopped (the patients file's stop_reason, time_on_drug.csv's reasons); a reason
 # is given exactly when a stop_week is.
 STOP_REASONS: Final[tuple[str, ...]] = ("inefficacy", "adverse_event", "other")

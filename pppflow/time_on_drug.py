@@ -18,6 +18,11 @@ table's exposure).
   Research, 3rd ed., p. 411: Greenwood's estimator through the delta method), its CI on the
   log(-log) scale as lifelines makes it; empty where the incidence is 0 or 1 (the scale has no
   interval there). Without ties of different causes this is what lifelines gives (tested).
+
+The chart time_on_drug draws the same estimates as curves, per arm where the cohort has arms
+(time_on_drug_by_arm): the Kaplan-Meier share still on drug at every distinct time
+(on_drug_curve), each reason's cumulative incidence at every distinct stop week
+(incidence_curves) and the numbers at risk under the axis (at_risk_by_week).
 """
 
 import math
@@ -29,10 +34,11 @@ import numpy as np
 import polars as pl
 
 from pppflow import constants as c
+from pppflow.arms import ARM, ArmDesign, arm_assignment, arms_in_order
 from pppflow.response import nominal_week
-from pppflow.time_to_response import kaplan_meier_median
+from pppflow.time_to_response import kaplan_meier_median, product_limit
 
-STOP_WEEK = "stop_week"
+STOP_WEEK = c.STOP_WEEK_COLUMN
 LAST_SEEN_WEEK = "last_seen_week"
 STOP_REASON = "stop_reason"
 STOP_REASONS = c.STOP_REASONS
@@ -197,3 +203,119 @@ def time_on_drug(
     return pl.DataFrame(
         [{"arm": None, **row} for row in rows], schema=TIME_ON_DRUG_SCHEMA, strict=False
     ).select(list(TIME_ON_DRUG_SCHEMA))
+
+
+# The chart's curves (pppflow/charts/time_on_drug.py) ---------------------------------------------
+
+ON_DRUG_CURVE_SCHEMA = {
+    "arm": pl.Utf8,
+    "week": pl.Float64,
+    "at_risk": pl.Int64,
+    "stops": pl.Int64,
+    "censored": pl.Int64,
+    "on_drug": pl.Float64,
+}
+INCIDENCE_CURVE_SCHEMA = {
+    "arm": pl.Utf8,
+    "reason": pl.Utf8,
+    "week": pl.Float64,
+    "stops": pl.Int64,
+    "cumulative_incidence": pl.Float64,
+}
+AT_RISK_SCHEMA = {"arm": pl.Utf8, "week": pl.Float64, "at_risk": pl.Int64}
+# The step between the weeks of the numbers at risk: the first giving at most this many steps.
+AT_RISK_STEPS = (1, 2, 4, 8, 12, 24, 26, 52, 104, 156, 208, 260, 520)
+AT_RISK_MAX_STEPS = 8
+
+
+def time_on_drug_by_arm(
+    patients: pl.DataFrame, visits: pl.DataFrame, design: ArmDesign | None
+) -> pl.DataFrame:
+    """time_on_drug_data with an `arm` column: the whole cohort (arm null) without arms; with
+    arms, each patient with an arm, the reference arm's first, then the others sorted
+    (pppflow.arms.arms_in_order)."""
+    data = time_on_drug_data(patients, visits)
+    assignment = arm_assignment(patients, design)
+    if assignment is None or design is None:
+        return data.with_columns(pl.lit(None, pl.Utf8).alias(ARM))
+    order = {arm: i for i, arm in enumerate(arms_in_order(assignment, design.reference))}
+    return (
+        data.with_columns(pl.col("patient_id").cast(pl.Utf8))
+        .join(assignment, on="patient_id", how="inner")
+        .sort(pl.col(ARM).replace_strict(order, return_dtype=pl.Int64), "patient_id")
+    )
+
+
+def _arm_blocks(data: pl.DataFrame) -> list[tuple[str | None, pl.DataFrame]]:
+    """(arm, its patients) in the frame's order of arms."""
+    arms = data.get_column(ARM).unique(maintain_order=True).to_list()
+    return [(arm, data.filter(pl.col(ARM).eq_missing(pl.lit(arm, pl.Utf8)))) for arm in arms]
+
+
+def on_drug_curve(data: pl.DataFrame) -> pl.DataFrame:
+    """Per arm of time_on_drug_by_arm's frame, the Kaplan-Meier share still on drug S(week) as
+    a step curve: a row at week 0 (S = 1) and at every distinct time on drug, with the patients
+    at risk just before it, the stops and the censored there (ON_DRUG_CURVE_SCHEMA)."""
+    frames = [
+        product_limit(block["weeks"], block["stopped"]).select(
+            pl.lit(arm, pl.Utf8).alias(ARM),
+            "week",
+            "at_risk",
+            pl.col("events").alias("stops"),
+            "censored",
+            (1 - pl.col("cumulative")).alias("on_drug"),
+        )
+        for arm, block in _arm_blocks(data)
+        if block.height
+    ]
+    if not frames:
+        return pl.DataFrame(schema=ON_DRUG_CURVE_SCHEMA)
+    return pl.concat(frames).cast(ON_DRUG_CURVE_SCHEMA)
+
+
+def incidence_curves(data: pl.DataFrame, confidence_level: float = 0.95) -> pl.DataFrame:
+    """Per arm and reason, the Aalen-Johansen cumulative incidence of stopping for that reason
+    (aalen_johansen, the other reasons competing) at week 0, at every distinct stop week of the
+    arm (of any reason) and at its last time on drug: a step curve over the arm's follow-up,
+    with the stops for the reason by each week (INCIDENCE_CURVE_SCHEMA). No rows where no stop
+    has a reason (a patients file without stop_reason)."""
+    if data.filter(pl.col("reason").is_not_null()).is_empty():
+        return pl.DataFrame(schema=INCIDENCE_CURVE_SCHEMA)
+    codes = {reason: i + 1 for i, reason in enumerate(STOP_REASONS)}
+    rows = []
+    for arm, block in _arm_blocks(data):
+        weeks = block["weeks"].to_list()
+        causes = block["reason"].replace_strict(codes, default=0, return_dtype=pl.Int64)
+        stops = block.filter(pl.col("stopped"))["weeks"].to_list()
+        at = sorted({0.0, *stops, max(weeks)})
+        for reason in STOP_REASONS:
+            found = aalen_johansen(weeks, causes.to_list(), codes[reason], at, confidence_level)
+            rows += [
+                {
+                    ARM: arm,
+                    "reason": reason,
+                    "week": week,
+                    "stops": incidence.events,
+                    "cumulative_incidence": incidence.estimate,
+                }
+                for week, incidence in zip(at, found, strict=True)
+            ]
+    return pl.DataFrame(rows, schema=INCIDENCE_CURVE_SCHEMA)
+
+
+def at_risk_weeks(last_week: float) -> list[float]:
+    """The weeks of the numbers at risk: 0 and every multiple of a step (AT_RISK_STEPS, the
+    first with at most AT_RISK_MAX_STEPS steps to last_week) up to last_week."""
+    step = next((s for s in AT_RISK_STEPS if last_week / s <= AT_RISK_MAX_STEPS), AT_RISK_STEPS[-1])
+    return [float(step * i) for i in range(int(last_week // step) + 1)]
+
+
+def at_risk_by_week(data: pl.DataFrame, weeks: Sequence[float]) -> pl.DataFrame:
+    """Per arm and week, the patients still on drug and followed at that week: those whose
+    time on drug is that week or later (AT_RISK_SCHEMA)."""
+    rows = [
+        {ARM: arm, "week": week, "at_risk": int((block["weeks"] >= week).sum())}
+        for arm, block in _arm_blocks(data)
+        for week in weeks
+    ]
+    return pl.DataFrame(rows, schema=AT_RISK_SCHEMA)

@@ -9,9 +9,10 @@
 # The charts over the weeks exist only for a cohort with more than two visits, the PGA shift
 # only for a cohort with a PGA grade, the declared outcomes' chart only for a cohort with a value
 # of one, and the charts between arms only for a cohort with arms in its config and two or more
-# arms among its patients, which the data tell: the checkpoint chart_plan reads the cohort's
-# PPPASI table, declared outcomes and patients and lists the charts it gets, and chart_index
-# asks for exactly those.
+# arms among its patients, and the drug survival chart only for a cohort whose patients file gives
+# a stop week, which the data tell: the checkpoint chart_plan reads the cohort's PPPASI table,
+# declared outcomes and patients and lists the charts it gets, and chart_index asks for exactly
+# those.
 from pppflow.charts.registry import CHARTS, INPUTS, Cohorts, charts_for, inputs_of
 from pppflow.tables import TEMPLATE_FILES
 
@@ -38,6 +39,7 @@ CHART_INPUT_FILES = {
     "continuous_comparisons": rules.comparisons.output.continuous,
     "repeated_measures": rules.comparisons.output.repeated,
     "arm_responses": rules.comparisons.output.arm_responses,
+    "visits": rules.validate.output.visits,
 }
 assert set(CHART_INPUT_FILES) == set(
     INPUTS
@@ -78,6 +80,7 @@ TREND_CHARTS = charts_for(Cohorts.MORE_THAN_TWO_VISITS)
 PGA_CHARTS = charts_for(Cohorts.WITH_PGA)
 OUTCOME_CHARTS = charts_for(Cohorts.WITH_DECLARED_OUTCOMES)
 ARM_CHARTS = charts_for(Cohorts.WITH_ARMS)
+STOP_CHARTS = charts_for(Cohorts.WITH_STOPS)
 
 
 rule chart_library:
@@ -227,11 +230,41 @@ rule arm_charts:
         "../workflow_scripts/charts.py"
 
 
+# The drug survival charts, asked for only where the plan lists them (a cohort with a stop week);
+# one curve per arm where the cohort has arms (`arms`, as pppflow.arms.design_from_config takes
+# them).
+rule stop_charts:
+    input:
+        **{name: CHART_INPUT_FILES[name] for name in inputs_of(STOP_CHARTS)},
+        library=CHART_LIBRARY,
+        code=chart_code(STOP_CHARTS),
+        lock=LOCK,
+    output:
+        **{
+            name: path
+            for chart in STOP_CHARTS
+            for name, path in CHART_OUTPUTS[chart.name].items()
+        },
+    log:
+        "logs/stop_charts/{cohort}.log",
+    benchmark:
+        "benchmarks/stop_charts/{cohort}.tsv"
+    conda:
+        "../envs/charts.yaml"
+    params:
+        **CHART_SETTINGS,
+        charts=[chart.name for chart in STOP_CHARTS],
+        arms=cohort_arms,
+    script:
+        "../workflow_scripts/charts.py"
+
+
 checkpoint chart_plan:
     input:
         pppasi=rules.pppasi.output.pppasi,
         outcomes=rules.validate.output.outcomes,
-        # Its arm column (the config's `arms: column`), if any: the charts between arms.
+        # Its arm column (the config's `arms: column`), if any: the charts between arms; its
+        # stop weeks, if any: the drug survival chart.
         patients=rules.validate.output.patients,
         code=script_code("chart_plan"),
         lock=LOCK,

@@ -13,6 +13,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from pppflow.arms import ArmDesign
 from pppflow.charts.captions import caption_paragraphs
 from pppflow.charts.common import ChartSettings, ChartSize
 from pppflow.charts.registry import CHARTS, planned_charts
@@ -28,6 +29,8 @@ SETTINGS = ChartSettings(
     endpoint_visit=EVIL,
     pga_max=5,
     confidence_level=0.95,
+    # The arms of the patients file's `arm` column (the time-on-drug chart draws one per arm).
+    arms=ArmDesign("arm", "placebo"),
 )
 
 
@@ -42,7 +45,16 @@ def evil_frames() -> dict[str, pl.DataFrame]:
             "pppasi_tenths": [120, 80, 30, 60, 50, 60],
         }
     )
-    patients = pl.DataFrame({"patient_id": [EVIL, "2"], "dose_mg": [15.0, 30.0]})
+    # Patient EVIL in arm EVIL stops at week 6 for an adverse event; "2" (placebo) does not.
+    patients = pl.DataFrame(
+        {
+            "patient_id": [EVIL, "2"],
+            "dose_mg": [15.0, 30.0],
+            "arm": [EVIL, "placebo"],
+            "stop_week": [6.0, None],
+            "stop_reason": ["adverse_event", None],
+        }
+    )
     per_patient = pl.DataFrame(
         {
             "patient_id": [EVIL, "2"],
@@ -153,6 +165,7 @@ def evil_frames() -> dict[str, pl.DataFrame]:
         "descriptives": descriptives,
         "pppasi": pppasi,
         "patients": patients,
+        "visits": pppasi.select("patient_id", "visit", "week"),
         "per_patient": per_patient,
         "rates": rates,
         "claims": claims,
@@ -217,7 +230,10 @@ def pages(tmp_path_factory) -> dict[str, str]:
     frames = evil_frames()
     library = javascript_library()
     assert planned_charts(
-        frames["pppasi"].get_column("visit").n_unique(), declared_outcomes=True, arms=2
+        frames["pppasi"].get_column("visit").n_unique(),
+        declared_outcomes=True,
+        arms=2,
+        stops=True,
     ) == [c.name for c in CHARTS]
     indexed = []
     for chart in CHARTS:

@@ -29,6 +29,7 @@ BETWEEN_ARMS = [
     "change_by_arm",
     "time_to_response_by_arm",
 ]
+STOPS = ["time_on_drug"]
 # What rules/charts.smk gives a chart job and the index (CHART_SETTINGS), zheng2024's values.
 PARAMS = {
     "baseline_visit": "baseline",
@@ -42,7 +43,7 @@ PARAMS = {
 
 
 def test_each_entry_has_its_module_and_caption():
-    assert [chart.name for chart in CHARTS] == EVERY + OVER_TIME + DECLARED + BETWEEN_ARMS
+    assert [chart.name for chart in CHARTS] == EVERY + OVER_TIME + DECLARED + BETWEEN_ARMS + STOPS
     assert len(BY_NAME) == len(CHARTS)
     for chart in CHARTS:
         assert callable(chart.builder()), chart.name
@@ -70,6 +71,7 @@ def test_the_charts_beside_a_table_name_their_summary_section():
         "percent_change": "percent-change",
         "time_to_response": "time-to-response",
         "declared_outcomes": "declared-outcomes",
+        "time_on_drug": "time-on-drug",
     }
     template = (ROOT / "pppflow/templates/summary.html.j2").read_text()
     for chart in CHARTS:
@@ -102,12 +104,13 @@ def test_inputs_of_several_charts_are_their_union_in_registry_order():
         "percent_change_summary",
     ]
     assert inputs_of(charts_for(Cohorts.WITH_DECLARED_OUTCOMES)) == ["descriptives"]
+    assert inputs_of(charts_for(Cohorts.WITH_STOPS)) == ["patients", "visits"]
     assert inputs_of([BY_NAME["pga_shift"]]) == ["pppasi", "per_patient"]
 
 
 def test_an_entry_naming_an_unknown_input_is_refused():
-    with pytest.raises(ValueError, match=r"chart x: unknown inputs \['visits'\]"):
-        Chart("x", "X", Cohorts.EVERY, ("pppasi", "visits"))
+    with pytest.raises(ValueError, match=r"chart x: unknown inputs \['events'\]"):
+        Chart("x", "X", Cohorts.EVERY, ("pppasi", "events"))
 
 
 def test_the_workflow_names_no_chart_outside_the_registry():
@@ -270,3 +273,38 @@ def test_the_plan_reads_the_arms_from_the_patients_column_the_config_names(tmp_p
     )
     # A column of arms the config does not name is no trial.
     assert _run_plan(tmp_path, monkeypatch, scores, patients=two_arms) == EVERY
+
+
+def test_the_plan_adds_the_time_on_drug_chart_where_a_stop_week_is_given(tmp_path, monkeypatch):
+    import polars as pl
+
+    assert planned_charts(2, stops=True) == EVERY + STOPS
+    assert planned_charts(3, arms=2, stops=True) == EVERY + OVER_TIME + BETWEEN_ARMS + STOPS
+    assert [chart.name for chart in charts_for(Cohorts.WITH_STOPS)] == STOPS
+    scores = pl.DataFrame(
+        {
+            "patient_id": ["1", "1", "2", "2"],
+            "visit": ["baseline", "week12", "baseline", "week12"],
+            "pga": [3, 1, 2, 2],
+        }
+    )
+    stopped = pl.DataFrame({"patient_id": ["1", "2"], "stop_week": [None, 8.0]})
+    assert _run_plan(tmp_path, monkeypatch, scores, patients=stopped) == EVERY + STOPS
+    # A stop_week column without a value, or none: no stops to draw.
+    never = stopped.with_columns(pl.lit(None, pl.Float64).alias("stop_week"))
+    assert _run_plan(tmp_path, monkeypatch, scores, patients=never) == EVERY
+    assert _run_plan(tmp_path, monkeypatch, scores, patients=stopped.drop("stop_week")) == EVERY
+
+
+def test_zheng2024_and_components_demo_get_no_time_on_drug_chart(tmp_path, monkeypatch):
+    # Their patients files give no stop weeks (test_report expects their charts without it).
+    import polars as pl
+
+    scores = pl.DataFrame(
+        {"patient_id": ["1", "1"], "visit": ["baseline", "week12"], "pga": [3, 1]}
+    )
+    for path in ("resources/zheng2024/patients.csv", "tests/cohorts/components_demo/patients.csv"):
+        patients = pl.read_csv(ROOT / path, infer_schema=False)
+        assert "time_on_drug" not in _run_plan(tmp_path, monkeypatch, scores, patients=patients)
+    demo = pl.read_csv(ROOT / "tests/cohorts/outcomes_demo/patients.csv")
+    assert "time_on_drug" in _run_plan(tmp_path, monkeypatch, scores, patients=demo)

@@ -19,9 +19,10 @@ from pppflow.charts import (
     pppasi_over_time,
     response_rates,
     response_rates_over_time,
+    time_on_drug,
     time_to_response,
 )
-from pppflow.charts.common import ChartSize
+from pppflow.charts.common import ChartSettings, ChartSize
 from pppflow.charts.response_rates import RECOMPUTED, REPORTED
 from pppflow.constants import CHART_MAX_PAIRED_LINES, CHART_WATERFALL_GROUPS
 from pppflow.pages import IndexedChart, chart_index_html, table_html
@@ -689,6 +690,87 @@ def test_time_to_response_spec_steps_and_counts_at_risk():
         ("PPPASI 50", 12.0, 2),
         ("PPPASI 50", 13.0, 0),
     ]
+
+
+def test_time_on_drug_spec_curves_per_arm_and_counts_at_risk():
+    from pppflow.arms import ArmDesign
+
+    # placebo: a stops at 2 (inefficacy), c at 4 (adverse event), b censored at 6;
+    # active: d stops at 3 (other), e and f censored at 8.
+    patients = pl.DataFrame(
+        {
+            "patient_id": ["a", "b", "c", "d", "e", "f"],
+            "group": ["placebo"] * 3 + ["active"] * 3,
+            "stop_week": [2.0, None, 4.0, 3.0, None, None],
+            "last_seen_week": [None, 6.0, None, None, 8.0, 8.0],
+            "stop_reason": ["inefficacy", None, "adverse_event", "other", None, None],
+        }
+    )
+    visits = patients.select("patient_id", visit=pl.lit("baseline"), week=pl.lit(0.0))
+    settings = ChartSettings(
+        "demo", SIZE, "baseline", "week8", 4, 0.95, ArmDesign("group", "placebo")
+    )
+    spec = time_on_drug.time_on_drug_chart(patients, visits, settings).to_dict()
+    left, right = spec["hconcat"]
+    curves, table = left["vconcat"]
+    steps, censored = curves["layer"]
+    assert steps["mark"]["type"] == "line" and steps["mark"]["interpolate"] == "step-after"
+    assert steps["encoding"]["y"]["field"] == "on_drug"
+    # One dash per arm, the reference arm first.
+    assert steps["encoding"]["strokeDash"]["scale"]["domain"] == ["placebo", "active"]
+    assert censored["mark"]["shape"] == "cross"
+    assert table["encoding"]["text"]["field"] == "at_risk"
+    assert table["encoding"]["x"]["axis"]["values"] == [float(w) for w in range(9)]
+    # The incidence: a stacked step area per arm, one colour per reason.
+    assert [panel["title"]["text"] for panel in right["hconcat"]] == ["placebo", "active"]
+    area = right["hconcat"][0]
+    assert area["mark"]["type"] == "area" and area["mark"]["interpolate"] == "step-after"
+    assert area["encoding"]["y"]["stack"] == "zero"
+    assert area["encoding"]["color"]["scale"]["domain"] == ["Inefficacy", "Adverse event", "Other"]
+    rows = {len(r): r for r in datasets(spec).values()}
+    assert sorted(rows) == [7, 9, 12, 18]
+    assert [(r["series"], r["week"], round(r["on_drug"], 4), r["censored"]) for r in rows[7]] == [
+        ("placebo", 0.0, 1.0, 0),
+        ("placebo", 2.0, 0.6667, 0),
+        ("placebo", 4.0, 0.3333, 0),
+        ("placebo", 6.0, 0.3333, 1),
+        ("active", 0.0, 1.0, 0),
+        ("active", 3.0, 0.6667, 0),
+        ("active", 8.0, 0.6667, 2),
+    ]
+    at_risk = [(r["series"], r["at_risk"]) for r in rows[18]]
+    assert at_risk == [("placebo", n) for n in (3, 3, 3, 2, 2, 1, 1, 0, 0)] + [
+        ("active", n) for n in (3, 3, 3, 3, 2, 2, 2, 2, 2)
+    ]
+    # placebo: at 0, 2, 4, 6 per reason; inefficacy 1/3 from week 2, adverse event
+    # 2/3 x 1/2 = 1/3 from week 4, other 0.
+    placebo = {(r["reason"], r["week"]): r["cumulative_incidence"] for r in rows[12]}
+    assert placebo[("inefficacy", 2.0)] == pytest.approx(1 / 3)
+    assert placebo[("adverse_event", 2.0)] == 0 and placebo[
+        ("adverse_event", 4.0)
+    ] == pytest.approx(1 / 3)
+    assert {w for r, w in placebo if r == "other"} == {0.0, 2.0, 4.0, 6.0}
+    active = {(r["reason"], r["week"]): r["cumulative_incidence"] for r in rows[9]}
+    assert active[("other", 3.0)] == pytest.approx(1 / 3) and active[
+        ("other", 8.0)
+    ] == pytest.approx(1 / 3)
+
+
+def test_time_on_drug_spec_without_arms_or_reasons_is_one_curve():
+    patients = pl.DataFrame({"patient_id": ["a", "b"], "stop_week": [2.0, None]})
+    visits = pl.DataFrame(
+        {"patient_id": ["a", "b", "b"], "visit": ["b", "b", "w4"], "week": [0, 0, 4]}
+    )
+    settings = ChartSettings("demo", SIZE, "b", "w4", 4, 0.95)
+    spec = time_on_drug.time_on_drug_chart(patients, visits, settings).to_dict()
+    # No stop reasons: the Kaplan-Meier panel alone, its one row labelled for all patients.
+    curves, table = spec["vconcat"]
+    assert curves["layer"][0]["encoding"]["strokeDash"]["legend"] is None
+    rows = {len(r): r for r in datasets(spec).values()}
+    assert [(r["series"], r["week"], r["at_risk"]) for r in rows[5]] == [
+        ("All patients", float(w), n) for w, n in zip(range(5), (2, 2, 2, 1, 1), strict=True)
+    ]
+    assert "No stop reasons recorded" in spec["title"]["subtitle"][1]
 
 
 def test_declared_outcomes_spec_has_a_panel_per_declared_outcome():

@@ -13,10 +13,18 @@ import pytest
 import yaml
 from lifelines import AalenJohansenFitter, KaplanMeierFitter
 
+from pppflow.arms import ArmDesign
 from pppflow.time_on_drug import (
+    INCIDENCE_CURVE_SCHEMA,
+    ON_DRUG_CURVE_SCHEMA,
     TIME_ON_DRUG_SCHEMA,
     aalen_johansen,
+    at_risk_by_week,
+    at_risk_weeks,
+    incidence_curves,
+    on_drug_curve,
     time_on_drug,
+    time_on_drug_by_arm,
     time_on_drug_data,
 )
 from pppflow.validate import CohortFiles, validate_cohort
@@ -214,3 +222,140 @@ def test_time_to_first_declared_response_by_hand_and_lifelines():
     # S = 6/7 after week 3, 3/7 after week 4: the median is 4; 0/1 never reaches 0.5 (5/7)
     assert rows["dlqi:improvement >= 4"]["median_weeks"] == 4.0
     assert rows["dlqi:0/1"]["median_weeks"] is None
+
+
+# The chart's curves ------------------------------------------------------------------------------
+
+
+def random_cohort(seed: int, n: int = 60, tied: bool = True) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Patients of two arms (`group`: placebo, active) with stop weeks and reasons or a last
+    seen week, and a baseline visit each: whole weeks (ties) or tie-free times."""
+    rng = np.random.default_rng(seed)
+    times = rng.integers(1, 40, n).astype(float) if tied else np.round(rng.uniform(0.5, 40, n), 4)
+    stopped = rng.random(n) < 0.6
+    reasons = rng.choice(["inefficacy", "adverse_event", "other"], n)
+    patients = pl.DataFrame(
+        {
+            "patient_id": [f"p{i:03d}" for i in range(n)],
+            "group": rng.choice(["placebo", "active"], n),
+            "stop_week": [t if s else None for t, s in zip(times, stopped, strict=True)],
+            "last_seen_week": [None if s else t for t, s in zip(times, stopped, strict=True)],
+            "stop_reason": [r if s else None for r, s in zip(reasons, stopped, strict=True)],
+        }
+    )
+    visits = patients.select("patient_id", visit=pl.lit("baseline"), week=pl.lit(0.0))
+    return patients, visits
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_on_drug_curve_is_lifelines_kaplan_meier_per_arm(seed):
+    patients, visits = random_cohort(seed)
+    data = time_on_drug_by_arm(patients, visits, ArmDesign("group", "placebo"))
+    curve = on_drug_curve(data)
+    assert curve.columns == list(ON_DRUG_CURVE_SCHEMA)
+    # The reference arm first.
+    assert curve["arm"].unique(maintain_order=True).to_list() == ["placebo", "active"]
+    for arm in ("placebo", "active"):
+        mine = patients.filter(pl.col("group") == arm)
+        weeks = mine.select(pl.coalesce("stop_week", "last_seen_week"))[:, 0].to_numpy()
+        fitter = KaplanMeierFitter().fit(weeks, mine["stop_week"].is_not_null().to_numpy())
+        table = fitter.event_table.drop(index=0.0, errors="ignore")
+        steps = curve.filter(pl.col("arm") == arm)
+        assert steps.row(0) == (arm, 0.0, mine.height, 0, 0, 1.0)
+        steps = steps.slice(1)
+        assert steps["week"].to_list() == table.index.to_list()
+        assert steps["at_risk"].to_list() == table["at_risk"].to_list()
+        assert steps["stops"].to_list() == table["observed"].to_list()
+        assert steps["censored"].to_list() == table["censored"].to_list()
+        survival = fitter.survival_function_.iloc[:, 0].loc[table.index]
+        assert steps["on_drug"].to_list() == pytest.approx(survival.to_list(), rel=1e-12)
+
+
+def test_on_drug_curve_of_the_demo_by_hand():
+    cohort = demo_validated()
+    curve = on_drug_curve(time_on_drug_by_arm(cohort.patients, cohort.visits, None))
+    # Stops at 4.5 (o05), 12 (o02, o08; o01 censored there), 13 (o06); censored at 16, 20, 24.
+    assert curve.select("week", "at_risk", "stops", "censored").rows() == [
+        (0.0, 8, 0, 0),
+        (4.5, 8, 1, 0),
+        (12.0, 7, 2, 1),
+        (13.0, 4, 1, 0),
+        (16.0, 3, 0, 1),
+        (20.0, 2, 0, 1),
+        (24.0, 1, 0, 1),
+    ]
+    assert curve["on_drug"].to_list() == pytest.approx([1, 7 / 8, 5 / 8, 15 / 32, *[15 / 32] * 3])
+    assert curve["arm"].is_null().all()
+
+
+@pytest.mark.parametrize("seed", [6, 7])
+def test_incidence_curves_are_lifelines_aalen_johansen_without_ties(seed):
+    patients, visits = random_cohort(seed, tied=False)
+    data = time_on_drug_by_arm(patients, visits, ArmDesign("group", "placebo"))
+    curves = incidence_curves(data)
+    assert curves.columns == list(INCIDENCE_CURVE_SCHEMA)
+    codes = {"inefficacy": 1, "adverse_event": 2, "other": 3}
+    for arm in ("placebo", "active"):
+        mine = patients.filter(pl.col("group") == arm)
+        weeks = mine.select(pl.coalesce("stop_week", "last_seen_week"))[:, 0].to_numpy()
+        causes = mine["stop_reason"].replace_strict(codes, default=0).to_numpy()
+        stop_weeks = sorted(mine["stop_week"].drop_nulls().to_list())
+        for reason, code in codes.items():
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")  # no jitter: no ties
+                fitter = AalenJohansenFitter().fit(weeks, causes, event_of_interest=code)
+            expected = fitter.cumulative_density_.iloc[:, 0]
+            steps = curves.filter((pl.col("arm") == arm) & (pl.col("reason") == reason))
+            # Week 0, every stop week of the arm, its last time.
+            assert steps["week"].to_list() == sorted({0.0, *stop_weeks, weeks.max()})
+            for week, found in steps.select("week", "cumulative_incidence").rows():
+                assert found == pytest.approx(expected.loc[:week].iloc[-1], abs=1e-12)
+            last = steps.row(-1, named=True)
+            assert last["stops"] == int((causes == code).sum())
+
+
+def test_incidence_curves_need_a_reason():
+    patients = pl.DataFrame({"patient_id": ["a", "b"], "stop_week": [2.0, None]})
+    visits = pl.DataFrame(
+        {"patient_id": ["a", "b", "b"], "visit": ["baseline", "baseline", "w8"], "week": [0, 0, 8]}
+    )
+    data = time_on_drug_by_arm(patients, visits, None)
+    assert incidence_curves(data).is_empty()
+    # a stops at 2; b, seen last at week 8, is censored there.
+    assert on_drug_curve(data).select("week", "on_drug").rows() == [(0, 1), (2, 0.5), (8, 0.5)]
+
+
+def test_at_risk_weeks_and_counts():
+    assert at_risk_weeks(24.0) == [0.0, 4.0, 8.0, 12.0, 16.0, 20.0, 24.0]
+    assert at_risk_weeks(7.0) == [float(w) for w in range(8)]
+    assert at_risk_weeks(250.0) == [0.0, 52.0, 104.0, 156.0, 208.0]
+    assert at_risk_weeks(0.0) == [0.0]
+    cohort = demo_validated()
+    data = time_on_drug_by_arm(cohort.patients, cohort.visits, None)
+    # times 12, 12, 24, 16, 4.5, 13, 20, 12
+    assert at_risk_by_week(data, [0.0, 4.0, 8.0, 12.0, 16.0, 24.0])["at_risk"].to_list() == [
+        8,
+        8,
+        7,
+        7,
+        3,
+        1,
+    ]
+
+
+def test_arms_are_the_config_column_reference_first_without_armless_patients():
+    patients = pl.DataFrame(
+        {
+            "patient_id": ["a", "b", "c", "d"],
+            "trt": ["z", "placebo", "y", None],
+            "stop_week": [1.0, None, 2.0, 3.0],
+        }
+    )
+    visits = patients.select("patient_id", visit=pl.lit("baseline"), week=pl.lit(0.0))
+    data = time_on_drug_by_arm(patients, visits, ArmDesign("trt", "placebo"))
+    assert data.select("patient_id", "arm").rows() == [("b", "placebo"), ("c", "y"), ("a", "z")]
+    assert on_drug_curve(data)["arm"].unique(maintain_order=True).to_list() == [
+        "placebo",
+        "y",
+        "z",
+    ]

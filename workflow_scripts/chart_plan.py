@@ -4,6 +4,7 @@ import polars as pl
 from _shim import start_logging
 
 from pppflow.charts.registry import planned_charts
+from pppflow.constants import STOP_WEEK_COLUMN
 from pppflow.io import write_text
 
 log = start_logging(snakemake)
@@ -28,19 +29,29 @@ arms = (
     if arm_column
     else 0
 )
+# Stop weeks in the patients file (drug survival): a stop_week column with a value.
+patient_columns = pl.scan_parquet(inp.patients).collect_schema().names()
+stop_weeks = (
+    pl.scan_parquet(inp.patients).select(pl.col(STOP_WEEK_COLUMN).count()).collect().item()
+    if STOP_WEEK_COLUMN in patient_columns
+    else 0
+)
 names = planned_charts(
     visit_labels,
     pga_recorded=pga_grades > 0,
     declared_outcomes=declared_values > 0,
     arms=arms,
+    stops=stop_weeks > 0,
 )
 write_text("".join(f"{name}\n" for name in names), out[0])
 log.info(
-    "cohort %s: %d visit labels, %d PGA grades, %d declared outcome values, %d arms, charts %s",
+    "cohort %s: %d visit labels, %d PGA grades, %d declared outcome values, %d arms, "
+    "%d stop weeks, charts %s",
     snakemake.wildcards.cohort,
     visit_labels,
     pga_grades,
     declared_values,
     arms,
+    stop_weeks,
     ", ".join(names),
 )

@@ -6,7 +6,7 @@ from pathlib import Path
 import polars as pl
 from _shim import start_logging
 
-from pppflow.arms import pooled_rows
+from pppflow.arms import design_from_config, pooled_rows
 from pppflow.charts.common import ChartSettings, ChartSize, reported_rates
 from pppflow.charts.registry import BY_NAME, Cohorts, inputs_of
 from pppflow.claims import claims_from_json
@@ -28,10 +28,15 @@ def read_input(name: str) -> pl.DataFrame:
     return pl.read_csv(path, infer_schema=name != "audit")
 
 
+# The charts drawn per arm: from each arm's rows, or (drug survival) from the validated patients
+# and visits, whose arm column, which may be named `arm`, is each patient's own.
+PER_ARM = (Cohorts.WITH_ARMS, Cohorts.WITH_STOPS)
+
+
 def rows_for(chart, frame: pl.DataFrame) -> pl.DataFrame:
-    """The charts between arms draw each arm's rows; every other chart the whole cohort's (a
-    trial's per-arm rows left out)."""
-    return frame if chart.cohorts is Cohorts.WITH_ARMS else pooled_rows(frame)
+    """The charts drawn per arm get every row; every other chart the whole cohort's (a trial's
+    per-arm rows left out)."""
+    return frame if chart.cohorts in PER_ARM else pooled_rows(frame)
 
 
 charts = [BY_NAME[name] for name in params.charts]
@@ -43,6 +48,8 @@ settings = ChartSettings(
     endpoint_visit=params.endpoint_visit,
     pga_max=params.pga_max,
     confidence_level=params.confidence_level,
+    # Only the rules of charts drawn per arm from the validated patients give the arms.
+    arms=design_from_config(**getattr(params, "arms", {})),
 )
 library = Path(inp.library).read_text(encoding="utf-8")
 for chart in charts:

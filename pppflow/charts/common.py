@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import altair as alt
 import polars as pl
 
+from pppflow.arms import ArmDesign
 from pppflow.claims import Claims, reported_response_rates
 from pppflow.constants import ENDPOINT_LABELS
 
@@ -44,6 +45,9 @@ class ChartSettings:
     endpoint_visit: str
     pga_max: int
     confidence_level: float
+    # The cohort's arms (the config's `arms:`), for a chart drawing one curve per arm from the
+    # validated patients; None: a cohort without arms, or a chart job that does not ask.
+    arms: ArmDesign | None = None
 
 
 # A chart's frames by the names of the registry's inputs (pppflow.charts.registry.INPUTS).

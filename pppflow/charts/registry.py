@@ -34,6 +34,9 @@ class Cohorts(Enum):
     # A trial: the cohort's config names its arm column (`arms:`) and its patients have two or
     # more arms, so there are between-arm comparisons to draw.
     WITH_ARMS = "cohorts with two or more arms"
+    # The patients file gives stop weeks (a `stop_week` column with at least one value): drug
+    # survival to draw.
+    WITH_STOPS = "cohorts whose patients file gives stop weeks"
 
 
 # The stage outputs a chart can draw from; rules/charts.smk names the file of each.
@@ -52,6 +55,7 @@ INPUTS: dict[str, str] = {
     "continuous_comparisons": "PPPASI change between arms per visit (ANCOVA, Hodges-Lehmann)",
     "repeated_measures": "PPPASI change between arms per visit (mixed model over all visits)",
     "arm_responses": "the responses per patient and visit with the arm, over the randomised period",
+    "visits": "the validated visits (each patient's last visit week)",
 }
 
 
@@ -166,6 +170,13 @@ CHARTS: tuple[Chart, ...] = (
         Cohorts.WITH_ARMS,
         ("arm_responses",),
     ),
+    Chart(
+        "time_on_drug",
+        "Time on drug and stopping per reason",
+        Cohorts.WITH_STOPS,
+        ("patients", "visits"),
+        section="time-on-drug",
+    ),
 )
 
 BY_NAME: dict[str, Chart] = {chart.name: chart for chart in CHARTS}
@@ -186,10 +197,11 @@ def planned_charts(
     pga_recorded: bool = True,
     declared_outcomes: bool = False,
     arms: int = 0,
+    stops: bool = False,
 ) -> list[str]:
     """The charts a cohort gets, in the registry's order: by its number of distinct visit
-    labels, whether it has any PGA grade and any value of a declared outcome, and its number
-    of arms (0: a cohort without arms)."""
+    labels, whether it has any PGA grade and any value of a declared outcome, its number of
+    arms (0: a cohort without arms) and whether its patients file gives any stop week."""
     cohorts = {Cohorts.EVERY}
     if declared_outcomes:
         cohorts.add(Cohorts.WITH_DECLARED_OUTCOMES)
@@ -199,4 +211,6 @@ def planned_charts(
         cohorts.add(Cohorts.WITH_PGA)
     if arms >= 2:
         cohorts.add(Cohorts.WITH_ARMS)
+    if stops:
+        cohorts.add(Cohorts.WITH_STOPS)
     return [chart.name for chart in CHARTS if chart.cohorts in cohorts]
