@@ -308,3 +308,18 @@ def test_zheng2024_and_components_demo_get_no_time_on_drug_chart(tmp_path, monke
         assert "time_on_drug" not in _run_plan(tmp_path, monkeypatch, scores, patients=patients)
     demo = pl.read_csv(ROOT / "tests/cohorts/outcomes_demo/patients.csv")
     assert "time_on_drug" in _run_plan(tmp_path, monkeypatch, scores, patients=demo)
+
+
+def test_a_chart_of_the_whole_cohort_reads_the_pooled_rows_of_stacked_tables_only():
+    import polars as pl
+
+    from pppflow.charts.registry import frame_for
+
+    rates = pl.DataFrame({"endpoint": ["PPPASI50"] * 3, "arm": [None, "placebo", "active"]})
+    # The validated patients: a trial's arm column may be named `arm` too; it is no stacking.
+    patients = pl.DataFrame({"patient_id": ["1", "2"], "arm": ["placebo", "active"]})
+    whole, per_arm = BY_NAME["response_rates"], BY_NAME["response_rates_by_arm"]
+    assert frame_for(whole, "rates", rates)["arm"].to_list() == [None]
+    assert frame_for(per_arm, "rates", rates).height == 3
+    assert frame_for(whole, "patients", patients).height == 2
+    assert frame_for(whole, "rates", rates.drop("arm")).height == 3

@@ -6,9 +6,9 @@ from pathlib import Path
 import polars as pl
 from _shim import start_logging
 
-from pppflow.arms import design_from_config, pooled_rows
+from pppflow.arms import design_from_config
 from pppflow.charts.common import ChartSettings, ChartSize, reported_rates
-from pppflow.charts.registry import BY_NAME, Cohorts, inputs_of
+from pppflow.charts.registry import BY_NAME, frame_for, inputs_of
 from pppflow.claims import claims_from_json
 from pppflow.io import write_atomic, write_text
 from pppflow.render import render_chart
@@ -28,17 +28,6 @@ def read_input(name: str) -> pl.DataFrame:
     return pl.read_csv(path, infer_schema=name != "audit")
 
 
-# The charts drawn per arm: from each arm's rows, or (drug survival) from the validated patients
-# and visits, whose arm column, which may be named `arm`, is each patient's own.
-PER_ARM = (Cohorts.WITH_ARMS, Cohorts.WITH_STOPS)
-
-
-def rows_for(chart, frame: pl.DataFrame) -> pl.DataFrame:
-    """The charts drawn per arm get every row; every other chart the whole cohort's (a trial's
-    per-arm rows left out)."""
-    return frame if chart.cohorts in PER_ARM else pooled_rows(frame)
-
-
 charts = [BY_NAME[name] for name in params.charts]
 frames = {name: read_input(name) for name in inputs_of(charts)}
 settings = ChartSettings(
@@ -55,7 +44,7 @@ library = Path(inp.library).read_text(encoding="utf-8")
 for chart in charts:
     # Only the frames its entry names: a chart drawing from an undeclared input fails here.
     drawn = chart.builder()(
-        {name: rows_for(chart, frames[name]) for name in chart.inputs}, settings
+        {name: frame_for(chart, name, frames[name]) for name in chart.inputs}, settings
     )
     rendered = render_chart(
         drawn, png_scale=params.png_scale, library=library, title=f"{chart.title} — {cohort}"

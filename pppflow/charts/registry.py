@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:  # types only: importing them loads altair
+if TYPE_CHECKING:  # types only: importing them loads altair and polars
+    import polars as pl
+
     from pppflow.charts.common import ChartSettings, Frames
 
 
@@ -57,6 +59,12 @@ INPUTS: dict[str, str] = {
     "arm_responses": "the responses per patient and visit with the arm, over the randomised period",
     "visits": "the validated visits (each patient's last visit week)",
 }
+
+
+# The inputs whose tables stack a trial's per-arm rows under the whole cohort's (`arm` empty):
+# a chart of the whole cohort reads only the latter. The others (the validated patients, whose
+# arm column may itself be named `arm`, the PPPASI table, the comparisons) are read as they are.
+STACKED_INPUTS = frozenset({"rates", "descriptives", "percent_change_summary"})
 
 
 @dataclass(frozen=True)
@@ -214,3 +222,17 @@ def planned_charts(
     if stops:
         cohorts.add(Cohorts.WITH_STOPS)
     return [chart.name for chart in CHARTS if chart.cohorts in cohorts]
+
+
+# The charts drawn per arm: from each arm's rows, or (drug survival) from the validated patients
+# and visits, whose arm column is each patient's own.
+PER_ARM = (Cohorts.WITH_ARMS, Cohorts.WITH_STOPS)
+
+
+def frame_for(chart: Chart, name: str, frame: "pl.DataFrame") -> "pl.DataFrame":
+    """What a chart draws from its input `name`: a chart drawn per arm every row; any other
+    chart, of a table stacking a trial's per-arm rows under the whole cohort's, the latter
+    (`arm` empty); every other input as it is."""
+    if chart.cohorts in PER_ARM or name not in STACKED_INPUTS:
+        return frame
+    return frame.filter(frame["arm"].is_null()) if "arm" in frame.columns else frame
