@@ -4,7 +4,7 @@ and time on drug; and their few lines in the run's closing summary.
 
 Pure: the result tables (as their CSVs hold them) in, text tables (pppflow.pages.TextTable) and
 sentences out. An `arm` column that is empty throughout (a single-arm cohort) is left out of a
-table; with arms, it is the table's first column.
+table; with arms, it is the table's first column, "All" on the whole cohort's rows.
 """
 
 from collections.abc import Sequence
@@ -33,10 +33,14 @@ def _table(columns: Sequence[str], rows: Sequence[Sequence[str]], arms: Sequence
     return TextTable(["Arm", *columns], [(arm, *row) for arm, row in zip(arms, rows, strict=True)])
 
 
+# The arm cell of a trial's whole-cohort rows (`arm` empty in the CSVs).
+ALL_ARMS = "All"
+
+
 def _arms_of(frame: pl.DataFrame) -> list[str] | None:
     if not _has_arms(frame):
         return None
-    return [a or "" for a in frame.get_column("arm").cast(pl.Utf8).to_list()]
+    return [a or ALL_ARMS for a in frame.get_column("arm").cast(pl.Utf8).to_list()]
 
 
 def _interval(low: float | None, high: float | None, decimals: int = ONE_DECIMAL) -> str:

@@ -5,8 +5,22 @@ from pppflow.tables import TEMPLATE_FILES, labels_param
 from pppflow.terminal import summaries_text
 
 
+def trial_inputs(wildcards):
+    """A cohort with arms: its between-arm comparisons, for the page's "Between arms" section;
+    nothing for any other cohort."""
+    if not cohort_entry(wildcards).get("arms"):
+        return {}
+    return {
+        "comparisons": rules.comparisons.output.comparisons,
+        "continuous_comparisons": rules.comparisons.output.continuous,
+        "subgroup_comparisons": rules.comparisons.output.subgroups,
+        "repeated_measures": rules.comparisons.output.repeated,
+    }
+
+
 rule summary:
     input:
+        unpack(trial_inputs),
         patients=rules.validate.output.patients,
         visits=rules.validate.output.visits,
         claims=rules.validate.output.claims,
@@ -60,6 +74,8 @@ rule summary:
         table1_continuous=config["stats"].get("table1_continuous", "mean_sd"),
         # The declared outcomes' names, in the config's order.
         outcomes=lambda wildcards: list(cohort_outcomes(wildcards)),
+        # {} without arms; else the arms, strata and switch visit (pppflow.arms).
+        arms=cohort_arms,
     script:
         "../workflow_scripts/summary.py"
 

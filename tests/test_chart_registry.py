@@ -70,6 +70,9 @@ def test_the_charts_beside_a_table_name_their_summary_section():
         "percent_change": "percent-change",
         "time_to_response": "time-to-response",
         "declared_outcomes": "declared-outcomes",
+        "forest_plot": "subgroups",
+        "response_rates_by_arm": "between-arms-responders",
+        "change_by_arm": "between-arms-change",
     }
     template = (ROOT / "pppflow/templates/summary.html.j2").read_text()
     for chart in CHARTS:
