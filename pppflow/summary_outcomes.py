@@ -351,6 +351,26 @@ def time_on_drug_view(frame: pl.DataFrame, confidence_level: float) -> TimeOnDru
     )
 
 
+def arm_safety_line(safety: pl.DataFrame) -> str:
+    """A trial's safety in one short line, from safety.csv's `any` rows: the patients with an
+    adverse event per arm (the whole cohort first), and with a serious one or one leading to
+    discontinuation, where any."""
+    any_rows = list(safety.filter(pl.col("term") == "any").iter_rows(named=True))
+    by_arm = ", ".join(
+        f"{r['arm'] or ALL_ARMS.lower()} {_patients_percent(r['patients'], r['percent'])}"
+        for r in any_rows
+    )
+
+    def worst(column: str) -> str:
+        counts = [f"{r['arm'] or ALL_ARMS.lower()} {r[column]}" for r in any_rows if r[column]]
+        return ", ".join(counts) if counts else "none"
+
+    return (
+        f"Safety: patients with an adverse event: {by_arm}; serious: {worst('serious_patients')}; "
+        f"leading to discontinuation: {worst('discontinued_patients')}."
+    )
+
+
 # PGA -------------------------------------------------------------------------------------------
 
 
@@ -403,8 +423,11 @@ def outcome_lines(
             for r in time_to_response.iter_rows(named=True)
         )
         lines.append(f"Median weeks to first response: {medians}.")
-    view = safety_view(safety)
-    lines.append(f"Safety: {view.headline}" if view else "Safety: no events file given.")
+    if _has_arms(safety):
+        lines.append(arm_safety_line(safety))
+    else:
+        view = safety_view(safety)
+        lines.append(f"Safety: {view.headline}" if view else "Safety: no events file given.")
     if pga_sentence:
         lines.append(pga_sentence)
     return lines

@@ -256,14 +256,17 @@ def other_visits_table(
     comparisons: pl.DataFrame, endpoint_visit: str, confidence_level: float, alpha: float
 ) -> TextTable | None:
     """The responder comparisons at the other visits of the randomised period, compact: per
-    endpoint, visit and compared arm, both arms' counts, the difference and Fisher's P."""
+    endpoint, visit and compared arm, both arms' counts, the difference and Fisher's P. The
+    file's order (endpoint, then visit) is kept: each endpoint's rows are consecutive."""
     other = comparisons.filter(pl.col("visit") != endpoint_visit)
     if not other.height:
         return None
     level = level_text(confidence_level)
+    # An endpoint is named on its first row only: its visits read as one group.
+    first = pl.col("endpoint").is_first_distinct()
     rows = [
         (
-            endpoint_label(r["endpoint"]),
+            endpoint_label(r["endpoint"]) if r["__first"] else "",
             r["visit"],
             f"{r['arm']} vs {r['reference_arm']}",
             f"{counts_text(r['responders'], r['evaluable'])} vs "
@@ -271,7 +274,7 @@ def other_visits_table(
             difference_text(r["rate_difference"], r["difference_ci_low"], r["difference_ci_high"]),
             p_text(r["p_fisher"], alpha),
         )
-        for r in other.iter_rows(named=True)
+        for r in other.with_columns(first.alias("__first")).iter_rows(named=True)
     ]
     return TextTable(
         [

@@ -127,6 +127,32 @@ def cohort_arms(wildcards):
     }
 
 
+def comparison_inputs(wildcards):
+    """The between-arm results a cohort with arms (an `arms` entry in its config) has, which
+    its claims about arms are checked against; nothing for any other cohort, whose claims about
+    arms are then not checkable."""
+    if not cohort_entry(wildcards).get("arms"):
+        return {}
+    return {
+        "comparisons": rules.comparisons.output.comparisons,
+        "continuous_comparisons": rules.comparisons.output.continuous,
+        "time_to_response": rules.outcomes.output.time_to_response,
+    }
+
+
+def trial_inputs(wildcards):
+    """A cohort with arms: its between-arm comparisons, for the page's "Between arms" section;
+    nothing for any other cohort."""
+    if not cohort_entry(wildcards).get("arms"):
+        return {}
+    return {
+        "comparisons": rules.comparisons.output.comparisons,
+        "continuous_comparisons": rules.comparisons.output.continuous,
+        "subgroup_comparisons": rules.comparisons.output.subgroups,
+        "repeated_measures": rules.comparisons.output.repeated,
+    }
+
+
 def table1_group(wildcards):
     """Table 1's grouping: the arm column for a cohort with arms, else stats.table1_group_column."""
     arms = cohort_entry(wildcards).get("arms")

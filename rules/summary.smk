@@ -5,19 +5,6 @@ from pppflow.tables import TEMPLATE_FILES, labels_param
 from pppflow.terminal import summaries_text
 
 
-def trial_inputs(wildcards):
-    """A cohort with arms: its between-arm comparisons, for the page's "Between arms" section;
-    nothing for any other cohort."""
-    if not cohort_entry(wildcards).get("arms"):
-        return {}
-    return {
-        "comparisons": rules.comparisons.output.comparisons,
-        "continuous_comparisons": rules.comparisons.output.continuous,
-        "subgroup_comparisons": rules.comparisons.output.subgroups,
-        "repeated_measures": rules.comparisons.output.repeated,
-    }
-
-
 rule summary:
     input:
         unpack(trial_inputs),

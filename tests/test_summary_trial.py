@@ -384,3 +384,40 @@ def test_the_two_arm_page_shows_its_comparisons(two_arm: Path):
         f"{p75['reference_responders']}/{p75['reference_evaluable']}"
     ) in text
     assert "Response at week16 by arm" in text
+
+
+def test_a_trials_safety_is_one_short_line():
+    from pppflow.summary_outcomes import arm_safety_line
+
+    safety = pl.DataFrame(
+        {
+            "arm": [None, None, "placebo", "<b>x</b>"],
+            "term": ["any", "Headache", "any", "any"],
+            "patients": [3, 2, 1, 2],
+            "percent": [30.0, 20.0, 20.0, 40.0],
+            "events": [4, 2, 1, 3],
+            "serious_patients": [1, 0, 0, 1],
+            "discontinued_patients": [0, 0, 0, 0],
+            "events_per_100py": [None, None, None, None],
+        },
+        schema_overrides={"arm": pl.Utf8, "events_per_100py": pl.Float64},
+    )
+    assert arm_safety_line(safety) == (
+        "Safety: patients with an adverse event: all 3 (30.0 %), placebo 1 (20.0 %), "
+        "<b>x</b> 2 (40.0 %); serious: all 1, <b>x</b> 1; leading to discontinuation: none."
+    )
+
+
+def test_the_other_visits_are_compact():
+    from pppflow.summary_trial import other_visits_table
+
+    table = other_visits_table(comparisons_frame(), "week16", 0.95, 0.05)
+    assert table.rows == [
+        ("PPPASI 75", "week12", "active vs placebo", "0/11 vs 0/11", "0 (-26 to 26)", "> 0.99")
+    ]
+    assert (
+        other_visits_table(
+            comparisons_frame().filter(pl.col("visit") == "week16"), "week16", 0.95, 0.05
+        )
+        is None
+    )
