@@ -370,7 +370,12 @@ def test_the_two_arm_page_shows_its_comparisons(two_arm: Path):
         assert f"<td>{reference}</td>" in section
     assert "P, CMH by region" in section
     # The arm charts in the section, drawn (the forest plot under Subgroups).
-    for chart in ("response_rates_by_arm", "change_by_arm", "forest_plot"):
+    for chart in (
+        "response_rates_by_arm",
+        "change_by_arm",
+        "time_to_response_by_arm",
+        "forest_plot",
+    ):
         assert section.count(f'id="chart-{chart}"') == 1, chart
     assert section.index('id="subgroups"') < section.index('id="chart-forest_plot"')
     svg = (two_arm / "charts" / "response_rates_by_arm.svg").read_text()

@@ -168,6 +168,7 @@ CHARTS: tuple[Chart, ...] = (
         "Time to first PPPASI 50 and 75 response, per arm",
         Cohorts.WITH_ARMS,
         ("arm_responses",),
+        section="between-arms-time",
     ),
 )
 
