@@ -127,19 +127,6 @@ def cohort_arms(wildcards):
     }
 
 
-def comparison_inputs(wildcards):
-    """The between-arm results a cohort with arms (an `arms` entry in its config) has, which
-    its claims about arms are checked against; nothing for any other cohort, whose claims about
-    arms are then not checkable."""
-    if not cohort_entry(wildcards).get("arms"):
-        return {}
-    return {
-        "comparisons": rules.comparisons.output.comparisons,
-        "continuous_comparisons": rules.comparisons.output.continuous,
-        "time_to_response": rules.outcomes.output.time_to_response,
-    }
-
-
 def trial_inputs(wildcards):
     """A cohort with arms: its between-arm comparisons, for the page's "Between arms" section;
     nothing for any other cohort."""
