@@ -161,5 +161,7 @@ def chart_index_html(cohort: str, charts: list[IndexedChart]) -> str:
 
 
 def summary_html(**context: Any) -> str:
-    """A cohort's summary page (``templates/summary.html.j2`` names what it reads)."""
+    """A cohort's summary page (``templates/summary.html.j2`` names what it reads); ``trial``
+    (pppflow.summary_trial.TrialSection) only for a cohort with arms."""
+    context.setdefault("trial", None)
     return render("summary.html.j2", title=f"Summary of {context['cohort']}", **context)

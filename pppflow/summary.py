@@ -244,9 +244,11 @@ def terminal_summary(
     paths: Mapping[str, str],
     confidence_level: float,
     outcome_lines: Sequence[str] = (),
+    trial_lines: Sequence[str] = (),
 ) -> str:
-    """The few lines a run prints per cohort at its end; ``outcome_lines``
-    (pppflow.summary_outcomes.outcome_lines) come after the audit."""
+    """The few lines a run prints per cohort at its end; ``trial_lines`` (a trial's rates per
+    arm and its main comparisons, pppflow.summary_trial.trial_lines) after the rates,
+    ``outcome_lines`` (pppflow.summary_outcomes.outcome_lines) after the audit."""
     lines = [f"── {cohort} ──", f"  {checks.line}"]
     if rates:
         lines.append(
@@ -255,6 +257,7 @@ def terminal_summary(
         )
         width = max(len(r.endpoint) for r in rates)
         lines += [f"    {r.endpoint:<{width}}  {r.counts:>7}  {r.rate}" for r in rates]
+    lines += [f"  {line}" for line in trial_lines]
     lines += audit_lines(audit, audit_rows)
     lines += [f"  {line}" for line in outcome_lines]
     lines += [f"  {label}: {path}" for label, path in paths.items()]

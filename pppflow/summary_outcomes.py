@@ -4,7 +4,7 @@ and time on drug; and their few lines in the run's closing summary.
 
 Pure: the result tables (as their CSVs hold them) in, text tables (pppflow.pages.TextTable) and
 sentences out. An `arm` column that is empty throughout (a single-arm cohort) is left out of a
-table; with arms, it is the table's first column.
+table; with arms, it is the table's first column, "All" on the whole cohort's rows.
 """
 
 from collections.abc import Sequence
@@ -33,10 +33,14 @@ def _table(columns: Sequence[str], rows: Sequence[Sequence[str]], arms: Sequence
     return TextTable(["Arm", *columns], [(arm, *row) for arm, row in zip(arms, rows, strict=True)])
 
 
+# The arm cell of a trial's whole-cohort rows (`arm` empty in the CSVs).
+ALL_ARMS = "All"
+
+
 def _arms_of(frame: pl.DataFrame) -> list[str] | None:
     if not _has_arms(frame):
         return None
-    return [a or "" for a in frame.get_column("arm").cast(pl.Utf8).to_list()]
+    return [a or ALL_ARMS for a in frame.get_column("arm").cast(pl.Utf8).to_list()]
 
 
 def _interval(low: float | None, high: float | None, decimals: int = ONE_DECIMAL) -> str:
@@ -347,6 +351,26 @@ def time_on_drug_view(frame: pl.DataFrame, confidence_level: float) -> TimeOnDru
     )
 
 
+def arm_safety_line(safety: pl.DataFrame) -> str:
+    """A trial's safety in one short line, from safety.csv's `any` rows: the patients with an
+    adverse event per arm (the whole cohort first), and with a serious one or one leading to
+    discontinuation, where any."""
+    any_rows = list(safety.filter(pl.col("term") == "any").iter_rows(named=True))
+    by_arm = ", ".join(
+        f"{r['arm'] or ALL_ARMS.lower()} {_patients_percent(r['patients'], r['percent'])}"
+        for r in any_rows
+    )
+
+    def worst(column: str) -> str:
+        counts = [f"{r['arm'] or ALL_ARMS.lower()} {r[column]}" for r in any_rows if r[column]]
+        return ", ".join(counts) if counts else "none"
+
+    return (
+        f"Safety: patients with an adverse event: {by_arm}; serious: {worst('serious_patients')}; "
+        f"leading to discontinuation: {worst('discontinued_patients')}."
+    )
+
+
 # PGA -------------------------------------------------------------------------------------------
 
 
@@ -399,8 +423,11 @@ def outcome_lines(
             for r in time_to_response.iter_rows(named=True)
         )
         lines.append(f"Median weeks to first response: {medians}.")
-    view = safety_view(safety)
-    lines.append(f"Safety: {view.headline}" if view else "Safety: no events file given.")
+    if _has_arms(safety):
+        lines.append(arm_safety_line(safety))
+    else:
+        view = safety_view(safety)
+        lines.append(f"Safety: {view.headline}" if view else "Safety: no events file given.")
     if pga_sentence:
         lines.append(pga_sentence)
     return lines

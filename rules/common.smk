@@ -127,6 +127,19 @@ def cohort_arms(wildcards):
     }
 
 
+def trial_inputs(wildcards):
+    """A cohort with arms: its between-arm comparisons, for the page's "Between arms" section;
+    nothing for any other cohort."""
+    if not cohort_entry(wildcards).get("arms"):
+        return {}
+    return {
+        "comparisons": rules.comparisons.output.comparisons,
+        "continuous_comparisons": rules.comparisons.output.continuous,
+        "subgroup_comparisons": rules.comparisons.output.subgroups,
+        "repeated_measures": rules.comparisons.output.repeated,
+    }
+
+
 def table1_group(wildcards):
     """Table 1's grouping: the arm column for a cohort with arms, else stats.table1_group_column."""
     arms = cohort_entry(wildcards).get("arms")

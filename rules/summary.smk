@@ -7,6 +7,7 @@ from pppflow.terminal import summaries_text
 
 rule summary:
     input:
+        unpack(trial_inputs),
         patients=rules.validate.output.patients,
         visits=rules.validate.output.visits,
         claims=rules.validate.output.claims,
@@ -60,6 +61,8 @@ rule summary:
         table1_continuous=config["stats"].get("table1_continuous", "mean_sd"),
         # The declared outcomes' names, in the config's order.
         outcomes=lambda wildcards: list(cohort_outcomes(wildcards)),
+        # {} without arms; else the arms, strata and switch visit (pppflow.arms).
+        arms=cohort_arms,
     script:
         "../workflow_scripts/summary.py"
 

@@ -72,6 +72,10 @@ def test_the_charts_beside_a_table_name_their_summary_section():
         "time_to_response": "time-to-response",
         "declared_outcomes": "declared-outcomes",
         "time_on_drug": "time-on-drug",
+        "forest_plot": "subgroups",
+        "response_rates_by_arm": "between-arms-responders",
+        "change_by_arm": "between-arms-change",
+        "time_to_response_by_arm": "between-arms-time",
     }
     template = (ROOT / "pppflow/templates/summary.html.j2").read_text()
     for chart in CHARTS:

@@ -1,6 +1,7 @@
-"""Write a cohort's summary page (the audit first, the patient flow, the rates, percent change,
-time to response, the declared outcomes, safety, time on drug where the run makes it, Table 1,
-the tests, the charts and the methods) and the lines the run prints for it at its end."""
+"""Write a cohort's summary page (the audit first, the patient flow, between arms for a cohort
+with arms, the rates, percent change, time to response, the declared outcomes, safety, time on
+drug where the run makes it, Table 1, the tests, the charts and the methods) and the lines the
+run prints for it at its end."""
 
 from pathlib import Path
 
@@ -34,6 +35,7 @@ from pppflow.summary_outcomes import (
     time_on_drug_view,
     time_to_response_table,
 )
+from pppflow.summary_trial import trial_lines, trial_section
 from pppflow.table1 import table1_view
 from pppflow.tables import labels_from_param
 
@@ -51,7 +53,8 @@ audit_rows = read_audit(inp.audit)
 audit = audit_view(audit_rows)
 checks = data_checks(rows(inp.patients), rows(inp.visits), pl.read_csv(inp.check))
 # The whole cohort's rows (a trial's arms have their own, under it).
-all_rates = pooled_rows(pl.read_csv(inp.rates, schema_overrides={"arm": pl.Utf8}))
+every_rate = pl.read_csv(inp.rates, schema_overrides={"arm": pl.Utf8})
+all_rates = pooled_rows(every_rate)
 rates = endpoint_rates(all_rates, params.endpoint_visit)
 pga_sentence = pga_absent_sentence(all_rates)
 # The outcome tables; an `arm` column empty throughout is read as text, not as nulls of no type.
@@ -60,13 +63,36 @@ flow = pl.read_csv(inp.flow, schema_overrides=arm_text)
 percent_change = pl.read_csv(inp.percent_change, schema_overrides=arm_text)
 time_to_first = pl.read_csv(inp.time_to_response, schema_overrides=arm_text)
 safety = pl.read_csv(inp.safety, schema_overrides={**arm_text, "term": pl.Utf8})
+# The declared outcomes with each arm's rows under the whole cohort's (none without arms).
 declared = declared_outcomes(
     params.outcomes,
-    pooled_rows(pl.read_csv(inp.descriptives, schema_overrides={"arm": pl.Utf8})),
+    pl.read_csv(inp.descriptives, schema_overrides={"arm": pl.Utf8}),
     pl.read_csv(inp.tests),
-    all_rates,
+    every_rate,
     params.alpha,
 )
+# A cohort with arms: its between-arm comparisons (rules/summary.smk gives their files).
+trial, closing_trial_lines = None, []
+if params.arms:
+    comparisons = pl.read_csv(inp.comparisons, schema_overrides={"arm": pl.Utf8})
+    trial = trial_section(
+        comparisons=comparisons,
+        arm_rates=every_rate.filter(pl.col("arm").is_not_null()),
+        continuous=pl.read_csv(inp.continuous_comparisons, schema_overrides=arm_text),
+        repeated=pl.read_csv(inp.repeated_measures, schema_overrides=arm_text),
+        subgroups=pl.read_csv(
+            inp.subgroup_comparisons, schema_overrides={**arm_text, "subgroup": pl.Utf8}
+        ),
+        time_to_response=time_to_first,
+        endpoint_visit=params.endpoint_visit,
+        confidence_level=params.confidence_level,
+        alpha=params.alpha,
+        strata=params.arms.get("strata") or (),
+        switch_visit=params.arms.get("switch_visit"),
+    )
+    closing_trial_lines = trial_lines(
+        comparisons, params.endpoint_visit, params.confidence_level, params.alpha
+    )
 time_on_drug = time_on_drug_view(
     pl.read_csv(inp.time_on_drug, schema_overrides={**arm_text, "reason": pl.Utf8}),
     params.confidence_level,
@@ -96,6 +122,7 @@ page = summary_html(
     audit=audit,
     endpoint_visit=params.endpoint_visit,
     rates=rates,
+    trial=trial,
     pga_sentence=pga_sentence,
     flow_svg=flow_diagram_svg(flow),
     flow=flow_table(flow),
@@ -117,7 +144,9 @@ text = terminal_summary(
     cohort,
     checks=checks,
     endpoint_visit=params.endpoint_visit,
-    rates=rates,
+    # A trial's rates are its arms' (trial_lines), not the arms pooled.
+    rates=() if closing_trial_lines else rates,
+    trial_lines=closing_trial_lines,
     audit=audit,
     audit_rows=audit_rows,
     paths={"Summary page": out.page, "Report (after make report)": "results/report.html"},

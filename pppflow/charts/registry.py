@@ -159,24 +159,28 @@ CHARTS: tuple[Chart, ...] = (
         "Response difference between arms by subgroup",
         Cohorts.WITH_ARMS,
         ("comparisons", "subgroup_comparisons"),
+        section="subgroups",
     ),
     Chart(
         "response_rates_by_arm",
         "Response rates per arm over the weeks",
         Cohorts.WITH_ARMS,
         ("rates", "comparisons"),
+        section="between-arms-responders",
     ),
     Chart(
         "change_by_arm",
         "Difference in PPPASI change between arms",
         Cohorts.WITH_ARMS,
         ("pppasi", "continuous_comparisons", "repeated_measures"),
+        section="between-arms-change",
     ),
     Chart(
         "time_to_response_by_arm",
         "Time to first PPPASI 50 and 75 response, per arm",
         Cohorts.WITH_ARMS,
         ("arm_responses",),
+        section="between-arms-time",
     ),
     Chart(
         "time_on_drug",
