@@ -61,6 +61,34 @@ def design_from_config(
     )
 
 
+def design_lines(design: "ArmDesign | None") -> list[str]:
+    """The arm settings as "key: value" lines, for a rule whose params the report lists (a
+    dict would be printed as Python); [] without arms. design_from_lines reads them back."""
+    if design is None:
+        return []
+    lines = [f"column: {design.column}", f"reference: {design.reference}"]
+    lines += [f"level: {level}" for level in design.levels]
+    lines += [f"stratum: {column}" for column in design.strata]
+    if design.switch_visit is not None:
+        lines.append(f"switch_visit: {design.switch_visit}")
+    return lines
+
+
+def design_from_lines(lines: Sequence[str]) -> "ArmDesign | None":
+    """design_lines' lines back as the design (None for no lines)."""
+    if not lines:
+        return None
+    pairs = [line.split(": ", 1) for line in lines]
+    one = {key: value for key, value in pairs}
+    return ArmDesign(
+        column=one["column"],
+        reference=one["reference"],
+        levels=tuple(value for key, value in pairs if key == "level"),
+        strata=tuple(value for key, value in pairs if key == "stratum"),
+        switch_visit=one.get("switch_visit"),
+    )
+
+
 def arm_label(value) -> str | None:
     """An arm value as text: 1.0 -> '1' (a numeric column read as floats), None stays None."""
     if value is None:

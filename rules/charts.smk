@@ -231,7 +231,7 @@ rule arm_charts:
 
 
 # The drug survival charts, asked for only where the plan lists them (a cohort with a stop week);
-# one curve per arm where the cohort has arms (`arms`, as pppflow.arms.design_from_config takes
+# one curve per arm where the cohort has arms (`arms`, as pppflow.arms.design_lines writes
 # them).
 rule stop_charts:
     input:
@@ -254,7 +254,7 @@ rule stop_charts:
     params:
         **CHART_SETTINGS,
         charts=[chart.name for chart in STOP_CHARTS],
-        arms=cohort_arms,
+        arms=cohort_arm_lines,
     script:
         "../workflow_scripts/charts.py"
 

@@ -55,6 +55,14 @@ def comparison_inputs(wildcards):
     }
 
 
+def cohort_arm_lines(wildcards):
+    """cohort_arms as "key: value" lines (pppflow.arms.design_lines), for the rules whose
+    params the report lists."""
+    from pppflow.arms import design_from_config, design_lines
+
+    return design_lines(design_from_config(**cohort_arms(wildcards)))
+
+
 def script_code(name):
     """The project files workflow_scripts/<name>.py runs through its imports: declared as
     inputs so that a change to one reruns the steps that use it (Snakemake tracks a rule's

@@ -61,8 +61,8 @@ rule summary:
         table1_continuous=config["stats"].get("table1_continuous", "mean_sd"),
         # The declared outcomes' names, in the config's order.
         outcomes=lambda wildcards: list(cohort_outcomes(wildcards)),
-        # {} without arms; else the arms, strata and switch visit (pppflow.arms).
-        arms=cohort_arms,
+        # [] without arms; else the arms, strata and switch visit (pppflow.arms.design_lines).
+        arms=cohort_arm_lines,
     script:
         "../workflow_scripts/summary.py"
 

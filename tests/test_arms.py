@@ -368,3 +368,26 @@ def test_a_registry_s_mixed_model_is_fitted_on_a_seeded_subsample_per_arm_and_sa
     # At or under the limit: every patient, no note.
     whole = repeated_measures_within_reach(frame, "placebo", 0.95, max_patients=8)
     assert whole.equals(repeated_measures(frame, "placebo", 0.95))
+
+
+def test_the_arm_settings_go_through_a_rule_param_as_lines_and_come_back():
+    from pppflow.arms import design_from_config, design_from_lines, design_lines
+
+    design = design_from_config(
+        {"column": "group", "reference": "placebo", "levels": ["placebo", "active"]},
+        ["region", "site"],
+        "week16",
+    )
+    lines = design_lines(design)
+    assert lines == [
+        "column: group",
+        "reference: placebo",
+        "level: placebo",
+        "level: active",
+        "stratum: region",
+        "stratum: site",
+        "switch_visit: week16",
+    ]
+    assert not any("{" in line for line in lines)  # the report lists them as they are
+    assert design_from_lines(lines) == design
+    assert design_lines(None) == [] and design_from_lines([]) is None

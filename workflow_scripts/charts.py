@@ -6,7 +6,7 @@ from pathlib import Path
 import polars as pl
 from _shim import start_logging
 
-from pppflow.arms import design_from_config
+from pppflow.arms import design_from_lines
 from pppflow.charts.common import ChartSettings, ChartSize, reported_rates
 from pppflow.charts.registry import BY_NAME, frame_for, inputs_of
 from pppflow.claims import claims_from_json
@@ -38,7 +38,7 @@ settings = ChartSettings(
     pga_max=params.pga_max,
     confidence_level=params.confidence_level,
     # Only the rules of charts drawn per arm from the validated patients give the arms.
-    arms=design_from_config(**getattr(params, "arms", {})),
+    arms=design_from_lines(getattr(params, "arms", [])),
 )
 library = Path(inp.library).read_text(encoding="utf-8")
 for chart in charts:

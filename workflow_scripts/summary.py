@@ -9,7 +9,7 @@ import polars as pl
 from _chart_pages import charts_with_captions
 from _shim import start_logging
 
-from pppflow.arms import pooled_rows
+from pppflow.arms import design_from_lines, pooled_rows
 from pppflow.claims import claims_from_json
 from pppflow.flow_diagram import flow_diagram_svg
 from pppflow.formatting import level_text, readable_frame
@@ -73,7 +73,8 @@ declared = declared_outcomes(
 )
 # A cohort with arms: its between-arm comparisons (rules/summary.smk gives their files).
 trial, closing_trial_lines = None, []
-if params.arms:
+design = design_from_lines(params.arms)
+if design is not None:
     comparisons = pl.read_csv(inp.comparisons, schema_overrides={"arm": pl.Utf8})
     trial = trial_section(
         comparisons=comparisons,
@@ -87,8 +88,8 @@ if params.arms:
         endpoint_visit=params.endpoint_visit,
         confidence_level=params.confidence_level,
         alpha=params.alpha,
-        strata=params.arms.get("strata") or (),
-        switch_visit=params.arms.get("switch_visit"),
+        strata=design.strata,
+        switch_visit=design.switch_visit,
     )
     closing_trial_lines = trial_lines(
         comparisons, params.endpoint_visit, params.confidence_level, params.alpha
