@@ -34,7 +34,8 @@ import numpy as np
 import polars as pl
 
 from pppflow import constants as c
-from pppflow.arms import ARM, ArmDesign, arm_assignment, arms_in_order
+from pppflow.arm_settings import ArmDesign
+from pppflow.arms import ARM, arm_assignment, arms_in_order
 from pppflow.response import nominal_week
 from pppflow.time_to_response import kaplan_meier_median, product_limit
 

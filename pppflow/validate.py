@@ -16,7 +16,8 @@ import polars as pl
 
 from pppflow import constants as c
 from pppflow import schemas
-from pppflow.arms import arm_failures, design_from_config
+from pppflow.arm_settings import design_from_config
+from pppflow.arms import arm_failures
 from pppflow.claims import Claims, ClaimsInvalid, name_problems, read_claims_file
 from pppflow.fast_paths.validation import SCORE_COLUMNS, proven_valid
 from pppflow.io import UnreadableFile, excerpt, read_cohort_table

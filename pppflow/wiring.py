@@ -12,14 +12,19 @@ Standard library only: the Snakefile calls it before any job runs.
 """
 
 import ast
+import json
+import os
 import threading
 from functools import cache
 from pathlib import Path
 
 
+@cache
 def _module_file(name: str, search: tuple[Path, ...]) -> Path | None:
     """The file that runs when module ``name`` is imported: ``a/b/__init__.py`` or ``a/b.py``
-    (a package first, as Python's finder) under the first search folder holding either."""
+    (a package first, as Python's finder) under the first search folder holding either. Looked
+    up once per process: the rules ask for the same modules many times while the workflow is
+    read, and no module file appears or goes in the meantime."""
     parts = name.split(".")
     for folder in search:
         base = folder.joinpath(*parts)
@@ -76,29 +81,72 @@ def imported_names(source: str, package: list[str]) -> list[str]:
     return names
 
 
+class ImportCache:
+    """imported_names of each file, kept between runs in a JSON file (Snakemake's ``.snakemake``
+    folder): a no-op run reads every rule's code inputs again, and parsing some eighty modules
+    each time is most of what the workflow adds to Snakemake's own start-up. An entry counts
+    only for the version of the file it was read from (its mtime and size)."""
+
+    def __init__(self, path: Path | None):
+        self.path = path
+        self.entries: dict[str, list] = {}
+        self.dirty = False
+        if path is not None and path.is_file():
+            try:
+                self.entries = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                self.entries = {}  # unreadable: read every file again
+
+    def names(self, path: Path, package: tuple[str, ...]) -> tuple[str, ...]:
+        stat = path.stat()
+        version = [stat.st_mtime_ns, stat.st_size, list(package)]
+        entry = self.entries.get(str(path))
+        if entry is not None and entry[:3] == version:
+            return tuple(entry[3])
+        names = imported_names(path.read_text(encoding="utf-8"), list(package))
+        self.entries[str(path)] = [*version, names]
+        self.dirty = True
+        return tuple(names)
+
+    def save(self) -> None:
+        """Write the entries if any is new (atomically: a concurrent run reads the old file or
+        the new one); a folder that cannot be written only costs the next run its parsing."""
+        if self.path is None or not self.dirty:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            partial = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
+            partial.write_text(json.dumps(self.entries), encoding="utf-8")
+            partial.replace(self.path)
+            self.dirty = False
+        except OSError:
+            pass
+
+
 @cache
-def _file_imports(path: Path, package: tuple[str, ...], mtime_ns: int) -> tuple[str, ...]:
-    """imported_names of one file, parsed once per version of the file: the rules ask for the
-    same modules many times while the workflow is read (an edit changes mtime_ns)."""
-    return tuple(imported_names(path.read_text(encoding="utf-8"), list(package)))
+def _import_cache(path: Path | None) -> ImportCache:
+    return ImportCache(path)
 
 
-def project_imports(script: Path, root: Path) -> list[str]:
+def project_imports(script: Path, root: Path, cache_file: Path | None = None) -> list[str]:
     """The project files ``script`` runs through its imports, transitively, as paths relative
     to ``root`` in sorted order (the script itself excluded). Modules resolve against the
-    script's own folder (where its helpers are) and then ``root`` (where the package is)."""
+    script's own folder (where its helpers are) and then ``root`` (where the package is).
+    ``cache_file``: where the files' imports are kept between runs (None: parsed each time)."""
     script, root = script.resolve(), root.resolve()
     search = (script.parent, root)
+    imports = _import_cache(cache_file.resolve() if cache_file else None)
     seen: set[Path] = set()
     pending = [script]
     while pending:
         path = pending.pop()
         package = tuple(_package_of(path, (root,))) if path != script else ()
-        for name in _file_imports(path, package, path.stat().st_mtime_ns):
+        for name in imports.names(path, package):
             found = _module_file(name, search)
             if found is not None and found != script and found not in seen:
                 seen.add(found)
                 pending.append(found)
+    imports.save()
     return sorted(str(path.relative_to(root)) for path in seen)
 
 

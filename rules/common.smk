@@ -58,9 +58,14 @@ def comparison_inputs(wildcards):
 def cohort_arm_lines(wildcards):
     """cohort_arms as "key: value" lines (pppflow.arms.design_lines), for the rules whose
     params the report lists."""
-    from pppflow.arms import design_from_config, design_lines
+    from pppflow.arm_settings import design_from_config, design_lines
 
     return design_lines(design_from_config(**cohort_arms(wildcards)))
+
+
+# The modules' imports, kept between runs (pppflow.wiring.ImportCache), beside Snakemake's own
+# records in the working directory.
+IMPORT_CACHE = Path(".snakemake") / "pppflow_imports.json"
 
 
 def script_code(name):
@@ -69,7 +74,7 @@ def script_code(name):
     script, not what the script imports). Read from the imports, so the list cannot go stale.
     """
     script = Path(workflow.basedir) / "workflow_scripts" / f"{name}.py"
-    return project_imports(script, Path(workflow.basedir))
+    return project_imports(script, Path(workflow.basedir), IMPORT_CACHE)
 
 
 def chart_code(charts):
@@ -85,7 +90,7 @@ def chart_code(charts):
                 *(
                     path
                     for module in modules
-                    for path in project_imports(base / module, base)
+                    for path in project_imports(base / module, base, IMPORT_CACHE)
                 ),
             ]
         )

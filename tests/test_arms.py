@@ -10,10 +10,10 @@ import polars as pl
 import pytest
 
 from pppflow import response
+from pppflow.arm_settings import design_from_config
 from pppflow.arms import (
     arm_assignment,
     arms_in_order,
-    design_from_config,
     nominal_week,
     per_arm_rows,
     pooled_rows,
@@ -371,7 +371,7 @@ def test_a_registry_s_mixed_model_is_fitted_on_a_seeded_subsample_per_arm_and_sa
 
 
 def test_the_arm_settings_go_through_a_rule_param_as_lines_and_come_back():
-    from pppflow.arms import design_from_config, design_from_lines, design_lines
+    from pppflow.arm_settings import design_from_config, design_from_lines, design_lines
 
     design = design_from_config(
         {"column": "group", "reference": "placebo", "levels": ["placebo", "active"]},

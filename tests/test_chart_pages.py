@@ -13,7 +13,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from pppflow.arms import ArmDesign
+from pppflow.arm_settings import ArmDesign
 from pppflow.charts.captions import caption_paragraphs
 from pppflow.charts.common import ChartSettings, ChartSize
 from pppflow.charts.registry import CHARTS, planned_charts

@@ -693,7 +693,7 @@ def test_time_to_response_spec_steps_and_counts_at_risk():
 
 
 def test_time_on_drug_spec_curves_per_arm_and_counts_at_risk():
-    from pppflow.arms import ArmDesign
+    from pppflow.arm_settings import ArmDesign
 
     # placebo: a stops at 2 (inefficacy), c at 4 (adverse event), b censored at 6;
     # active: d stops at 3 (other), e and f censored at 8.

@@ -13,7 +13,7 @@ import pytest
 import yaml
 from lifelines import AalenJohansenFitter, KaplanMeierFitter
 
-from pppflow.arms import ArmDesign
+from pppflow.arm_settings import ArmDesign
 from pppflow.time_on_drug import (
     INCIDENCE_CURVE_SCHEMA,
     ON_DRUG_CURVE_SCHEMA,

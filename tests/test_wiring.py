@@ -124,3 +124,34 @@ def test_the_schema_fills_the_optional_keys_of_every_cohort_entry():
     assert config["cohorts"]["other"]["pppasi_disagreement"] == "warn"
     assert config["stats"]["alpha"] == 0.05
     assert config["charts"]["width"] == 520
+
+
+def test_imports_kept_between_runs_count_only_for_the_file_version_they_were_read_from(tmp_path):
+    import json
+    import os
+    import shutil
+
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "run.py").write_text("import pkg.a\n")
+    (tmp_path / "pkg/__init__.py").write_text("")
+    (tmp_path / "pkg/a.py").write_text("from pkg import b\n")
+    (tmp_path / "pkg/b.py").write_text("")
+    (tmp_path / "pkg/c.py").write_text("")
+    first = tmp_path / "first/imports.json"
+    expected = ["pkg/__init__.py", "pkg/a.py", "pkg/b.py"]
+    assert project_imports(tmp_path / "run.py", tmp_path, first) == expected
+    kept = json.loads(first.read_text())
+    assert kept[str(tmp_path / "pkg/a.py")][3] == ["pkg", "pkg.b"]
+    # A later run (a new process reads the file) after an edit of a.py: its new import counts.
+    (tmp_path / "pkg/a.py").write_text("from pkg import b, c\n")
+    stat = (tmp_path / "pkg/a.py").stat()
+    os.utime(tmp_path / "pkg/a.py", ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    later = tmp_path / "later/imports.json"
+    later.parent.mkdir()
+    shutil.copy(first, later)
+    assert project_imports(tmp_path / "run.py", tmp_path, later) == [*expected, "pkg/c.py"]
+    # An unreadable file is no cache: every file is read again.
+    broken = tmp_path / "broken/imports.json"
+    broken.parent.mkdir()
+    broken.write_text("{not json")
+    assert project_imports(tmp_path / "run.py", tmp_path, broken) == [*expected, "pkg/c.py"]

@@ -6,7 +6,7 @@ from pathlib import Path
 import polars as pl
 from _shim import start_logging
 
-from pppflow.arms import design_from_lines
+from pppflow.arm_settings import design_from_lines
 from pppflow.charts.common import ChartSettings, ChartSize, reported_rates
 from pppflow.charts.registry import BY_NAME, frame_for, inputs_of
 from pppflow.claims import claims_from_json

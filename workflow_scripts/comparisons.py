@@ -6,7 +6,8 @@ PPPASI change and percent change (continuous_comparisons.csv), the endpoint visi
 import polars as pl
 from _shim import start_logging
 
-from pppflow.arms import ARM_RESPONSE_COLUMNS, comparison_frame, design_from_config
+from pppflow.arm_settings import design_from_config
+from pppflow.arms import ARM_RESPONSE_COLUMNS, comparison_frame
 from pppflow.between_arms import repeated_measures_within_reach
 from pppflow.comparisons import comparisons
 from pppflow.continuous_comparisons import continuous_comparisons

@@ -6,10 +6,10 @@ stop_week column); with arms, each table's pooled rows then each arm's (pppflow.
 import polars as pl
 from _shim import start_logging
 
+from pppflow.arm_settings import design_from_config
 from pppflow.arms import (
     arm_assignment,
     comparison_frame,
-    design_from_config,
     per_arm_rows,
     pooled_rows,
 )

@@ -3,7 +3,8 @@
 import polars as pl
 from _shim import start_logging
 
-from pppflow.arms import arm_assignment, design_from_config, per_arm_rows
+from pppflow.arm_settings import design_from_config
+from pppflow.arms import arm_assignment, per_arm_rows
 from pppflow.fast_paths.response import responses_table
 from pppflow.io import write_csv, write_parquet
 from pppflow.locf import carry_forward

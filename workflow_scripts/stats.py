@@ -8,7 +8,8 @@ import sys
 import polars as pl
 from _shim import start_logging
 
-from pppflow.arms import arm_assignment, design_from_config, per_arm_rows
+from pppflow.arm_settings import design_from_config
+from pppflow.arms import arm_assignment, per_arm_rows
 from pppflow.io import write_csv
 from pppflow.outcomes import (
     declared_responses,

@@ -9,7 +9,8 @@ import polars as pl
 from _chart_pages import charts_with_captions
 from _shim import start_logging
 
-from pppflow.arms import design_from_lines, pooled_rows
+from pppflow.arm_settings import design_from_lines
+from pppflow.arms import pooled_rows
 from pppflow.claims import claims_from_json
 from pppflow.flow_diagram import flow_diagram_svg
 from pppflow.formatting import level_text, readable_frame

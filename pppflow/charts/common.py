@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import altair as alt
 import polars as pl
 
-from pppflow.arms import ArmDesign
+from pppflow.arm_settings import ArmDesign
 from pppflow.claims import Claims, reported_response_rates
 from pppflow.constants import ENDPOINT_LABELS
 
