@@ -102,6 +102,29 @@ def endpoint_phrase(pppasi: pl.DataFrame, endpoint_visit: str) -> str:
     return visit_phrase(endpoint_visit, weeks.to_list())
 
 
+def share_y(field: str, title: str) -> alt.Y:
+    """A y axis of a share of patients, 0 to 100 %."""
+    return alt.Y(
+        f"{field}:Q", title=title, axis=alt.Axis(format=".0%"), scale=alt.Scale(domain=[0, 1])
+    )
+
+
+def rate_tooltips(level: str, *before_visit: alt.Tooltip) -> list[alt.Tooltip]:
+    """A response rate's tooltip: the endpoint, `before_visit` (an arm), the visit, the rate
+    with its interval and the counts."""
+    return [
+        alt.Tooltip("endpoint_label:N", title="Endpoint"),
+        *before_visit,
+        alt.Tooltip("visit:N", title="Visit"),
+        alt.Tooltip("week:Q", title="Week"),
+        alt.Tooltip("rate:Q", title="Rate", format=".1%"),
+        alt.Tooltip("ci_low:Q", title=f"{level} % CI low", format=".1%"),
+        alt.Tooltip("ci_high:Q", title=f"{level} % CI high", format=".1%"),
+        alt.Tooltip("responders:Q", title="Responders"),
+        alt.Tooltip("evaluable:Q", title="Evaluable"),
+    ]
+
+
 def styled(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     """A type scale that stays legible in the PNG at scale 1 and above."""
     return (

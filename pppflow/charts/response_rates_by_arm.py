@@ -6,7 +6,16 @@ import altair as alt
 import polars as pl
 
 from pppflow import constants as c
-from pppflow.charts.common import PALETTE, ChartSettings, ChartSize, Frames, endpoint_label, styled
+from pppflow.charts.common import (
+    PALETTE,
+    ChartSettings,
+    ChartSize,
+    Frames,
+    endpoint_label,
+    rate_tooltips,
+    share_y,
+    styled,
+)
 
 REFERENCE_COLOUR = "#7F7F7F"
 
@@ -106,23 +115,8 @@ def response_rates_by_arm_chart(
     band = base.mark_area(opacity=0.15).encode(y=alt.Y("ci_low:Q"), y2="ci_high:Q", color=colour)
     line = base.mark_line(strokeWidth=2, point=alt.OverlayMarkDef(size=45, filled=True)).encode(
         color=colour,
-        y=alt.Y(
-            "rate:Q",
-            title="Patients responding (%)",
-            axis=alt.Axis(format=".0%"),
-            scale=alt.Scale(domain=[0, 1]),
-        ),
-        tooltip=[
-            alt.Tooltip("endpoint_label:N", title="Endpoint"),
-            alt.Tooltip("arm:N", title="Arm"),
-            alt.Tooltip("visit:N", title="Visit"),
-            alt.Tooltip("week:Q", title="Week"),
-            alt.Tooltip("rate:Q", title="Rate", format=".1%"),
-            alt.Tooltip("ci_low:Q", title=f"{level} % CI low", format=".1%"),
-            alt.Tooltip("ci_high:Q", title=f"{level} % CI high", format=".1%"),
-            alt.Tooltip("responders:Q", title="Responders"),
-            alt.Tooltip("evaluable:Q", title="Evaluable"),
-        ],
+        y=share_y("rate", "Patients responding (%)"),
+        tooltip=rate_tooltips(level, alt.Tooltip("arm:N", title="Arm")),
     )
     layered = alt.layer(band, line).properties(width=panel.width, height=panel.height)
     versus = f"; grey: the reference arm ({reference})" if reference else ""

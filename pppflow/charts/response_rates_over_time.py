@@ -10,6 +10,8 @@ from pppflow.charts.common import (
     ChartSize,
     Frames,
     endpoint_label,
+    rate_tooltips,
+    share_y,
     styled,
 )
 
@@ -72,22 +74,8 @@ def response_rates_over_time_chart(
     line = base.mark_line(
         color=PALETTE[0], strokeWidth=2, point=alt.OverlayMarkDef(size=50, filled=True)
     ).encode(
-        y=alt.Y(
-            "rate:Q",
-            title="Patients responding (%)",
-            axis=alt.Axis(format=".0%"),
-            scale=alt.Scale(domain=[0, 1]),
-        ),
-        tooltip=[
-            alt.Tooltip("endpoint_label:N", title="Endpoint"),
-            alt.Tooltip("visit:N", title="Visit"),
-            alt.Tooltip("week:Q", title="Week"),
-            alt.Tooltip("rate:Q", title="Rate", format=".1%"),
-            alt.Tooltip("ci_low:Q", title=f"{level} % CI low", format=".1%"),
-            alt.Tooltip("ci_high:Q", title=f"{level} % CI high", format=".1%"),
-            alt.Tooltip("responders:Q", title="Responders"),
-            alt.Tooltip("evaluable:Q", title="Evaluable"),
-        ],
+        y=share_y("rate", "Patients responding (%)"),
+        tooltip=rate_tooltips(level),
     )
     layered = alt.layer(band, line).properties(width=panel.width, height=panel.height)
     chart = alt.FacetChart(

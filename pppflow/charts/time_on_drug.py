@@ -10,7 +10,7 @@ import math
 import altair as alt
 import polars as pl
 
-from pppflow.charts.common import PALETTE, ChartSettings, ChartSize, Frames, styled
+from pppflow.charts.common import PALETTE, ChartSettings, ChartSize, Frames, share_y, styled
 from pppflow.constants import STOP_REASONS
 from pppflow.time_on_drug import (
     at_risk_by_week,
@@ -70,12 +70,7 @@ def time_on_drug_chart(
     steps = on_drug_base.mark_line(
         interpolate="step-after", strokeWidth=2.5, color=ON_DRUG_COLOUR
     ).encode(
-        y=alt.Y(
-            "on_drug:Q",
-            title="Patients still on drug (%)",
-            axis=alt.Axis(format=".0%"),
-            scale=alt.Scale(domain=[0, 1]),
-        ),
+        y=share_y("on_drug", "Patients still on drug (%)"),
         tooltip=[
             alt.Tooltip("series:N", title="Arm"),
             alt.Tooltip("week:Q", title="Week"),

@@ -5,7 +5,15 @@ curve is pppflow.time_to_response's (cumulative_response_curve, at_risk_by_week)
 import altair as alt
 import polars as pl
 
-from pppflow.charts.common import PALETTE, ChartSettings, ChartSize, Frames, endpoint_label, styled
+from pppflow.charts.common import (
+    PALETTE,
+    ChartSettings,
+    ChartSize,
+    Frames,
+    endpoint_label,
+    share_y,
+    styled,
+)
 from pppflow.time_to_response import at_risk_by_week, cumulative_response_curve
 
 
@@ -41,12 +49,7 @@ def time_to_response_chart(
         color=colour,
     )
     steps = base.mark_line(interpolate="step-after", strokeWidth=2.5).encode(
-        y=alt.Y(
-            "cumulative:Q",
-            title="Patients with a first response (%)",
-            axis=alt.Axis(format=".0%"),
-            scale=alt.Scale(domain=[0, 1]),
-        ),
+        y=share_y("cumulative", "Patients with a first response (%)"),
         tooltip=[
             alt.Tooltip("series:N", title="Endpoint"),
             alt.Tooltip("week:Q", title="Week"),
