@@ -380,7 +380,24 @@ def summaries(
     weeks = dict(scores.group_by(pl.col("visit").cast(pl.Utf8)).agg(nominal_week()).iter_rows())
     steps = units_of(outcomes)
     summary = descriptives_of(valued, weeks, steps)
-    tests = outcome_tests(
+    return summary, outcome_tests(
         pair_visits(valued, baseline_visit, endpoint_visit), confidence_level, steps
     )
-    return summary, tests
+
+
+def declared_tests(
+    long: pl.DataFrame,
+    outcomes: Sequence[Outcome],
+    baseline_visit: str,
+    endpoint_visit: str,
+    confidence_level: float,
+) -> pl.DataFrame:
+    """summaries' tests.csv rows alone, for a caller that makes the descriptives per arm."""
+    from pppflow.stats import outcome_tests, pair_visits
+
+    valued = with_values(long, outcomes)
+    return outcome_tests(
+        pair_visits(valued, baseline_visit, endpoint_visit),
+        confidence_level,
+        units_of(outcomes),
+    )

@@ -62,23 +62,40 @@ SUBGROUP_COMPARISONS_SCHEMA = {
 
 
 def interaction_p(
-    responded: np.ndarray, in_arm: np.ndarray, levels: np.ndarray, tested: list[str]
+    counts: dict[tuple[str, bool], tuple[int, int]], tested: list[str]
 ) -> tuple[float | None, str]:
     """The likelihood-ratio P of the arm x level interaction over the `tested` levels (module
-    doc), and a note."""
+    doc), and a note. Fitted on the level x arm cells' counts as frequency weights: the same
+    likelihood as one row per patient, on a few rows for a registry's million patients."""
     if len(tested) < 2:
         return None, "p_interaction not estimable: fewer than two subgroups with both arms"
     import statsmodels.api as sm
     from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
 
-    keep = np.isin(levels, tested)
-    y, arm, level = responded[keep].astype(float), in_arm[keep].astype(float), levels[keep]
-    dummies = [(level == name).astype(float) for name in tested[1:]]
-    reduced = np.column_stack([np.ones(len(y)), arm, *dummies])
+    # Per level x arm cell, a responders row and a non-responders row weighted by their counts:
+    # the per-patient likelihood exactly, on a few rows however many patients there are.
+    rows = [
+        (level, side, outcome, weight)
+        for level in tested
+        for side in (True, False)
+        for outcome, weight in (
+            (1.0, counts[(level, side)][0]),
+            (0.0, counts[(level, side)][1] - counts[(level, side)][0]),
+        )
+        if weight
+    ]
+    y = np.array([outcome for _, _, outcome, _ in rows])
+    weights = np.array([float(weight) for *_, weight in rows])
+    arm = np.array([float(side) for _, side, _, _ in rows])
+    dummies = [np.array([float(level == name) for level, *_ in rows]) for name in tested[1:]]
+    reduced = np.column_stack([np.ones(len(rows)), arm, *dummies])
     full = np.column_stack([reduced, *(arm * d for d in dummies)])
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        llf = [sm.GLM(y, x, family=sm.families.Binomial()).fit().llf for x in (reduced, full)]
+        llf = [
+            sm.GLM(y, x, family=sm.families.Binomial(), freq_weights=weights).fit().llf
+            for x in (reduced, full)
+        ]
     trouble = [
         w for w in caught if issubclass(w.category, ConvergenceWarning | PerfectSeparationWarning)
     ]
@@ -127,8 +144,17 @@ def subgroup_comparisons(
         values = at_visit[subgroup_column].unique().to_list()
         ordered = sorted(v for v in values if v is not None) + ([None] if None in values else [])
         names = [subgroup_label(v) for v in ordered]
+        # Each distinct value labelled once, then mapped onto the rows.
+        labels = {v: subgroup_label(v) for v in ordered}
         labelled = at_visit.with_columns(
-            pl.Series("level", [subgroup_label(v) for v in at_visit[subgroup_column].to_list()])
+            pl.col(subgroup_column)
+            .replace_strict(
+                list(labels),
+                list(labels.values()),
+                default=subgroup_label(None),
+                return_dtype=pl.Utf8,
+            )
+            .alias("level")
         )
         for arm in arms:
             pair = labelled.filter(pl.col("arm").is_in([arm, reference_arm]))
@@ -178,9 +204,7 @@ def _level_rows(
     if separation:
         p_value, test_note = None, f"p_interaction not estimable: perfect separation ({separation})"
     else:
-        p_value, test_note = interaction_p(
-            responded[evaluable], is_arm[evaluable], levels[evaluable], tested
-        )
+        p_value, test_note = interaction_p(counts, tested)
     rows = []
     for name in names:
         k1, n1 = counts[(name, True)]

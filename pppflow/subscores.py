@@ -52,16 +52,25 @@ def derived_long(components: pl.DataFrame, scores: pl.DataFrame) -> pl.DataFrame
         return pl.DataFrame(schema=LONG_SCHEMA)
     weight = region_weight_tenths().cast(pl.Int64)
     area = pl.col("area").cast(pl.Int64)
-    involved = area > 0
-    per_visit = components.group_by("patient_id", "visit").agg(
+    # Each row's terms first, then plain sums and maxima per patient-visit: a filter inside the
+    # aggregation costs several times the whole derivation at registry scale.
+    terms = components.select(
+        "patient_id",
+        "visit",
         *(
-            (pl.col(sign).cast(pl.Int64) * area * weight).sum().alias(name)
+            (pl.col(sign).cast(pl.Int64) * area * weight).alias(name)
             for name, sign in SUBSCORES.items()
         ),
-        pl.sum_horizontal(
-            pl.col(sign).cast(pl.Int64).filter(involved).max().fill_null(0)
+        *(
+            pl.when(area > 0).then(pl.col(sign).cast(pl.Int64)).alias(f"_{sign}")
             for sign in c.SEVERITY_ITEMS
-        ).alias(PPSI),
+        ),
+    )
+    per_visit = terms.group_by("patient_id", "visit").agg(
+        *(pl.col(name).sum() for name in SUBSCORES),
+        pl.sum_horizontal(pl.col(f"_{sign}").max().fill_null(0) for sign in c.SEVERITY_ITEMS).alias(
+            PPSI
+        ),
     )
     weeks = scores.select(
         pl.col("patient_id").cast(pl.Utf8),
@@ -78,8 +87,7 @@ def derived_long(components: pl.DataFrame, scores: pl.DataFrame) -> pl.DataFrame
         )
         .select(list(LONG_SCHEMA))
         .cast(LONG_SCHEMA)
-        .sort("outcome", "patient_id", "visit")
-    )
+    )  # unsorted: every table made from it orders its own rows (sorting costs seconds at 1M)
 
 
 def derived_outcomes(

@@ -13,8 +13,8 @@ from pppflow.arms import arm_assignment, per_arm_rows
 from pppflow.io import write_csv
 from pppflow.outcomes import (
     declared_responses,
+    declared_tests,
     outcomes_from_config,
-    summaries,
     units_of,
     with_values,
 )
@@ -55,13 +55,9 @@ if derived:
 summarised = (*declared, *derived)
 long = pl.concat([pl.read_parquet(inp.outcomes), derived_values]) if summarised else None
 if summarised:
-    _, more_tests = summaries(
-        long,
-        summarised,
-        scores,
-        params.baseline_visit,
-        params.endpoint_visit,
-        params.confidence_level,
+    # Their descriptives are made per arm below, with the built-in outcomes'.
+    more_tests = declared_tests(
+        long, summarised, params.baseline_visit, params.endpoint_visit, params.confidence_level
     )
     tests = pl.concat([tests, more_tests])
 patients = pl.read_parquet(inp.patients)
