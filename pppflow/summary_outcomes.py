@@ -305,48 +305,50 @@ class TimeOnDrugView:
     incidence: TextTable
 
 
-def time_on_drug_view(frame: pl.DataFrame, confidence_level: float) -> TimeOnDrugView:
-    """time_on_drug.csv (TIME_ON_DRUG_COLUMNS): per arm and reason for stopping, the median
-    weeks on drug with its interval, and per week the patients at risk, the stops and the
-    cumulative incidence of stopping with its interval."""
+def time_on_drug_view(frame: pl.DataFrame, confidence_level: float) -> TimeOnDrugView | None:
+    """time_on_drug.csv (TIME_ON_DRUG_COLUMNS) for reading: its `any` rows (week empty), the
+    patients, stops and Kaplan-Meier median weeks on drug with its interval, per arm; then per
+    reason for stopping and week, the stops by then and their cumulative incidence with its
+    interval. None for a cohort without stop weeks (the file has no rows)."""
+    if frame.is_empty():
+        return None
     level = level_text(confidence_level)
     arms = _has_arms(frame)
-    firsts = frame.group_by(["arm", "reason"], maintain_order=True).agg(
-        pl.col("median_weeks").first(), pl.col("ci_low").first(), pl.col("ci_high").first()
-    )
+    overall = frame.filter(pl.col("week").is_null())
     median_rows = []
-    for r in firsts.iter_rows(named=True):
+    for r in overall.iter_rows(named=True):
         median = _weeks(r["median_weeks"])
         if r["ci_low"] is not None or r["ci_high"] is not None:
             low = MISSING if r["ci_low"] is None else _weeks(r["ci_low"])
             median += f" ({low} to {_weeks(r['ci_high'])})"
-        median_rows.append((r["reason"] or "", median))
+        median_rows.append((str(r["n"]), str(r["stops"]), median))
+    by_reason = frame.filter(pl.col("week").is_not_null())
     incidence_rows = [
         (
-            r["reason"] or "",
+            (r["reason"] or "").replace("_", " "),
             number_text(r["week"]),
             str(r["n"]),
             str(r["stops"]),
             rate_ci_text(r["cumulative_incidence"], r["ci_low_incidence"], r["ci_high_incidence"]),
         )
-        for r in frame.iter_rows(named=True)
+        for r in by_reason.iter_rows(named=True)
     ]
     return TimeOnDrugView(
         medians=_table(
-            ["Reason for stopping", f"Median weeks on drug ({level} CI)"],
+            ["Patients", "Stopped", f"Median weeks on drug, Kaplan–Meier ({level} CI)"],
             median_rows,
-            _arms_of(firsts) if arms else None,
+            _arms_of(overall) if arms else None,
         ),
         incidence=_table(
             [
                 "Reason for stopping",
                 "Week",
-                "At risk",
-                "Stops",
-                f"Cumulative incidence ({level} CI)",
+                "Patients",
+                "Stopped for it by then",
+                f"Cumulative incidence, others competing ({level} CI)",
             ],
             incidence_rows,
-            _arms_of(frame),
+            _arms_of(by_reason) if arms else None,
         ),
     )
 

@@ -338,31 +338,33 @@ def test_time_on_drug_view():
     frame = pl.DataFrame(
         {
             "arm": pl.Series([None, None, None], dtype=pl.Utf8),
-            "reason": ["any", "any", "adverse event"],
-            "week": [12.0, 24.0, 24.0],
-            "n": [20, 15, 15],
-            "stops": [2, 3, 1],
+            "reason": ["any", "adverse_event", "adverse_event"],
+            "week": [None, 12.0, 24.0],
+            "n": [20, 20, 20],
+            "stops": [5, 1, 2],
             "median_weeks": [None, None, None],
-            "ci_low": [30.0, 30.0, None],
+            "ci_low": [30.0, None, None],
             "ci_high": [None, None, None],
-            "cumulative_incidence": [0.1, 0.25, 0.05],
-            "ci_low_incidence": [0.02, 0.1, 0.001],
-            "ci_high_incidence": [0.3, 0.45, 0.2],
+            "cumulative_incidence": [None, 0.05, 0.1],
+            "ci_low_incidence": [None, 0.001, 0.02],
+            "ci_high_incidence": [None, 0.2, 0.3],
         }
     )
     view = time_on_drug_view(frame, 0.95)
-    assert view.medians.columns == ["Reason for stopping", "Median weeks on drug (95 % CI)"]
-    assert view.medians.rows == [
-        ("any", "not reached (30 to not reached)"),
-        ("adverse event", "not reached"),
+    assert view.medians.columns == [
+        "Patients",
+        "Stopped",
+        "Median weeks on drug, Kaplan–Meier (95 % CI)",
     ]
+    assert view.medians.rows == [("20", "5", "not reached (30 to not reached)")]
     assert view.incidence.rows == [
-        ("any", "12", "20", "2", "10 % (2–30)"),
-        ("any", "24", "15", "3", "25 % (10–45)"),
-        ("adverse event", "24", "15", "1", "5 % (0–20)"),
+        ("adverse event", "12", "20", "1", "5 % (0–20)"),
+        ("adverse event", "24", "20", "2", "10 % (2–30)"),
     ]
     armed = time_on_drug_view(frame.with_columns(pl.lit("A").alias("arm")), 0.95)
-    assert armed.medians.rows[0] == ("A", "any", "not reached (30 to not reached)")
+    assert armed.medians.rows[0] == ("A", "20", "5", "not reached (30 to not reached)")
+    # A cohort without stop weeks: no section.
+    assert time_on_drug_view(frame.clear(), 0.95) is None
 
 
 def test_the_missing_pga_is_said_once():

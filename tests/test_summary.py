@@ -246,17 +246,17 @@ def test_summary_page_says_why_a_section_is_empty_and_places_the_charts_in_their
     on_drug = time_on_drug_view(
         pl.DataFrame(
             {
-                "arm": pl.Series([None], dtype=pl.Utf8),
-                "reason": ["adverse event"],
-                "week": [12.0],
-                "n": [8],
-                "stops": [1],
-                "median_weeks": [None],
-                "ci_low": [None],
-                "ci_high": [None],
-                "cumulative_incidence": [0.125],
-                "ci_low_incidence": [0.003],
-                "ci_high_incidence": [0.53],
+                "arm": pl.Series([None, None], dtype=pl.Utf8),
+                "reason": ["any", "adverse_event"],
+                "week": [None, 12.0],
+                "n": [8, 8],
+                "stops": [1, 1],
+                "median_weeks": [None, None],
+                "ci_low": [None, None],
+                "ci_high": [None, None],
+                "cumulative_incidence": [None, 0.125],
+                "ci_low_incidence": [None, 0.003],
+                "ci_high_incidence": [None, 0.53],
             }
         ),
         0.95,
