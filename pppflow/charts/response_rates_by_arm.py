@@ -11,11 +11,11 @@ from pppflow.charts.common import (
     ChartSettings,
     ChartSize,
     Frames,
-    endpoint_label,
     rate_tooltips,
     share_y,
     styled,
 )
+from pppflow.charts.response_rates_over_time import rates_over_time_frame
 
 REFERENCE_COLOUR = "#7F7F7F"
 
@@ -40,39 +40,12 @@ def rates_by_arm_frame(rates: pl.DataFrame) -> pl.DataFrame:
     arm and week."""
     if "arm" not in rates.columns:
         rates = rates.with_columns(pl.lit(None, pl.Utf8).alias("arm"))
-    order = rates.select("endpoint").unique(maintain_order=True).with_row_index("order")
-    return (
-        rates.with_columns(pl.col("arm").cast(pl.Utf8))
-        .filter(
-            pl.col("arm").is_not_null()
-            & (pl.col("arm").str.strip_chars() != "")
-            & pl.col("endpoint").str.starts_with(c.PPPASI_ENDPOINT_PREFIX)
-        )
-        .join(order, on="endpoint", how="left")
-        .with_columns(
-            pl.col("endpoint")
-            .map_elements(endpoint_label, return_dtype=pl.Utf8)
-            .alias("endpoint_label"),
-            pl.col("week").cast(pl.Float64),
-            pl.col("rate").cast(pl.Float64),
-            pl.col("ci_low").cast(pl.Float64),
-            pl.col("ci_high").cast(pl.Float64),
-        )
-        .select(
-            "endpoint",
-            "endpoint_label",
-            "order",
-            "arm",
-            "visit",
-            "week",
-            "responders",
-            "evaluable",
-            "rate",
-            "ci_low",
-            "ci_high",
-        )
-        .sort("order", "arm", "week")
+    with_arm = rates.with_columns(pl.col("arm").cast(pl.Utf8)).filter(
+        pl.col("arm").is_not_null()
+        & (pl.col("arm").str.strip_chars() != "")
+        & pl.col("endpoint").str.starts_with(c.PPPASI_ENDPOINT_PREFIX)
     )
+    return rates_over_time_frame(with_arm, by=["arm"])
 
 
 def response_rates_by_arm_chart(

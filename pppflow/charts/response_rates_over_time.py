@@ -1,6 +1,8 @@
 """Response rates over the weeks: one panel per endpoint, the rate at each follow-up visit with
 its CI band."""
 
+from collections.abc import Sequence
+
 import altair as alt
 import polars as pl
 
@@ -16,8 +18,9 @@ from pppflow.charts.common import (
 )
 
 
-def rates_over_time_frame(rates: pl.DataFrame) -> pl.DataFrame:
-    """The rates frame as the chart draws it: one row per endpoint and follow-up visit."""
+def rates_over_time_frame(rates: pl.DataFrame, by: Sequence[str] = ()) -> pl.DataFrame:
+    """The rates frame as the chart draws it: one row per endpoint (in the file's order), `by`
+    (an arm) and follow-up visit."""
     order = rates.select("endpoint").unique(maintain_order=True).with_row_index("order")
     return (
         rates.join(order, on="endpoint", how="left")
@@ -34,6 +37,7 @@ def rates_over_time_frame(rates: pl.DataFrame) -> pl.DataFrame:
             "endpoint",
             "endpoint_label",
             "order",
+            *by,
             "visit",
             "week",
             "responders",
@@ -42,7 +46,7 @@ def rates_over_time_frame(rates: pl.DataFrame) -> pl.DataFrame:
             "ci_low",
             "ci_high",
         )
-        .sort("order", "week")
+        .sort("order", *by, "week")
     )
 
 
