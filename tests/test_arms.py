@@ -170,6 +170,33 @@ def test_descriptives_and_subgroups_per_arm():
     assert {r["arm"] for r in subgroups} == {"", *ARMS}
 
 
+@pytest.mark.parametrize("arm", ARMS)
+def test_baseline_versus_endpoint_tests_per_arm_against_scipy(arm):
+    from scipy import stats
+
+    scores = _scores()
+    arm_of = _arm_of()
+    pairs = [
+        (_tenths(scores[(p, "baseline")]["pppasi"]), _tenths(s["pppasi"]))
+        for (p, v), s in scores.items()
+        if v == "week16" and arm_of[p] == arm and s["pppasi"] and (p, "baseline") in scores
+    ]
+    baseline = [b / 10 for b, _ in pairs]
+    endpoint = [e / 10 for _, e in pairs]
+    expected = stats.ttest_rel(baseline, endpoint)
+    (row,) = [
+        r
+        for r in _rows(GOLDEN / "tests.csv")
+        if r["outcome"] == "PPPASI" and r["test"] == "paired_t" and r["arm"] == arm
+    ]
+    assert int(row["n"]) == len(pairs)
+    assert float(row["statistic"]) == pytest.approx(expected.statistic, rel=1e-9)
+    assert float(row["p_value"]) == pytest.approx(expected.pvalue, rel=1e-9)
+    # The whole cohort's rows come first, with the arm empty.
+    rows = _rows(GOLDEN / "tests.csv")
+    assert rows[0]["arm"] == "" and {r["arm"] for r in rows} == {"", *ARMS}
+
+
 # pppflow.arms on small frames ----------------------------------------------------------------
 
 

@@ -34,7 +34,8 @@ inputs = AuditInputs(
     patients=pl.read_parquet(inp.patients),
     scores=pl.read_parquet(inp.pppasi),
     response_rates=pooled_rows(pl.read_csv(inp.rates)),
-    tests=pl.read_csv(inp.tests),
+    # The whole cohort's tests (a trial's arms have their own rows under them).
+    tests=pooled_rows(pl.read_csv(inp.tests, schema_overrides={"arm": pl.Utf8})),
     alpha=params.alpha,
     comparisons=between_arms("comparisons"),
     continuous_comparisons=between_arms("continuous_comparisons"),

@@ -20,6 +20,7 @@ from pppflow.outcomes import (
 )
 from pppflow.response import endpoints_of, nominal_week, unrecorded_outcomes
 from pppflow.stats import (
+    TESTS_SCHEMA,
     StatsInputError,
     absent_group_columns,
     descriptives,
@@ -54,17 +55,39 @@ if derived:
     log.info("cohort %s: from the components: %s", cohort, ", ".join(o.name for o in derived))
 summarised = (*declared, *derived)
 long = pl.concat([pl.read_parquet(inp.outcomes), derived_values]) if summarised else None
-if summarised:
-    # Their descriptives are made per arm below, with the built-in outcomes'.
-    more_tests = declared_tests(
-        long, summarised, params.baseline_visit, params.endpoint_visit, params.confidence_level
-    )
-    tests = pl.concat([tests, more_tests])
 patients = pl.read_parquet(inp.patients)
 responses = pl.read_parquet(inp.responses)
 design = design_from_config(**params.arms)
 assignment = arm_assignment(patients, design)
 reference = design.reference if design else None
+
+
+def tests_of_patients(keep, arm):
+    """tests.csv's rows of the patients `keep` leaves (every patient, or one arm's): the
+    built-in outcomes', then the declared and derived ones'."""
+    if arm is None:
+        rows = tests
+    else:
+        try:
+            pairs_of_arm = paired_outcomes(
+                keep(scores), params.baseline_visit, params.endpoint_visit
+            )
+            rows = outcome_tests(pairs_of_arm, params.confidence_level).filter(recorded)
+        except StatsInputError:  # no patient of the arm scored at one of the two visits
+            rows = pl.DataFrame(schema=TESTS_SCHEMA)
+    if summarised:
+        more = declared_tests(
+            keep(long),
+            summarised,
+            params.baseline_visit,
+            params.endpoint_visit,
+            params.confidence_level,
+        )
+        rows = pl.concat([rows, more])
+    return rows
+
+
+tests = per_arm_rows(tests_of_patients, assignment, reference, after="test")
 
 
 def descriptives_of_patients(keep, arm):

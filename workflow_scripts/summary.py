@@ -68,7 +68,7 @@ safety = pl.read_csv(inp.safety, schema_overrides={**arm_text, "term": pl.Utf8})
 declared = declared_outcomes(
     params.outcomes,
     pl.read_csv(inp.descriptives, schema_overrides={"arm": pl.Utf8}),
-    pl.read_csv(inp.tests),
+    pooled_rows(pl.read_csv(inp.tests, schema_overrides=arm_text)),
     every_rate,
     params.alpha,
 )
@@ -136,7 +136,12 @@ page = summary_html(
     time_on_drug=time_on_drug,
     level=level_text(params.confidence_level),
     t1=t1,
-    tests=text_table(readable_frame(pl.read_csv(inp.tests, infer_schema=False), params.alpha)),
+    tests=text_table(
+        readable_frame(
+            pooled_rows(pl.read_csv(inp.tests, infer_schema=False)).drop("arm", strict=False),
+            params.alpha,
+        )
+    ),
     charts=charts,
     methods=methods,
     report_href="../report.html",
