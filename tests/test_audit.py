@@ -421,6 +421,7 @@ def test_the_stages_write_what_they_promise(workflow_run):
     assert list(tests[0]) == [
         "outcome",
         "test",
+        "arm",
         "n",
         "statistic",
         "df",
