@@ -79,13 +79,6 @@ COMPARISONS_SCHEMA = {
     "method": pl.Utf8,
 }
 
-KAPLAN_MEIER_CURVE_SCHEMA = {
-    "endpoint": pl.Utf8,
-    "arm": pl.Utf8,
-    "week": pl.Float64,
-    "cumulative_response": pl.Float64,
-    "at_risk": pl.Int64,
-}
 
 Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 Interval = tuple[float | None, float | None, float | None]
@@ -388,47 +381,3 @@ def time_to_response_by_arm(
                 )
             )
     return pl.DataFrame(rows, schema=TIME_TO_RESPONSE_SCHEMA, orient="row")
-
-
-def kaplan_meier_curves(
-    responses: pl.DataFrame | pl.LazyFrame,
-    reference_arm: str | None,
-    thresholds: Sequence[int] = TIME_TO_RESPONSE_THRESHOLDS,
-) -> pl.DataFrame:
-    """The Kaplan-Meier step curve of cumulative response (1 - S) per threshold and arm, for a
-    chart: one row at week 0, at every week where the arm's curve steps (a first response) and
-    at every follow-up visit's nominal week (for the numbers-at-risk table under the chart).
-    cumulative_response is the curve's value from that week on (right-continuous: the responses
-    at that week counted); at_risk the patients whose first response or censoring is at that
-    week or later (at risk just before it)."""
-    frame = collected(responses).with_columns(pl.col("arm").cast(pl.Utf8))
-    arms = arms_in_order(frame, reference_arm)
-    visit_weeks = frame.group_by("visit").agg(nominal_week().alias("w"))["w"].drop_nulls().to_list()
-    rows = []
-    for threshold in thresholds:
-        for arm, patients in _first_responses(frame, arms, threshold).items():
-            weeks = patients["weeks"].to_numpy().astype(float)
-            responded = patients["responded"].to_numpy()
-            grid = sorted({0.0, *visit_weeks, *weeks[responded].tolist()})
-            survival = _survival_at(weeks, responded, grid)
-            for week, s in zip(grid, survival, strict=True):
-                rows.append(
-                    (
-                        f"{c.PPPASI_ENDPOINT_PREFIX}{threshold}",
-                        arm,
-                        week,
-                        finite(1 - s) if s is not None else None,
-                        int((weeks >= week).sum()),
-                    )
-                )
-    return pl.DataFrame(rows, schema=KAPLAN_MEIER_CURVE_SCHEMA, orient="row")
-
-
-def _survival_at(weeks: np.ndarray, responded: np.ndarray, grid: list[float]) -> list:
-    """S(t) at each grid week from lifelines' product-limit fit; None for an arm with nobody."""
-    if len(weeks) == 0:
-        return [None] * len(grid)
-    from lifelines import KaplanMeierFitter
-
-    fitter = KaplanMeierFitter().fit(weeks, responded)
-    return [float(s) for s in fitter.survival_function_at_times(grid).to_numpy()]

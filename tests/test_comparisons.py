@@ -14,9 +14,7 @@ from statsmodels.stats.contingency_tables import StratifiedTable
 
 from pppflow.comparisons import (
     COMPARISONS_SCHEMA,
-    KAPLAN_MEIER_CURVE_SCHEMA,
     comparisons,
-    kaplan_meier_curves,
     time_to_response_by_arm,
 )
 from pppflow.locf import carry_forward
@@ -411,28 +409,3 @@ def test_time_to_response_three_arms_logrank_against_statsmodels():
 def test_time_to_response_single_arm_has_no_logrank():
     got = time_to_response_by_arm(ttr_frame(("A",)), "A", thresholds=[50])
     assert got.select("arm", "n", "events", "p_logrank").rows() == [("A", 5, 3, None)]
-
-
-def test_kaplan_meier_curves_by_hand():
-    frame = ttr_frame().with_columns(
-        pl.when(pl.col("week") == 4)
-        .then(pl.lit("w4"))
-        .when(pl.col("week") == 8)
-        .then(pl.lit("w8"))
-        .otherwise(pl.lit("w12"))
-        .alias("visit")
-    )
-    got = kaplan_meier_curves(frame, "A", thresholds=[50])
-    assert got.schema == pl.Schema(KAPLAN_MEIER_CURVE_SCHEMA)
-    # Arm A: weeks 8 4 12 4 12, events at 4 (a2), 8 (a1), 12 (a5); a4 censored at 4, a3 at 12.
-    # S(4) = 4/5; S(8) = 4/5 x 2/3 (3 at risk: a1, a3, a5); S(12) = S(8) x 1/2 (a3, a5).
-    s4, s8 = 4 / 5, 4 / 5 * 2 / 3
-    s12 = s8 * 1 / 2
-    arm_a = got.filter(pl.col("arm") == "A")
-    assert arm_a["week"].to_list() == [0.0, 4.0, 8.0, 12.0]
-    assert arm_a["cumulative_response"].to_list() == pytest.approx([0, 1 - s4, 1 - s8, 1 - s12])
-    assert arm_a["at_risk"].to_list() == [5, 5, 3, 2]
-    arm_b = got.filter(pl.col("arm") == "B")
-    # B: event at 8 (b3, 4 at risk), at 12 (b1; b1, b2, b4 at risk).
-    assert arm_b["cumulative_response"].to_list() == pytest.approx([0, 0, 1 / 4, 1 - 3 / 4 * 2 / 3])
-    assert arm_b["at_risk"].to_list() == [4, 4, 4, 3]
