@@ -363,39 +363,28 @@ def declared_responses(
     return pl.concat([grid.select("patient_id", "visit"), *columns], how="horizontal")
 
 
-def summaries(
-    long: pl.DataFrame,
-    outcomes: Sequence[Outcome],
-    scores: pl.DataFrame,
-    baseline_visit: str,
-    endpoint_visit: str,
-    confidence_level: float,
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """descriptives.csv's and tests.csv's rows of the declared outcomes, exactly as PPPASI's
-    and PGA's are made (stats.descriptives_of, stats.outcome_tests); visits dated by the
-    nominal week of the scores table, as theirs are."""
-    from pppflow.stats import descriptives_of, outcome_tests, pair_visits
+def declared_descriptives(
+    valued: pl.DataFrame, outcomes: Sequence[Outcome], weeks: Mapping[str, float]
+) -> pl.DataFrame:
+    """descriptives.csv's rows of the declared (or derived) outcomes, from their values
+    (with_values), exactly as PPPASI's and PGA's are made (stats.descriptives_of); visits
+    dated by `weeks` (response.visit_weeks of the scores table), as theirs are."""
+    from pppflow.stats import descriptives_of
 
-    valued = with_values(long, outcomes)
-    weeks = dict(scores.group_by(pl.col("visit").cast(pl.Utf8)).agg(nominal_week()).iter_rows())
-    steps = units_of(outcomes)
-    summary = descriptives_of(valued, weeks, steps)
-    return summary, outcome_tests(
-        pair_visits(valued, baseline_visit, endpoint_visit), confidence_level, steps
-    )
+    return descriptives_of(valued, weeks, units_of(outcomes))
 
 
 def declared_tests(
-    long: pl.DataFrame,
+    valued: pl.DataFrame,
     outcomes: Sequence[Outcome],
     baseline_visit: str,
     endpoint_visit: str,
     confidence_level: float,
 ) -> pl.DataFrame:
-    """summaries' tests.csv rows alone, for a caller that makes the descriptives per arm."""
+    """tests.csv's rows of the declared (or derived) outcomes, from their values (with_values),
+    exactly as PPPASI's and PGA's are made (stats.outcome_tests)."""
     from pppflow.stats import outcome_tests, pair_visits
 
-    valued = with_values(long, outcomes)
     return outcome_tests(
         pair_visits(valued, baseline_visit, endpoint_visit),
         confidence_level,

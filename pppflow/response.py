@@ -107,6 +107,11 @@ def nominal_week() -> pl.Expr:
     return pl.col("week").cast(pl.Float64).median()
 
 
+def visit_weeks(scores: pl.DataFrame) -> dict[str, float]:
+    """Each visit label of a table with visit and week columns, with its nominal week."""
+    return dict(scores.group_by(pl.col("visit").cast(pl.Utf8)).agg(nominal_week()).iter_rows())
+
+
 def follow_up_visits(pppasi: pl.LazyFrame, baseline_visit: str) -> pl.LazyFrame:
     """Every visit label other than the baseline, with its nominal week and its rank in
     time."""

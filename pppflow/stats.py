@@ -21,7 +21,7 @@ from pppflow import constants as c
 from pppflow import response
 from pppflow.consistency import Moments, quantile
 from pppflow.pppasi import points_from_tenths
-from pppflow.response import OUTCOME_COLUMNS, nominal_week
+from pppflow.response import OUTCOME_COLUMNS, nominal_week, visit_weeks
 
 # The value of one integer step of each outcome, in the outcome's own unit.
 OUTCOME_UNITS: dict[str, Fraction] = {
@@ -143,8 +143,7 @@ def descriptives(scores: pl.DataFrame) -> pl.DataFrame:
     interpolation between order statistics, numpy's and R's default type 7), min, max; all
     computed exactly from the integer scores (integer sums, two order statistics per
     quantile), then written as floats."""
-    weeks = dict(scores.group_by(pl.col("visit").cast(pl.Utf8)).agg(nominal_week()).iter_rows())
-    return descriptives_of(outcome_scores(scores), weeks, OUTCOME_UNITS)
+    return descriptives_of(outcome_scores(scores), visit_weeks(scores), OUTCOME_UNITS)
 
 
 def descriptives_of(

@@ -10,11 +10,14 @@ import pytest
 from scipy import stats
 
 from pppflow.outcomes import (
+    declared_descriptives,
+    declared_tests,
     outcome_long,
     outcomes_from_config,
     responder_rates,
-    summaries,
+    with_values,
 )
+from pppflow.response import visit_weeks
 from pppflow.validate import CohortFiles, CohortInvalid, validate_cohort
 
 DEMO = Path(__file__).parent / "cohorts" / "outcomes_demo"
@@ -173,7 +176,9 @@ def test_higher_is_better_and_thresholds_off_the_step():
 
 def test_descriptives_and_tests_against_numpy_and_scipy():
     long, visits, declared = demo()
-    summary, tests = summaries(long, declared, visits, "baseline", "week12", 0.95)
+    valued = with_values(long, declared)
+    summary = declared_descriptives(valued, declared, visit_weeks(visits))
+    tests = declared_tests(valued, declared, "baseline", "week12", 0.95)
     raw = pl.read_csv(DEMO / "visits.csv")
     dlqi_base = raw.filter(pl.col("visit") == "baseline")["dlqi"].drop_nulls().to_numpy()
     row = summary.filter(pl.col("outcome") == "dlqi", pl.col("visit") == "baseline").row(

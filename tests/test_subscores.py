@@ -13,8 +13,9 @@ import pytest
 from scipy import stats
 
 from pppflow import constants as c
-from pppflow.outcomes import LONG_SCHEMA, summaries
+from pppflow.outcomes import LONG_SCHEMA, declared_descriptives, declared_tests, with_values
 from pppflow.pppasi import combine_pppasi, recompute_pppasi
+from pppflow.response import visit_weeks
 from pppflow.subscores import derived_long, derived_outcomes
 from pppflow.validate import CohortFiles, validate_cohort
 
@@ -128,7 +129,9 @@ def test_demo_subscores_add_up_to_pppasi_and_match_a_hand_count():
 def test_demo_descriptives_and_paired_t_against_numpy_and_scipy():
     validated, scores = demo()
     outcomes, long = derived_outcomes(validated.components, scores, [])
-    summary, tests = summaries(long, outcomes, scores, "baseline", "week12", 0.95)
+    valued = with_values(long, outcomes)
+    summary = declared_descriptives(valued, outcomes, visit_weeks(scores))
+    tests = declared_tests(valued, outcomes, "baseline", "week12", 0.95)
     hand = by_hand()
     for name in ("erythema_subscore", "pustule_subscore", "desquamation_subscore", "ppsi"):
         base = {p: v[name] for (p, visit), v in hand.items() if visit == "baseline"}

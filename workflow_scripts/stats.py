@@ -12,19 +12,18 @@ from pppflow.arm_settings import design_from_config
 from pppflow.arms import arm_assignment, per_arm_rows
 from pppflow.io import write_csv
 from pppflow.outcomes import (
+    declared_descriptives,
     declared_responses,
     declared_tests,
     outcomes_from_config,
-    units_of,
     with_values,
 )
-from pppflow.response import endpoints_of, nominal_week, unrecorded_outcomes
+from pppflow.response import endpoints_of, unrecorded_outcomes, visit_weeks
 from pppflow.stats import (
     TESTS_SCHEMA,
     StatsInputError,
     absent_group_columns,
     descriptives,
-    descriptives_of,
     outcome_tests,
     paired_outcomes,
     subgroup_response_rates,
@@ -54,7 +53,13 @@ derived, derived_values = derived_outcomes(
 if derived:
     log.info("cohort %s: from the components: %s", cohort, ", ".join(o.name for o in derived))
 summarised = (*declared, *derived)
-long = pl.concat([pl.read_parquet(inp.outcomes), derived_values]) if summarised else None
+# Their values, once: every arm's descriptives and tests are read from them.
+valued = (
+    with_values(pl.concat([pl.read_parquet(inp.outcomes), derived_values]), summarised)
+    if summarised
+    else None
+)
+weeks = visit_weeks(scores)
 patients = pl.read_parquet(inp.patients)
 responses = pl.read_parquet(inp.responses)
 design = design_from_config(**params.arms)
@@ -77,7 +82,7 @@ def tests_of_patients(keep, arm):
             rows = pl.DataFrame(schema=TESTS_SCHEMA)
     if summarised:
         more = declared_tests(
-            keep(long),
+            keep(valued),
             summarised,
             params.baseline_visit,
             params.endpoint_visit,
@@ -94,9 +99,7 @@ def descriptives_of_patients(keep, arm):
     """descriptives.csv's rows of the patients `keep` leaves (every patient, or one arm's)."""
     summary = descriptives(keep(scores)).filter(recorded)
     if summarised:
-        valued = with_values(keep(long), summarised)
-        weeks = dict(scores.group_by(pl.col("visit").cast(pl.Utf8)).agg(nominal_week()).iter_rows())
-        summary = pl.concat([summary, descriptives_of(valued, weeks, units_of(summarised))])
+        summary = pl.concat([summary, declared_descriptives(keep(valued), summarised, weeks)])
     return summary
 
 
