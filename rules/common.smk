@@ -1,6 +1,7 @@
 # Cohort look-ups, input functions and wildcard constraints. No rule lives here.
 from pathlib import Path
 
+from pppflow.arm_settings import design_from_config, design_lines
 from pppflow.wiring import cancel_pending_rechecks, project_imports
 
 COHORTS = sorted(config["cohorts"])
@@ -58,8 +59,6 @@ def comparison_inputs(wildcards):
 def cohort_arm_lines(wildcards):
     """cohort_arms as "key: value" lines (pppflow.arms.design_lines), for the rules whose
     params the report lists."""
-    from pppflow.arm_settings import design_from_config, design_lines
-
     return design_lines(design_from_config(**cohort_arms(wildcards)))
 
 

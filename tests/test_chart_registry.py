@@ -317,7 +317,11 @@ def test_zheng2024_and_components_demo_get_no_time_on_drug_chart(tmp_path, monke
 def test_a_chart_of_the_whole_cohort_reads_the_pooled_rows_of_stacked_tables_only():
     import polars as pl
 
-    from pppflow.charts.registry import frame_for
+    from pppflow.arms import pooled_rows
+    from pppflow.charts.registry import reads_pooled_rows
+
+    def frame_for(chart, name, frame):  # as workflow_scripts/charts.py reads each input
+        return pooled_rows(frame) if reads_pooled_rows(chart, name) else frame
 
     rates = pl.DataFrame({"endpoint": ["PPPASI50"] * 3, "arm": [None, "placebo", "active"]})
     # The validated patients: a trial's arm column may be named `arm` too; it is no stacking.

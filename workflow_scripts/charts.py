@@ -7,8 +7,9 @@ import polars as pl
 from _shim import start_logging
 
 from pppflow.arm_settings import design_from_lines
+from pppflow.arms import pooled_rows
 from pppflow.charts.common import ChartSettings, ChartSize, reported_rates
-from pppflow.charts.registry import BY_NAME, frame_for, inputs_of
+from pppflow.charts.registry import BY_NAME, inputs_of, reads_pooled_rows
 from pppflow.claims import claims_from_json
 from pppflow.io import write_atomic, write_text
 from pppflow.render import render_chart
@@ -44,7 +45,11 @@ library = Path(inp.library).read_text(encoding="utf-8")
 for chart in charts:
     # Only the frames its entry names: a chart drawing from an undeclared input fails here.
     drawn = chart.builder()(
-        {name: frame_for(chart, name, frames[name]) for name in chart.inputs}, settings
+        {
+            name: pooled_rows(frames[name]) if reads_pooled_rows(chart, name) else frames[name]
+            for name in chart.inputs
+        },
+        settings,
     )
     rendered = render_chart(
         drawn, png_scale=params.png_scale, library=library, title=f"{chart.title} — {cohort}"

@@ -16,9 +16,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:  # types only: importing them loads altair and polars
-    import polars as pl
-
+if TYPE_CHECKING:  # types only: importing them loads altair
     from pppflow.charts.common import ChartSettings, Frames
 
 
@@ -233,10 +231,8 @@ def planned_charts(
 PER_ARM = (Cohorts.WITH_ARMS, Cohorts.WITH_STOPS)
 
 
-def frame_for(chart: Chart, name: str, frame: "pl.DataFrame") -> "pl.DataFrame":
-    """What a chart draws from its input `name`: a chart drawn per arm every row; any other
-    chart, of a table stacking a trial's per-arm rows under the whole cohort's, the latter
-    (`arm` empty); every other input as it is."""
-    if chart.cohorts in PER_ARM or name not in STACKED_INPUTS:
-        return frame
-    return frame.filter(frame["arm"].is_null()) if "arm" in frame.columns else frame
+def reads_pooled_rows(chart: Chart, name: str) -> bool:
+    """Whether the chart reads only the whole cohort's rows (arms.pooled_rows) of its input
+    `name`: a chart not drawn per arm, of a table stacking a trial's per-arm rows under the
+    whole cohort's. Every other input is read as it is."""
+    return chart.cohorts not in PER_ARM and name in STACKED_INPUTS
