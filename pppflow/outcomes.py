@@ -192,14 +192,32 @@ def outcome_long(visits: pl.DataFrame, outcomes: Sequence[Outcome]) -> pl.DataFr
 # Analysis --------------------------------------------------------------------------------------
 
 
-def with_values(long: pl.DataFrame, outcomes: Sequence[Outcome]) -> pl.DataFrame:
-    """`long` with `value` (Float64, the outcome's unit): the double nearest units x step."""
-    step = pl.col("outcome").replace_strict(
-        {o.name: float(o.step.numerator) for o in outcomes}, return_dtype=pl.Float64
-    ) / pl.col("outcome").replace_strict(
-        {o.name: float(o.step.denominator) for o in outcomes}, return_dtype=pl.Float64
-    )
-    return long.with_columns((pl.col("units").cast(pl.Float64) * step).alias("value"))
+def units_column(outcome: str) -> str:
+    """The column of an outcome's units in a wide frame (a name no patient column can have:
+    outcome names are [a-z0-9_])."""
+    return f"{outcome}:units"
+
+
+def outcome_wide(
+    keys: pl.DataFrame, long: pl.DataFrame, outcomes: Sequence[Outcome]
+) -> pl.DataFrame:
+    """`keys` (patient_id, visit: the scores table's patient-visits, in its order) with each
+    outcome's units (Int64, null where the visit has no value) from outcome_long's rows, in the
+    column units_column(outcome): one row per patient-visit instead of one per outcome
+    too, which is what the descriptives, the tests and the responder judgements read."""
+    frame = keys.select(pl.col("patient_id").cast(pl.Utf8), pl.col("visit").cast(pl.Utf8))
+    columns = [
+        frame.join(
+            long.filter(pl.col("outcome") == o.name).select(
+                "patient_id", "visit", pl.col("units").cast(pl.Int64).alias(units_column(o.name))
+            ),
+            on=["patient_id", "visit"],
+            how="left",
+            maintain_order="left",
+        ).get_column(units_column(o.name))
+        for o in outcomes
+    ]
+    return frame.with_columns(columns)
 
 
 def threshold_units(value: Fraction, step: Fraction, rounding) -> int:
@@ -310,7 +328,7 @@ def responder_rates(
 
 
 def declared_responses(
-    long: pl.DataFrame,
+    wide: pl.DataFrame,
     scores: pl.DataFrame,
     outcomes: Sequence,
     baseline_visit: str,
@@ -320,7 +338,9 @@ def declared_responses(
     (`<outcome>:<responder>`), per patient with a baseline visit and follow-up visit, judged as
     pppflow.outcomes.responder_rates counts them: null where not evaluable or (under observed)
     missing, False for a missing visit under nri, and under locf the patient's last observed
-    follow-up value of the outcome in place of a missing one (none before: missing)."""
+    follow-up value of the outcome in place of a missing one (none before: missing). `wide`:
+    the outcomes' units per patient-visit of `scores` (outcome_wide)."""
+    judging = [o for o in outcomes if o.responders]
     weeks = (
         scores.filter(pl.col("visit") != baseline_visit)
         .group_by("visit")
@@ -333,30 +353,39 @@ def declared_responses(
         .join(weeks, how="cross")
         .sort("patient_id", "week", "visit")
     )
+    if not judging:
+        return grid.select("patient_id", "visit")
+    # Every outcome's value at the visit and at baseline, in two joins for all of them.
+    at_columns = [units_column(o.name) for o in judging]
+    base = wide.filter(pl.col("visit") == baseline_visit).select(
+        "patient_id", *(pl.col(name).alias(f"base {name}") for name in at_columns)
+    )
+    judged_grid = (
+        grid.join(
+            wide.select("patient_id", "visit", *at_columns),
+            on=["patient_id", "visit"],
+            how="left",
+            maintain_order="left",
+        )
+        .join(base, on="patient_id", how="left", maintain_order="left")
+        .with_columns(pl.col(name).is_not_null().alias(f"seen {name}") for name in at_columns)
+    )
+    if missing_rule == LOCF:
+        judged_grid = judged_grid.with_columns(pl.col(at_columns).forward_fill().over("patient_id"))
     columns = []
-    for outcome in outcomes:
-        if not outcome.responders:
-            continue
-        values = long.filter(pl.col("outcome") == outcome.name)
-        base = values.filter(pl.col("visit") == baseline_visit).select(
-            "patient_id", pl.col("units").alias("base")
+    for outcome in judging:
+        name = units_column(outcome.name)
+        one = judged_grid.select(
+            pl.col(name).alias("at"), pl.col(f"base {name}").alias("base"), f"seen {name}"
         )
-        at = values.select("patient_id", "visit", pl.col("units").alias("at"))
-        judged_grid = grid.join(base, on="patient_id", how="left", maintain_order="left").join(
-            at, on=["patient_id", "visit"], how="left", maintain_order="left"
-        )
-        seen = pl.col("at").is_not_null()
-        judged_grid = judged_grid.with_columns(seen.alias("seen"))
-        if missing_rule == LOCF:
-            judged_grid = judged_grid.with_columns(pl.col("at").forward_fill().over("patient_id"))
         for responder in outcome.responders:
             test, needs_baseline = responder_test(outcome, responder)
             defined = pl.col("base").is_not_null() if needs_baseline else pl.lit(True)
             judged = pl.when(pl.col("at").is_not_null() & defined).then(test)
             if missing_rule == "nri":
-                judged = judged.when(~pl.col("seen") & defined).then(pl.lit(False))
+                judged = judged.when(~pl.col(f"seen {name}") & defined).then(pl.lit(False))
             columns.append(
-                judged_grid.select(
+                one.select(
                     judged.otherwise(pl.lit(None, pl.Boolean)).alias(outcome.endpoint(responder))
                 )
             )
@@ -364,29 +393,28 @@ def declared_responses(
 
 
 def declared_descriptives(
-    valued: pl.DataFrame, outcomes: Sequence[Outcome], weeks: Mapping[str, float]
+    wide: pl.DataFrame, outcomes: Sequence[Outcome], weeks: Mapping[str, float]
 ) -> pl.DataFrame:
-    """descriptives.csv's rows of the declared (or derived) outcomes, from their values
-    (with_values), exactly as PPPASI's and PGA's are made (stats.descriptives_of); visits
-    dated by `weeks` (response.visit_weeks of the scores table), as theirs are."""
+    """descriptives.csv's rows of the declared (or derived) outcomes, from their units in a wide
+    frame (outcome_wide), exactly as PPPASI's and PGA's are made (stats.descriptives_of);
+    visits dated by `weeks` (response.visit_weeks of the scores table), as theirs are."""
     from pppflow.stats import descriptives_of
 
-    return descriptives_of(valued, weeks, units_of(outcomes))
+    return descriptives_of(wide, weeks, units_of(outcomes))
 
 
 def declared_tests(
-    valued: pl.DataFrame,
+    wide: pl.DataFrame,
     outcomes: Sequence[Outcome],
     baseline_visit: str,
     endpoint_visit: str,
     confidence_level: float,
 ) -> pl.DataFrame:
-    """tests.csv's rows of the declared (or derived) outcomes, from their values (with_values),
-    exactly as PPPASI's and PGA's are made (stats.outcome_tests)."""
+    """tests.csv's rows of the declared (or derived) outcomes, from their units in a wide frame
+    (outcome_wide), exactly as PPPASI's and PGA's are made (stats.outcome_tests)."""
     from pppflow.stats import outcome_tests, pair_visits
 
+    steps = units_of(outcomes)
     return outcome_tests(
-        pair_visits(valued, baseline_visit, endpoint_visit),
-        confidence_level,
-        units_of(outcomes),
+        pair_visits(wide, steps, baseline_visit, endpoint_visit), confidence_level, steps
     )

@@ -20,7 +20,7 @@ from scipy import optimize, stats
 from pppflow import constants as c
 from pppflow import response
 from pppflow.consistency import Moments, quantile
-from pppflow.pppasi import points_from_tenths
+from pppflow.outcomes import units_column
 from pppflow.response import OUTCOME_COLUMNS, nominal_week, visit_weeks
 
 # The value of one integer step of each outcome, in the outcome's own unit.
@@ -70,6 +70,16 @@ SUBGROUP_SCHEMA = {
 }
 
 
+PAIRS_SCHEMA = {
+    "outcome": pl.Utf8,
+    "patient_id": pl.Utf8,
+    "baseline_units": pl.Int64,
+    "endpoint_units": pl.Int64,
+    "baseline": pl.Float64,
+    "endpoint": pl.Float64,
+}
+
+
 class StatsInputError(ValueError):
     """Scores that cannot be compared as asked (a visit missing, a column missing)."""
 
@@ -77,9 +87,10 @@ class StatsInputError(ValueError):
 # Pairs and descriptives -----------------------------------------------------------------------
 
 
-def outcome_scores(scores: pl.DataFrame) -> pl.DataFrame:
-    """Long form of pppasi.parquet: outcome, patient_id, visit, week, units (Int64, integer steps
-    of OUTCOME_UNITS), value (Float64, in the outcome's unit). Missing scores are dropped."""
+def scores_wide(scores: pl.DataFrame) -> pl.DataFrame:
+    """pppasi.parquet's patient_id and visit with PPPASI's and PGA's integer steps (tenths,
+    grades; OUTCOME_UNITS) in their units_column(outcome), null where not scored: the form
+    pair_visits and descriptives_of read, the declared outcomes' too."""
     missing = [
         col
         for col in ("patient_id", "visit", "week", *OUTCOME_COLUMNS.values())
@@ -87,22 +98,13 @@ def outcome_scores(scores: pl.DataFrame) -> pl.DataFrame:
     ]
     if missing:
         raise StatsInputError(f"scores table lacks column(s) {', '.join(missing)}")
-    frames = [
-        scores.select(
-            pl.lit(outcome).alias("outcome"),
-            pl.col("patient_id").cast(pl.Utf8),
-            pl.col("visit").cast(pl.Utf8),
-            pl.col("week").cast(pl.Float64),
-            pl.col(column).cast(pl.Int64).alias("units"),
-        ).filter(pl.col("units").is_not_null())
-        for outcome, column in OUTCOME_COLUMNS.items()
-    ]
-    long = pl.concat(frames)
-    return long.with_columns(
-        pl.when(pl.col("outcome") == c.PPPASI_OUTCOME)
-        .then(points_from_tenths(pl.col("units")))
-        .otherwise(pl.col("units").cast(pl.Float64))
-        .alias("value")
+    return scores.select(
+        pl.col("patient_id").cast(pl.Utf8),
+        pl.col("visit").cast(pl.Utf8),
+        *(
+            pl.col(column).cast(pl.Int64).alias(units_column(outcome))
+            for outcome, column in OUTCOME_COLUMNS.items()
+        ),
     )
 
 
@@ -115,27 +117,53 @@ def paired_outcomes(scores: pl.DataFrame, baseline_visit: str, endpoint_visit: s
             raise StatsInputError(
                 f"{role} visit {visit!r} is not among the scored visits {sorted(visits)}"
             )
-    return pair_visits(outcome_scores(scores), baseline_visit, endpoint_visit)
+    return pair_visits(scores_wide(scores), OUTCOME_UNITS, baseline_visit, endpoint_visit)
 
 
-def pair_visits(long: pl.DataFrame, baseline_visit: str, endpoint_visit: str) -> pl.DataFrame:
-    """Per outcome the patients scored at both visits, from one row per outcome, patient and
-    visit (units and value): the built-in outcomes' and the declared ones' alike."""
-    keep = ["outcome", "patient_id", "units", "value"]
-    baseline = long.filter(pl.col("visit") == baseline_visit).select(keep)
-    endpoint = long.filter(pl.col("visit") == endpoint_visit).select(keep)
-    return (
-        baseline.join(endpoint, on=["outcome", "patient_id"], how="inner", suffix="_endpoint")
-        .select(
-            "outcome",
-            "patient_id",
-            pl.col("units").alias("baseline_units"),
-            pl.col("units_endpoint").alias("endpoint_units"),
-            pl.col("value").alias("baseline"),
-            pl.col("value_endpoint").alias("endpoint"),
-        )
-        .sort("outcome", "patient_id")
+def value_of_units(units: pl.Expr, unit: Fraction) -> pl.Expr:
+    """Integer steps as the outcome's value, the double nearest units x unit: 28 tenths ->
+    2.8. units x numerator is an exact double and numpy divides it by the denominator as IEEE
+    754 says, correctly rounded (polars would multiply by the rounded reciprocal, 0.1, and give
+    2.8000000000000003); pppasi.points_from_tenths is the case of tenths."""
+    numerator, denominator = float(unit.numerator), float(unit.denominator)
+
+    def divide(batch: pl.Series) -> pl.Series:
+        with_nan = batch.cast(pl.Float64).to_numpy()  # null -> NaN, which divides to NaN
+        return pl.Series(batch.name, with_nan * numerator / denominator).fill_nan(None)
+
+    return units.map_batches(divide, return_dtype=pl.Float64, is_elementwise=True)
+
+
+def pair_visits(
+    wide: pl.DataFrame, units_of: dict[str, Fraction], baseline_visit: str, endpoint_visit: str
+) -> pl.DataFrame:
+    """Per outcome of `units_of` (the value of one integer step of each), the patients scored
+    at both visits, in order of outcome and patient_id: outcome, patient_id, baseline_units,
+    endpoint_units, baseline, endpoint (values in the outcome's unit, value_of_units). From a
+    frame of one row per patient-visit with each outcome's units in its units_column (null
+    where not recorded): the built-in outcomes' (scores_wide) and the declared ones'
+    (outcomes.outcome_wide) alike, in one join of the two visits' rows."""
+    names = [units_column(o) for o in units_of]
+    baseline = wide.filter(pl.col("visit") == baseline_visit).select("patient_id", *names)
+    endpoint = wide.filter(pl.col("visit") == endpoint_visit).select("patient_id", *names)
+    both = baseline.sort("patient_id").join(
+        endpoint, on="patient_id", how="inner", suffix="_endpoint", maintain_order="left"
     )
+    frames = []
+    for outcome in sorted(units_of):
+        at_baseline = pl.col(units_column(outcome))
+        at_endpoint = pl.col(f"{units_column(outcome)}_endpoint")
+        frames.append(
+            both.filter(at_baseline.is_not_null() & at_endpoint.is_not_null()).select(
+                pl.lit(outcome).alias("outcome"),
+                pl.col("patient_id").cast(pl.Utf8),
+                at_baseline.cast(pl.Int64).alias("baseline_units"),
+                at_endpoint.cast(pl.Int64).alias("endpoint_units"),
+                value_of_units(at_baseline, units_of[outcome]).alias("baseline"),
+                value_of_units(at_endpoint, units_of[outcome]).alias("endpoint"),
+            )
+        )
+    return pl.concat(frames) if frames else pl.DataFrame(schema=PAIRS_SCHEMA)
 
 
 def descriptives(scores: pl.DataFrame) -> pl.DataFrame:
@@ -143,41 +171,50 @@ def descriptives(scores: pl.DataFrame) -> pl.DataFrame:
     interpolation between order statistics, numpy's and R's default type 7), min, max; all
     computed exactly from the integer scores (integer sums, two order statistics per
     quantile), then written as floats."""
-    return descriptives_of(outcome_scores(scores), visit_weeks(scores), OUTCOME_UNITS)
+    return descriptives_of(scores_wide(scores), visit_weeks(scores), OUTCOME_UNITS)
 
 
 def descriptives_of(
-    long: pl.DataFrame, weeks: dict[str, float], units_of: dict[str, Fraction]
+    wide: pl.DataFrame, weeks: dict[str, float], units_of: dict[str, Fraction]
 ) -> pl.DataFrame:
-    """descriptives() of a long frame (outcome, visit, units): outcomes in the order of
+    """descriptives() of a frame of one row per patient-visit with each outcome's units in its
+    units_column (null where not recorded; as pair_visits reads): outcomes in the order of
     `units_of` (the value of one integer step of each), visits in time order."""
     rows = []
-    for (outcome, visit), group in long.group_by(["outcome", "visit"], maintain_order=True):
-        unit = units_of[outcome]
-        units = np.sort(group["units"].to_numpy())
-        moments = Moments.of_integers(
-            len(units), int(units.sum()), int((units * units).sum()), unit
-        )
+    for (visit,), group in wide.group_by("visit", maintain_order=True):
+        for outcome, unit in units_of.items():
+            units = group[units_column(outcome)].drop_nulls().to_numpy()
+            if len(units):
+                rows.append(described(outcome, visit, weeks[visit], units, unit))
+    return descriptives_frame(rows, units_of)
 
-        def at(p: Fraction, units=units, unit=unit) -> float:
-            return float(quantile(units, p, presorted=True) * unit)
 
-        rows.append(
-            {
-                "outcome": outcome,
-                "visit": visit,
-                "week": weeks[visit],
-                "n": moments.n,
-                "mean": float(moments.mean),
-                "sd": math.sqrt(moments.variance("n-1")) if moments.n > 1 else None,
-                "sd_population": math.sqrt(moments.variance("n")),
-                "median": at(Fraction(1, 2)),
-                "q1": at(Fraction(1, 4)),
-                "q3": at(Fraction(3, 4)),
-                "min": float(int(units[0]) * unit),
-                "max": float(int(units[-1]) * unit),
-            }
-        )
+def described(outcome: str, visit: str, week: float, units: np.ndarray, unit: Fraction) -> dict:
+    """descriptives.csv's row of one outcome at one visit, from its integer scores."""
+    units = np.sort(units)
+    moments = Moments.of_integers(len(units), int(units.sum()), int((units * units).sum()), unit)
+
+    def at(p: Fraction) -> float:
+        return float(quantile(units, p, presorted=True) * unit)
+
+    return {
+        "outcome": outcome,
+        "visit": visit,
+        "week": week,
+        "n": moments.n,
+        "mean": float(moments.mean),
+        "sd": math.sqrt(moments.variance("n-1")) if moments.n > 1 else None,
+        "sd_population": math.sqrt(moments.variance("n")),
+        "median": at(Fraction(1, 2)),
+        "q1": at(Fraction(1, 4)),
+        "q3": at(Fraction(3, 4)),
+        "min": float(int(units[0]) * unit),
+        "max": float(int(units[-1]) * unit),
+    }
+
+
+def descriptives_frame(rows: list[dict], units_of: dict[str, Fraction]) -> pl.DataFrame:
+    """The rows in order: outcomes as `units_of` lists them, then visits in time order."""
     order = {outcome: i for i, outcome in enumerate(units_of)}
     return (
         pl.DataFrame(rows, schema=DESCRIPTIVES_SCHEMA)

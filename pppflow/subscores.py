@@ -20,7 +20,7 @@ from fractions import Fraction
 import polars as pl
 
 from pppflow import constants as c
-from pppflow.outcomes import LONG_SCHEMA, LOWER, Outcome
+from pppflow.outcomes import LOWER, Outcome, units_column
 from pppflow.pppasi import region_weight_tenths
 
 # derived outcome -> the components' sign it is made of
@@ -44,19 +44,13 @@ DERIVED_OUTCOMES = (
 )
 
 
-def derived_long(components: pl.DataFrame, scores: pl.DataFrame) -> pl.DataFrame:
-    """The derived outcomes in outcome_long's form (outcome, patient_id, visit, week, units:
-    tenths for the subscores, points for ppsi) per patient-visit with components; the week is
-    the visit's week in `scores` (the pppasi table)."""
-    if components.is_empty():
-        return pl.DataFrame(schema=LONG_SCHEMA)
+def derived_terms() -> list[pl.Expr]:
+    """Each component row's part of every derived outcome: the subscores' sign x area x weight
+    (tenths), and for PPSI each sign's score where the region's area is involved (null
+    elsewhere); a visit's outcome is the sum, or for PPSI the maxima's sum, of its rows'."""
     weight = region_weight_tenths().cast(pl.Int64)
     area = pl.col("area").cast(pl.Int64)
-    # Each row's terms first, then plain sums and maxima per patient-visit: a filter inside the
-    # aggregation costs several times the whole derivation at registry scale.
-    terms = components.select(
-        "patient_id",
-        "visit",
+    return [
         *(
             (pl.col(sign).cast(pl.Int64) * area * weight).alias(name)
             for name, sign in SUBSCORES.items()
@@ -65,38 +59,53 @@ def derived_long(components: pl.DataFrame, scores: pl.DataFrame) -> pl.DataFrame
             pl.when(area > 0).then(pl.col(sign).cast(pl.Int64)).alias(f"_{sign}")
             for sign in c.SEVERITY_ITEMS
         ),
-    )
-    per_visit = terms.group_by("patient_id", "visit").agg(
-        *(pl.col(name).sum() for name in SUBSCORES),
-        pl.sum_horizontal(pl.col(f"_{sign}").max().fill_null(0) for sign in c.SEVERITY_ITEMS).alias(
-            PPSI
-        ),
-    )
-    weeks = scores.select(
-        pl.col("patient_id").cast(pl.Utf8),
-        pl.col("visit").cast(pl.Utf8),
-        pl.col("week").cast(pl.Float64),
-    )
+    ]
+
+
+def ppsi_of(worst: Sequence[pl.Expr]) -> pl.Expr:
+    """PPSI from each sign's worst involved region (null: none involved, which scores 0)."""
+    return pl.sum_horizontal(w.fill_null(0) for w in worst).alias(PPSI)
+
+
+def derived_per_visit(components: pl.DataFrame) -> pl.DataFrame:
+    """patient_id, visit and every derived outcome's units (tenths for the subscores, points
+    for PPSI) per patient-visit with components; unordered."""
+    # Each row's terms first, then plain sums and maxima per patient-visit: a filter inside the
+    # aggregation costs several times the whole derivation at registry scale.
     return (
-        per_visit.join(weeks, on=["patient_id", "visit"], how="left")
-        .unpivot(
-            index=["patient_id", "visit", "week"],
-            on=[o.name for o in DERIVED_OUTCOMES],
-            variable_name="outcome",
-            value_name="units",
+        components.select("patient_id", "visit", *derived_terms())
+        .group_by("patient_id", "visit")
+        .agg(
+            *(pl.col(name).sum() for name in SUBSCORES),
+            ppsi_of([pl.col(f"_{sign}").max() for sign in c.SEVERITY_ITEMS]),
         )
-        .select(list(LONG_SCHEMA))
-        .cast(LONG_SCHEMA)
-    )  # unsorted: every table made from it orders its own rows (sorting costs seconds at 1M)
+    )
 
 
 def derived_outcomes(
-    components: pl.DataFrame, scores: pl.DataFrame, declared: Sequence[str]
+    components: pl.DataFrame,
+    scores: pl.DataFrame,
+    declared: Sequence[str],
+    per_visit: pl.DataFrame | None = None,
 ) -> tuple[tuple[Outcome, ...], pl.DataFrame]:
     """The derived outcomes a cohort gets (none without components; a declared outcome of the
-    same name is the cohort's own and wins) and their long table."""
+    same name is the cohort's own and wins) and their units per patient-visit of `scores` (the
+    pppasi table), in its order, as outcomes.outcome_wide gives the declared ones': a column
+    units_column(outcome) each, null for a visit without components. `per_visit`: the derived
+    units already in `scores`' rows' order (pppflow.fast_paths.subscores), else computed here."""
+    keys = scores.select(pl.col("patient_id").cast(pl.Utf8), pl.col("visit").cast(pl.Utf8))
     if components.is_empty():
-        return (), pl.DataFrame(schema=LONG_SCHEMA)
+        return (), keys
     kept = tuple(o for o in DERIVED_OUTCOMES if o.name not in declared)
-    long = derived_long(components, scores).filter(pl.col("outcome").is_in([o.name for o in kept]))
-    return kept, long
+    if per_visit is None:
+        per_visit = keys.join(
+            derived_per_visit(components).with_columns(
+                pl.col("patient_id").cast(pl.Utf8), pl.col("visit").cast(pl.Utf8)
+            ),
+            on=["patient_id", "visit"],
+            how="left",
+            maintain_order="left",
+        )
+    return kept, keys.with_columns(
+        per_visit.get_column(o.name).cast(pl.Int64).alias(units_column(o.name)) for o in kept
+    )

@@ -30,6 +30,7 @@ rule stats:
         group_columns=config["stats"]["subgroup_columns"],
         outcomes=cohort_outcomes,
         arms=cohort_arms,
+        fast_paths=config["performance"]["fast_paths"],
     script:
         "../workflow_scripts/stats.py"
 

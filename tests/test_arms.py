@@ -305,12 +305,19 @@ DLQI = {"dlqi": {"column": "dlqi", "scale": {"min": 0, "max": 30, "step": 1}, "b
 
 @pytest.mark.parametrize("rule", ["observed", "nri", "locf"])
 def test_declared_judgements_count_as_the_rates_do(rule):
-    from pppflow.outcomes import declared_responses, outcomes_from_config, responder_rates
+    from pppflow.outcomes import (
+        declared_responses,
+        outcome_wide,
+        outcomes_from_config,
+        responder_rates,
+    )
 
     scores, long = _locf_cohort()
     declared = outcomes_from_config(DLQI)
     rates = responder_rates(long, scores, declared, "baseline", rule, 0.95)
-    judged = declared_responses(long, scores, declared, "baseline", rule)
+    judged = declared_responses(
+        outcome_wide(scores, long, declared), scores, declared, "baseline", rule
+    )
     column = "dlqi:improvement >= 4"
     for row in rates.iter_rows(named=True):
         at = judged.filter(pl.col("visit") == row["visit"])[column]
@@ -319,7 +326,12 @@ def test_declared_judgements_count_as_the_rates_do(rule):
 
 def test_locf_carries_the_last_follow_up_visit_not_the_baseline():
     from pppflow.locf import carry_forward
-    from pppflow.outcomes import declared_responses, outcomes_from_config, responder_rates
+    from pppflow.outcomes import (
+        declared_responses,
+        outcome_wide,
+        outcomes_from_config,
+        responder_rates,
+    )
     from pppflow.response import classify_responses, response_rates
 
     scores, long = _locf_cohort()
@@ -338,7 +350,9 @@ def test_locf_carries_the_last_follow_up_visit_not_the_baseline():
     assert dlqi.filter(pl.col("visit") == "week12").select(
         "responders", "evaluable", "missing"
     ).row(0) == (1, 2, 2)
-    judged = declared_responses(long, scores, declared, "baseline", "locf")
+    judged = declared_responses(
+        outcome_wide(scores, long, declared), scores, declared, "baseline", "locf"
+    )
     assert judged.filter(pl.col("visit") == "week12").sort("patient_id")[
         "dlqi:improvement >= 4"
     ].to_list() == [True, None, False]

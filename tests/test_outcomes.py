@@ -13,11 +13,13 @@ from pppflow.outcomes import (
     declared_descriptives,
     declared_tests,
     outcome_long,
+    outcome_wide,
     outcomes_from_config,
     responder_rates,
-    with_values,
+    units_of,
 )
 from pppflow.response import visit_weeks
+from pppflow.stats import pair_visits
 from pppflow.validate import CohortFiles, CohortInvalid, validate_cohort
 
 DEMO = Path(__file__).parent / "cohorts" / "outcomes_demo"
@@ -176,7 +178,7 @@ def test_higher_is_better_and_thresholds_off_the_step():
 
 def test_descriptives_and_tests_against_numpy_and_scipy():
     long, visits, declared = demo()
-    valued = with_values(long, declared)
+    valued = outcome_wide(visits, long, declared)
     summary = declared_descriptives(valued, declared, visit_weeks(visits))
     tests = declared_tests(valued, declared, "baseline", "week12", 0.95)
     raw = pl.read_csv(DEMO / "visits.csv")
@@ -233,3 +235,28 @@ def test_parquet_numbers_are_checked_as_stored(tmp_path):
         (2, "p1", "dlqi", "number_in_range(low=0, high=30)", "31.0"),
         (3, "p2", "dlqi", "on_step(step=1)", "4.5"),
     ]
+
+
+def test_pairs_of_the_wide_form_against_a_plain_python_pairing():
+    """The stats job reads the outcomes one row per patient-visit (outcome_wide); its pairs are
+    those of the long rows paired by hand, in order of outcome and patient, each value the
+    double nearest units x step."""
+    long, visits, declared = demo()
+    steps = units_of(declared)
+    wide = outcome_wide(visits, long, declared)
+    assert wide.height == visits.height
+    at = {
+        (o, p, v): u for o, p, v, u in long.select("outcome", "patient_id", "visit", "units").rows()
+    }
+    expected = [
+        (o, p, at[(o, p, "baseline")], at[(o, p, "week12")])
+        for o in sorted(steps)
+        for p in sorted({p for (oo, p, v) in at if oo == o})
+        if (o, p, "baseline") in at and (o, p, "week12") in at
+    ]
+    pairs = pair_visits(wide, steps, "baseline", "week12")
+    assert pairs.select("outcome", "patient_id", "baseline_units", "endpoint_units").rows() == (
+        expected
+    )
+    assert len(expected) > 10
+    assert pairs["baseline"].to_list() == [float(Fraction(b) * steps[o]) for o, _, b, _ in expected]

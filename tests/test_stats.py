@@ -610,7 +610,12 @@ def demo_subgroup_rates(rule: str, assignment: pl.DataFrame | None = None) -> pl
     patient and visit, per arm when `assignment` is given."""
     from pppflow.arms import per_arm_rows
     from pppflow.locf import carry_forward
-    from pppflow.outcomes import declared_responses, outcome_long, outcomes_from_config
+    from pppflow.outcomes import (
+        declared_responses,
+        outcome_long,
+        outcome_wide,
+        outcomes_from_config,
+    )
     from pppflow.response import classify_responses
 
     config = yaml.safe_load((OUTCOMES_DEMO / "config.yaml").read_text(encoding="utf-8"))
@@ -630,7 +635,8 @@ def demo_subgroup_rates(rule: str, assignment: pl.DataFrame | None = None) -> pl
     ).collect()
     if rule == "locf":
         responses = carry_forward(responses)
-    judged = declared_responses(outcome_long(visits, declared), scores, declared, "baseline", rule)
+    wide = outcome_wide(scores, outcome_long(visits, declared), declared)
+    judged = declared_responses(wide, scores, declared, "baseline", rule)
     joined = responses.join(judged, on=["patient_id", "visit"], how="left", maintain_order="left")
     more = [name for name in judged.columns if name not in ("patient_id", "visit")]
     assert more == list(DEMO_RULES)

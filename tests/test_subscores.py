@@ -13,10 +13,11 @@ import pytest
 from scipy import stats
 
 from pppflow import constants as c
-from pppflow.outcomes import LONG_SCHEMA, declared_descriptives, declared_tests, with_values
+from pppflow.fast_paths.subscores import derived_by_position, derived_table
+from pppflow.outcomes import declared_descriptives, declared_tests, units_column
 from pppflow.pppasi import combine_pppasi, recompute_pppasi
 from pppflow.response import visit_weeks
-from pppflow.subscores import derived_long, derived_outcomes
+from pppflow.subscores import DERIVED_OUTCOMES, derived_outcomes
 from pppflow.validate import CohortFiles, validate_cohort
 
 DEMO = Path(__file__).parent / "cohorts" / "components_demo"
@@ -45,8 +46,8 @@ def test_one_visit_by_hand():
         ]
     )
     scores = pl.DataFrame({"patient_id": ["a"], "visit": ["baseline"], "week": [0.0]})
-    long = derived_long(components, scores)
-    units = dict(long.select("outcome", "units").iter_rows())
+    outcomes, wide = derived_outcomes(components, scores, [])
+    units = {o.name: wide[units_column(o.name)].item() for o in outcomes}
     # erythema: 3x2x2 + 2x3x3 + 4x1x3 = 12 + 18 + 12 = 42 tenths (4.2)
     # pustules: 2x2x2 + 1x3x3 = 17 (1.7); desquamation: 1x2x2 + 3x3x3 + 2x1x3 = 37 (3.7)
     # PPSI: worst involved region per sign, erythema 4 + pustules 2 (left palm's 4 has no
@@ -60,7 +61,9 @@ def test_one_visit_by_hand():
     # The three subscores make the PPPASI: (6x2x2 + 6x3x3 + 6x1x3) = 96 tenths
     pppasi = recompute_pppasi(components.lazy()).collect()["pppasi_recomputed_tenths"].item()
     assert pppasi == 42 + 17 + 37 == 96
-    assert long["week"].to_list() == [0.0] * 4
+    # By position (the visit's block of four rows) the same
+    by_position = derived_by_position(scores, components)
+    assert by_position.row(0, named=True) == units
 
 
 def demo():
@@ -103,14 +106,17 @@ def by_hand() -> dict[tuple[str, str], dict[str, float]]:
 
 def test_demo_subscores_add_up_to_pppasi_and_match_a_hand_count():
     validated, scores = demo()
-    outcomes, long = derived_outcomes(validated.components, scores, [])
+    outcomes, units = derived_outcomes(validated.components, scores, [])
     assert [o.name for o in outcomes] == [
         "erythema_subscore",
         "pustule_subscore",
         "desquamation_subscore",
         "ppsi",
     ]
-    wide = long.pivot(on="outcome", index=["patient_id", "visit"], values="units")
+    # A visit without components (scored by its recorded total) has none of them
+    scored = units.filter(pl.col(units_column("ppsi")).is_not_null())
+    assert units.height == scores.height > scored.height
+    wide = scored.rename({units_column(o.name): o.name for o in outcomes})
     recomputed = recompute_pppasi(validated.components.lazy()).collect()
     joined = wide.join(recomputed, on=["patient_id", "visit"])
     assert joined.height == wide.height == recomputed.height
@@ -128,8 +134,7 @@ def test_demo_subscores_add_up_to_pppasi_and_match_a_hand_count():
 
 def test_demo_descriptives_and_paired_t_against_numpy_and_scipy():
     validated, scores = demo()
-    outcomes, long = derived_outcomes(validated.components, scores, [])
-    valued = with_values(long, outcomes)
+    outcomes, valued = derived_outcomes(validated.components, scores, [])
     summary = declared_descriptives(valued, outcomes, visit_weeks(scores))
     tests = declared_tests(valued, outcomes, "baseline", "week12", 0.95)
     hand = by_hand()
@@ -157,8 +162,33 @@ def test_demo_descriptives_and_paired_t_against_numpy_and_scipy():
 def test_no_components_no_derived_outcomes_and_a_declared_name_wins():
     validated, scores = demo()
     empty = validated.components.clear()
-    outcomes, long = derived_outcomes(empty, scores, [])
-    assert outcomes == () and long.is_empty() and long.columns == list(LONG_SCHEMA)
-    outcomes, long = derived_outcomes(validated.components, scores, ["ppsi"])
+    outcomes, units = derived_outcomes(empty, scores, [])
+    assert outcomes == () and units.columns == ["patient_id", "visit"]
+    assert units.height == scores.height
+    outcomes, units = derived_outcomes(validated.components, scores, ["ppsi"])
     assert "ppsi" not in [o.name for o in outcomes]
-    assert "ppsi" not in long["outcome"].to_list()
+    assert units_column("ppsi") not in units.columns
+
+
+def test_by_position_equals_the_grouped_derivation_and_refuses_what_it_cannot_prove():
+    validated, all_scores = demo()
+    components = validated.components
+    # One visit of the demo has no components: nothing to prove by position, the grouped way runs
+    assert derived_by_position(all_scores, components) is None
+    fast = derived_table(components, all_scores, [], fast_paths=True)
+    general = derived_outcomes(components, all_scores, [])
+    assert fast[0] == general[0] and fast[1].equals(general[1])
+    # The visits with components, in the components' order: by position
+    scores = components.select("patient_id", "visit").unique(maintain_order=True)
+    general = derived_outcomes(components, scores, [])
+    by_position = derived_by_position(scores, components)
+    assert by_position is not None and by_position.height == scores.height == 19
+    fast = derived_table(components, scores, [], fast_paths=True)
+    assert fast[0] == general[0] and fast[1].equals(general[1])
+    # Nothing to prove it on: rows out of the visits' order, or one visit's rows missing
+    shuffled = components.sample(fraction=1.0, shuffle=True, seed=1)
+    assert derived_by_position(scores, shuffled) is None
+    assert derived_by_position(scores, components.slice(4)) is None
+    # ...and the general derivation, from shuffled rows, gives the same units in scores' order
+    assert derived_outcomes(shuffled, scores, [])[1].equals(general[1])
+    assert [o.name for o in general[0]] == [o.name for o in DERIVED_OUTCOMES]

@@ -12,7 +12,7 @@ from pppflow.between_arms import repeated_measures_within_reach
 from pppflow.comparisons import comparisons
 from pppflow.continuous_comparisons import continuous_comparisons
 from pppflow.io import write_csv, write_parquet
-from pppflow.outcomes import declared_responses, outcomes_from_config
+from pppflow.outcomes import declared_responses, outcome_wide, outcomes_from_config
 from pppflow.response import ENDPOINTS, endpoints_of, unrecorded_outcomes
 from pppflow.subgroup_comparisons import SUBGROUP_COMPARISONS_SCHEMA, subgroup_comparisons
 
@@ -33,7 +33,11 @@ endpoints = [
 ]
 if declared:
     judged = declared_responses(
-        pl.read_parquet(inp.outcomes), scores, declared, params.baseline_visit, params.missing
+        outcome_wide(scores, pl.read_parquet(inp.outcomes), declared),
+        scores,
+        declared,
+        params.baseline_visit,
+        params.missing,
     )
     responses = responses.join(
         judged, on=["patient_id", "visit"], how="left", maintain_order="left"

@@ -10,13 +10,14 @@ from _shim import start_logging
 
 from pppflow.arm_settings import design_from_config
 from pppflow.arms import arm_assignment, per_arm_rows
+from pppflow.fast_paths.subscores import derived_table
 from pppflow.io import write_csv
 from pppflow.outcomes import (
     declared_descriptives,
     declared_responses,
     declared_tests,
+    outcome_wide,
     outcomes_from_config,
-    with_values,
 )
 from pppflow.response import endpoints_of, unrecorded_outcomes, visit_weeks
 from pppflow.stats import (
@@ -28,7 +29,6 @@ from pppflow.stats import (
     paired_outcomes,
     subgroup_response_rates,
 )
-from pppflow.subscores import derived_outcomes
 
 log = start_logging(snakemake)
 cohort = snakemake.wildcards.cohort
@@ -47,18 +47,18 @@ if unrecorded:
     log.info("cohort %s: no %s recorded: its tests are left out", cohort, "/".join(unrecorded))
 declared = outcomes_from_config(params.outcomes)
 # From components, the PPPASI subscores and PPSI, summarised as the declared outcomes are.
-derived, derived_values = derived_outcomes(
-    pl.read_parquet(inp.components), scores, [o.name for o in declared]
+derived, derived_units = derived_table(
+    pl.read_parquet(inp.components),
+    scores,
+    [o.name for o in declared],
+    fast_paths=params.fast_paths,
 )
 if derived:
     log.info("cohort %s: from the components: %s", cohort, ", ".join(o.name for o in derived))
 summarised = (*declared, *derived)
-# Their values, once: every arm's descriptives and tests are read from them.
-valued = (
-    with_values(pl.concat([pl.read_parquet(inp.outcomes), derived_values]), summarised)
-    if summarised
-    else None
-)
+# Their units per patient-visit, once: every arm's descriptives and tests are read from them.
+declared_units = outcome_wide(scores, pl.read_parquet(inp.outcomes), declared)
+valued = declared_units.with_columns(derived_units.drop("patient_id", "visit"))
 weeks = visit_weeks(scores)
 patients = pl.read_parquet(inp.patients)
 responses = pl.read_parquet(inp.responses)
@@ -118,7 +118,7 @@ if absent:
 declared_endpoints: list[str] = []
 if any(o.responders for o in declared):
     judged = declared_responses(
-        pl.read_parquet(inp.outcomes), scores, declared, params.baseline_visit, params.missing
+        declared_units, scores, declared, params.baseline_visit, params.missing
     )
     responses = responses.join(
         judged, on=["patient_id", "visit"], how="left", maintain_order="left"
