@@ -38,6 +38,7 @@ CHART_INPUT_FILES = {
     "subgroup_comparisons": rules.comparisons.output.subgroups,
     "continuous_comparisons": rules.comparisons.output.continuous,
     "repeated_measures": rules.comparisons.output.repeated,
+    "mean_change": rules.comparisons.output.mean_change,
     "arm_responses": rules.comparisons.output.arm_responses,
     "visits": rules.validate.output.visits,
 }

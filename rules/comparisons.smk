@@ -1,7 +1,8 @@
 # Stage: comparisons. A randomised cohort's arms compared over its randomised period (to the
 # switch visit), by randomised arm: responder endpoints with rate difference, risk and odds
 # ratios, Fisher and (with strata) CMH; PPPASI change by ANCOVA and Mann-Whitney; the endpoint
-# visit's subgroups; a mixed model over the visits. Only for cohorts with `arms:`.
+# visit's subgroups; a mixed model over the visits; each arm's mean PPPASI change per visit. Only
+# for cohorts with `arms:`.
 
 
 rule comparisons:
@@ -17,6 +18,9 @@ rule comparisons:
         continuous="results/{cohort}/continuous_comparisons.csv",
         subgroups="results/{cohort}/subgroup_comparisons.csv",
         repeated="results/{cohort}/repeated_measures.csv",
+        # Each arm's own mean change and its CI per visit (not a comparison, but over the same
+        # randomised period and patients): the chart of the arms' courses is drawn from it.
+        mean_change="results/{cohort}/mean_change.csv",
         # Each patient's responses with the arm, over the randomised period: the Kaplan-Meier
         # curves per arm are drawn from it.
         arm_responses="results/{cohort}/arm_responses.parquet",

@@ -5,7 +5,7 @@ and that each renders offline to SVG and PNG."""
 import polars as pl
 import pytest
 
-from pppflow.charts import change_by_arm, forest_plot, response_rates_by_arm
+from pppflow.charts import change_by_arm, forest_plot, mean_change_by_arm, response_rates_by_arm
 from pppflow.charts.common import ChartSettings, ChartSize
 from pppflow.charts.forest_plot import INDENT_PX, NOT_ESTIMABLE
 from pppflow.render import render_chart
@@ -341,6 +341,84 @@ def test_change_by_arm_spec():
     assert len(rows) == 3
 
 
+# --- mean change per arm ----------------------------------------------------------------------
+
+# mean_change.csv's rows: the reference arm (placebo) first at each visit; week 12 of the drug arm
+# had nobody (no mean: no mark); a single patient has a mean but no interval.
+MEAN_CHANGE = pl.DataFrame(
+    [
+        ("PPPASI change", "week4", "placebo", 4.0, 20, -1.5, -2.9, -0.1),
+        ("PPPASI change", "week4", "drug", 4.0, 21, -4.2, -5.6, -2.8),
+        ("PPPASI change", "week12", "placebo", 12.0, 18, -2.0, -3.8, -0.2),
+        ("PPPASI change", "week12", "drug", 12.0, 0, None, None, None),
+        ("PPPASI change", "week16", "placebo", 16.0, 1, -3.0, None, None),
+        ("PPPASI change", "week16", "drug", 16.0, 19, -9.5, -11.9, -7.1),
+        # Percent change: not drawn.
+        ("PPPASI percent change", "week4", "placebo", 4.0, 20, -8.0, -14.0, -2.0),
+    ],
+    schema={
+        "outcome": pl.Utf8,
+        "visit": pl.Utf8,
+        "arm": pl.Utf8,
+        "week": pl.Float64,
+        "n": pl.Int64,
+        "mean": pl.Float64,
+        "ci_low": pl.Float64,
+        "ci_high": pl.Float64,
+    },
+    orient="row",
+)
+
+
+def test_mean_change_by_arm_frame_starts_each_arm_at_0_at_baseline():
+    frame = mean_change_by_arm.mean_change_by_arm_frame(MEAN_CHANGE, "baseline")
+    assert frame.select("arm", "visit", "week", "n", "mean", "ci_low", "ci_high").rows() == [
+        ("placebo", "baseline", 0.0, None, 0.0, None, None),
+        ("placebo", "week4", 4.0, 20, -1.5, -2.9, -0.1),
+        ("placebo", "week12", 12.0, 18, -2.0, -3.8, -0.2),
+        ("placebo", "week16", 16.0, 1, -3.0, None, None),
+        ("drug", "baseline", 0.0, None, 0.0, None, None),
+        ("drug", "week4", 4.0, 21, -4.2, -5.6, -2.8),
+        ("drug", "week16", 16.0, 19, -9.5, -11.9, -7.1),
+    ]
+    # The two arms' marks at a visit apart by DODGE_SHARE of the 16 weeks, around the week.
+    shift = mean_change_by_arm.DODGE_SHARE * 16
+    assert frame.filter(pl.col("visit") == "week4")["x"].to_list() == [
+        pytest.approx(4 - shift / 2),
+        pytest.approx(4 + shift / 2),
+    ]
+
+
+def test_mean_change_by_arm_spec():
+    spec = mean_change_by_arm.build({"mean_change": MEAN_CHANGE}, SETTINGS).to_dict()
+    zero, bars, line = spec["layer"]
+    assert zero["mark"]["type"] == "rule"
+    assert zero["encoding"]["y"] == {"datum": 0}
+    assert (bars["encoding"]["y"]["field"], bars["encoding"]["y2"]["field"]) == (
+        "ci_low",
+        "ci_high",
+    )
+    assert line["mark"]["type"] == "line"
+    assert line["encoding"]["y"]["field"] == "mean"
+    assert "points" in line["encoding"]["y"]["title"]
+    assert line["encoding"]["x"]["axis"]["values"] == [0.0, 4.0, 12.0, 16.0]
+    colour = line["encoding"]["color"]
+    # The reference first, in grey.
+    assert colour["scale"]["domain"] == ["placebo", "drug"]
+    assert colour["scale"]["range"][0] == response_rates_by_arm.REFERENCE_COLOUR
+    assert "improvement" in " ".join(spec["title"]["subtitle"])
+    (rows,) = spec["datasets"].values()
+    assert {(r["arm"], r["visit"]): (r["mean"], r["ci_low"], r["ci_high"]) for r in rows} == {
+        ("placebo", "baseline"): (0.0, None, None),
+        ("placebo", "week4"): (-1.5, -2.9, -0.1),
+        ("placebo", "week12"): (-2.0, -3.8, -0.2),
+        ("placebo", "week16"): (-3.0, None, None),
+        ("drug", "baseline"): (0.0, None, None),
+        ("drug", "week4"): (-4.2, -5.6, -2.8),
+        ("drug", "week16"): (-9.5, -11.9, -7.1),
+    }
+
+
 # --- rendering -----------------------------------------------------------------------------
 
 
@@ -353,6 +431,7 @@ def test_change_by_arm_spec():
             change_by_arm,
             {"pppasi": PPPASI, "repeated_measures": REPEATED, "continuous_comparisons": CONTINUOUS},
         ),
+        (mean_change_by_arm, {"mean_change": MEAN_CHANGE}),
     ],
 )
 def test_each_arm_chart_renders_offline(module, frames):

@@ -26,6 +26,7 @@ DECLARED = ["declared_outcomes"]
 BETWEEN_ARMS = [
     "forest_plot",
     "response_rates_by_arm",
+    "mean_change_by_arm",
     "change_by_arm",
     "time_to_response_by_arm",
 ]
@@ -74,6 +75,7 @@ def test_the_charts_beside_a_table_name_their_summary_section():
         "time_on_drug": "time-on-drug",
         "forest_plot": "subgroups",
         "response_rates_by_arm": "between-arms-responders",
+        "mean_change_by_arm": "between-arms-change",
         "change_by_arm": "between-arms-change",
         "time_to_response_by_arm": "between-arms-time",
     }

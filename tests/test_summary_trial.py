@@ -372,11 +372,18 @@ def test_the_two_arm_page_shows_its_comparisons(two_arm: Path):
     # The arm charts in the section, drawn (the forest plot under Subgroups).
     for chart in (
         "response_rates_by_arm",
+        "mean_change_by_arm",
         "change_by_arm",
         "time_to_response_by_arm",
         "forest_plot",
     ):
         assert section.count(f'id="chart-{chart}"') == 1, chart
+    # Each arm's course above the difference between the arms, under the change tables.
+    assert (
+        section.index('id="between-arms-change"')
+        < section.index('id="chart-mean_change_by_arm"')
+        < section.index('id="chart-change_by_arm"')
+    )
     assert section.index('id="subgroups"') < section.index('id="chart-forest_plot"')
     svg = (two_arm / "charts" / "response_rates_by_arm.svg").read_text()
     assert svg.count("<path") > 10, "the chart draws the arms' rates"

@@ -50,6 +50,7 @@ ARM_GOLDEN_FILES = (
     "continuous_comparisons.csv",
     "subgroup_comparisons.csv",
     "repeated_measures.csv",
+    "mean_change.csv",
 )
 
 

@@ -1,7 +1,8 @@
 """Between-arm comparisons of a randomised cohort, over its randomised period (to the switch
 visit), by randomised arm: responder endpoints (comparisons.csv, declared responders too),
 PPPASI change and percent change (continuous_comparisons.csv), the endpoint visit's subgroups
-(subgroup_comparisons.csv) and the mixed model over the visits (repeated_measures.csv)."""
+(subgroup_comparisons.csv), the mixed model over the visits (repeated_measures.csv) and each
+arm's mean change from baseline per visit (mean_change.csv)."""
 
 import polars as pl
 from _shim import start_logging
@@ -12,6 +13,7 @@ from pppflow.between_arms import repeated_measures_within_reach
 from pppflow.comparisons import comparisons
 from pppflow.continuous_comparisons import continuous_comparisons
 from pppflow.io import write_csv, write_parquet
+from pppflow.mean_change import mean_change_by_arm
 from pppflow.outcomes import declared_responses, outcome_wide, outcomes_from_config
 from pppflow.response import ENDPOINTS, endpoints_of, unrecorded_outcomes
 from pppflow.subgroup_comparisons import SUBGROUP_COMPARISONS_SCHEMA, subgroup_comparisons
@@ -66,6 +68,7 @@ rates = comparisons(
 write_csv(rates, out.comparisons)
 write_parquet(frame.select(ARM_RESPONSE_COLUMNS), out.arm_responses)
 write_csv(continuous_comparisons(frame, design.reference, params.confidence_level), out.continuous)
+write_csv(mean_change_by_arm(frame, design.reference, params.confidence_level), out.mean_change)
 subgroups = (
     pl.concat(
         [

@@ -54,6 +54,7 @@ INPUTS: dict[str, str] = {
     "subgroup_comparisons": "the between-arm rate difference per subgroup level",
     "continuous_comparisons": "PPPASI change between arms per visit (ANCOVA, Hodges-Lehmann)",
     "repeated_measures": "PPPASI change between arms per visit (mixed model over all visits)",
+    "mean_change": "each arm's mean PPPASI change from baseline per visit, with its CI",
     "arm_responses": "the responses per patient and visit with the arm, over the randomised period",
     "visits": "the validated visits (each patient's last visit week)",
 }
@@ -165,6 +166,14 @@ CHARTS: tuple[Chart, ...] = (
         Cohorts.WITH_ARMS,
         ("rates", "comparisons"),
         section="between-arms-responders",
+    ),
+    # Before the difference between arms: each arm's own course first, then how far apart.
+    Chart(
+        "mean_change_by_arm",
+        "Mean PPPASI change from baseline per arm",
+        Cohorts.WITH_ARMS,
+        ("mean_change",),
+        section="between-arms-change",
     ),
     Chart(
         "change_by_arm",
