@@ -127,7 +127,7 @@ def compared_arms(responses: pl.DataFrame, reference_arm: str) -> list[str]:
     """The arms compared with the reference, sorted (rows without an arm belong to none); none
     in a single-arm cohort. Raises
     ValueError when the reference arm is not in the data (every comparison would be empty)."""
-    arms = set(responses["arm"].drop_nulls().cast(pl.Utf8).to_list())
+    arms = set(responses["arm"].drop_nulls().cast(pl.Utf8).unique().to_list())
     if reference_arm not in arms:
         raise ValueError(f"reference arm {reference_arm!r} is not among the arms {sorted(arms)}")
     return sorted(arms - {reference_arm})
@@ -135,7 +135,7 @@ def compared_arms(responses: pl.DataFrame, reference_arm: str) -> list[str]:
 
 def arms_in_order(responses: pl.DataFrame, reference_arm: str | None) -> list[str]:
     """Every arm, the reference first (when given and present), the others sorted."""
-    arms = sorted(set(responses["arm"].drop_nulls().cast(pl.Utf8).to_list()))
+    arms = sorted(responses["arm"].drop_nulls().cast(pl.Utf8).unique().to_list())
     if reference_arm in arms:
         arms.remove(reference_arm)
         arms.insert(0, reference_arm)

@@ -135,7 +135,7 @@ def subgroup_comparisons(
     frame = collected(responses).with_columns(pl.col("arm").cast(pl.Utf8))
     require_columns(frame, ["patient_id", "visit", "arm", column], "key or endpoint")
     require_columns(frame, subgroup_columns, "subgroup")
-    if visit not in set(frame["visit"].to_list()):
+    if not (frame["visit"] == visit).any():
         raise ValueError(f"visit {visit!r} is not among the responses' visits")
     arms = compared_arms(frame, reference_arm)
     at_visit = frame.filter(pl.col("visit") == visit)
@@ -184,19 +184,19 @@ def _level_rows(
     confidence_level: float,
 ) -> list[tuple]:
     """The rows of one subgroup column and arm (the arm's and the reference's patients)."""
-    is_arm = pair["arm"].to_numpy() == arm
-    levels = pair["level"].to_numpy()
-    judged = pair[column]
-    evaluable = judged.is_not_null().to_numpy()
-    responded = judged.fill_null(False).to_numpy()
+    # Responders and evaluable patients per level and side, counted by polars (comparing
+    # numpy arrays of text row by row costs a second per endpoint at registry scale).
+    judged = pl.col(column)
+    counted = dict(
+        ((level, side), (int(k), int(n)))
+        for level, side, k, n in pair.group_by("level", (pl.col("arm") == arm).alias("side"))
+        .agg(judged.fill_null(False).sum().alias("k"), judged.is_not_null().sum().alias("n"))
+        .iter_rows()
+    )
     counts = {
-        (name, side): (
-            int((responded & evaluable & (levels == name) & (is_arm == side)).sum()),
-            int((evaluable & (levels == name) & (is_arm == side)).sum()),
-        )
-        for name in names
-        for side in (True, False)
+        (name, side): counted.get((name, side), (0, 0)) for name in names for side in (True, False)
     }
+    patients = dict(pair.group_by("level").len().iter_rows())
     tested = [
         n for n in names if n != MISSING_LEVEL and counts[(n, True)][1] and counts[(n, False)][1]
     ]
@@ -222,7 +222,7 @@ def _level_rows(
                 name,
                 arm,
                 reference_arm,
-                int((levels == name).sum()),
+                patients.get(name, 0),
                 k1,
                 n1,
                 k0,
