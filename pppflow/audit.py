@@ -89,7 +89,7 @@ class AuditInputs:
     comparisons: pl.DataFrame | None = None  # comparisons.csv
     continuous_comparisons: pl.DataFrame | None = None  # continuous_comparisons.csv
     time_to_response: pl.DataFrame | None = None  # time_to_response.csv
-    # The cohort's declared outcomes (validated/outcomes.parquet: outcome, patient_id, visit,
+    # The cohort's declared outcomes (outcomes.outcome_long: outcome, patient_id, visit,
     # units) and the value of one step of each: a mean, SD, median or range may name one.
     outcome_values: pl.DataFrame | None = None
     outcome_steps: Mapping[str, Fraction] = field(default_factory=dict)

@@ -108,6 +108,9 @@ BASELINE_PPPASI_COLUMN: Final[str] = "baseline_pppasi"
 BASELINE_PGA_COLUMN: Final[str] = "baseline_pga"
 # The week treatment stopped (the patients file's optional column; empty while on the drug).
 STOP_WEEK_COLUMN: Final[str] = "stop_week"
+# validated/outcomes.parquet holds each declared outcome's units in the column "<name>:units"
+# (no patient column can be named so: outcome names are [a-z0-9_]).
+OUTCOME_UNITS_SUFFIX: Final[str] = ":units"
 # Why treatment stopped (the patients file's stop_reason, time_on_drug.csv's reasons); a reason
 # is given exactly when a stop_week is.
 STOP_REASONS: Final[tuple[str, ...]] = ("inefficacy", "adverse_event", "other")

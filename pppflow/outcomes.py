@@ -15,6 +15,7 @@ from fractions import Fraction
 
 import polars as pl
 
+from pppflow.constants import OUTCOME_UNITS_SUFFIX
 from pppflow.response import RATE_SCHEMA, nominal_week, rates_from_counts
 
 # The rule keys of a responder definition; a definition of several keys needs all of them.
@@ -30,6 +31,7 @@ ENDPOINT_SEPARATOR = ":"
 # Last observation carried forward, the third missing-data rule (comparisons.LOCF).
 LOCF = "locf"
 
+UNITS_KEY_SCHEMA = {"patient_id": pl.Utf8, "visit": pl.Utf8, "week": pl.Float64}
 LONG_SCHEMA = {
     "outcome": pl.Utf8,
     "patient_id": pl.Utf8,
@@ -170,54 +172,74 @@ def outcome_failures(
     return failures
 
 
-def outcome_long(visits: pl.DataFrame, outcomes: Sequence[Outcome]) -> pl.DataFrame:
-    """The declared outcomes of a valid visits table in long form: outcome, patient_id,
-    visit, week, units (the value in whole steps). Empty values are left out."""
-    frames = [
-        visits.select(
-            pl.lit(o.name).alias("outcome"),
-            pl.col("patient_id").cast(pl.Utf8),
-            pl.col("visit").cast(pl.Utf8),
-            pl.col("week").cast(pl.Float64),
+def outcome_units(visits: pl.DataFrame, outcomes: Sequence[Outcome]) -> pl.DataFrame:
+    """The declared outcomes of a valid visits table in whole steps: patient_id, visit, week and
+    each outcome's units (Int64; null where the visit has no value) in its units_column, one
+    row per visit in the visits' order (none without a declared outcome). What validation
+    writes (validated/outcomes.parquet): row for row beside the validated visits, so a later
+    stage takes the values as they are (outcome_wide) or one row per value (outcome_long)."""
+    if not outcomes:
+        return pl.DataFrame(schema=UNITS_KEY_SCHEMA)
+    return visits.select(
+        pl.col("patient_id").cast(pl.Utf8),
+        pl.col("visit").cast(pl.Utf8),
+        pl.col("week").cast(pl.Float64),
+        *(
             (_as_number(visits, o.column)[0] / float(o.step))
             .round(0)
             .cast(pl.Int64)
-            .alias("units"),
-        ).filter(pl.col("units").is_not_null())
+            .alias(units_column(o.name))
+            for o in outcomes
+        ),
+    )
+
+
+def outcome_long(units: pl.DataFrame, outcomes: Sequence[Outcome]) -> pl.DataFrame:
+    """The declared outcomes one row per outcome and patient-visit with a value: outcome,
+    patient_id, visit, week, units (LONG_SCHEMA), from outcome_units' table."""
+    frames = [
+        units.filter(pl.col(units_column(o.name)).is_not_null()).select(
+            pl.lit(o.name).alias("outcome"),
+            "patient_id",
+            "visit",
+            "week",
+            pl.col(units_column(o.name)).alias("units"),
+        )
         for o in outcomes
+        if units_column(o.name) in units.columns
     ]
-    return pl.concat(frames) if frames else pl.DataFrame(schema=LONG_SCHEMA)
+    return pl.concat(frames).cast(LONG_SCHEMA) if frames else pl.DataFrame(schema=LONG_SCHEMA)
 
 
 # Analysis --------------------------------------------------------------------------------------
 
 
 def units_column(outcome: str) -> str:
-    """The column of an outcome's units in a wide frame (a name no patient column can have:
-    outcome names are [a-z0-9_])."""
-    return f"{outcome}:units"
+    """The column of an outcome's units in a wide frame."""
+    return f"{outcome}{OUTCOME_UNITS_SUFFIX}"
 
 
 def outcome_wide(
-    keys: pl.DataFrame, long: pl.DataFrame, outcomes: Sequence[Outcome]
+    keys: pl.DataFrame, units: pl.DataFrame, outcomes: Sequence[Outcome]
 ) -> pl.DataFrame:
     """`keys` (patient_id, visit: the scores table's patient-visits, in its order) with each
-    outcome's units (Int64, null where the visit has no value) from outcome_long's rows, in the
-    column units_column(outcome): one row per patient-visit instead of one per outcome
-    too, which is what the descriptives, the tests and the responder judgements read."""
+    outcome's units in its units_column, from outcome_units' table: taken as they are where
+    that table's rows are the keys' rows in order (validation writes the visits and the
+    outcomes row for row, and the pppasi table keeps the visits' order), else joined on
+    patient and visit (null where a visit has no value). One row per patient-visit instead of
+    one per outcome too: what the descriptives, the tests and the responder judgements read."""
     frame = keys.select(pl.col("patient_id").cast(pl.Utf8), pl.col("visit").cast(pl.Utf8))
-    columns = [
-        frame.join(
-            long.filter(pl.col("outcome") == o.name).select(
-                "patient_id", "visit", pl.col("units").cast(pl.Int64).alias(units_column(o.name))
-            ),
-            on=["patient_id", "visit"],
-            how="left",
-            maintain_order="left",
-        ).get_column(units_column(o.name))
-        for o in outcomes
-    ]
-    return frame.with_columns(columns)
+    names = [units_column(o.name) for o in outcomes]
+    if not names:
+        return frame
+    if units.height == frame.height and units.select("patient_id", "visit").equals(frame):
+        return frame.with_columns(units.select(names))
+    return frame.join(
+        units.select("patient_id", "visit", *names),
+        on=["patient_id", "visit"],
+        how="left",
+        maintain_order="left",
+    )
 
 
 def threshold_units(value: Fraction, step: Fraction, rounding) -> int:

@@ -21,7 +21,7 @@ from pppflow.arms import arm_failures
 from pppflow.claims import Claims, ClaimsInvalid, name_problems, read_claims_file
 from pppflow.fast_paths.validation import SCORE_COLUMNS, proven_valid
 from pppflow.io import UnreadableFile, excerpt, read_cohort_table
-from pppflow.outcomes import outcome_failures, outcome_long, outcomes_from_config
+from pppflow.outcomes import outcome_failures, outcome_units, outcomes_from_config
 from pppflow.subscores import DERIVED_OUTCOMES
 
 FAILURE_SCHEMA = {
@@ -69,7 +69,7 @@ class ValidatedCohort:
     # What validation changed or let through on purpose, each a line for the log.
     notes: tuple[str, ...] = field(default=())
     claims: Claims | None = None
-    # The declared outcomes in long form (pppflow.outcomes.outcome_long).
+    # The declared outcomes' units beside the visits, row for row (pppflow.outcomes.outcome_units).
     outcomes: pl.DataFrame | None = None
     events: pl.DataFrame | None = None
 
@@ -749,7 +749,7 @@ def _typed(
         components=typed_components(components),
         notes=tuple(notes),
         claims=claims,
-        outcomes=outcome_long(visits, declared),
+        outcomes=outcome_units(visits, declared),
         events=typed_events(events),
     )
 

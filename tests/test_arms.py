@@ -289,14 +289,10 @@ def _locf_cohort():
             "pga": [3, 1, 3, 2, 2, 2],
         }
     )
-    long = scores.select(
-        pl.lit("dlqi").alias("outcome"),
-        "patient_id",
-        "visit",
-        "week",
-        pl.Series("units", [12, 4, 10, 8, 8, 8]),
+    units = scores.select(
+        "patient_id", "visit", "week", pl.Series("dlqi:units", [12, 4, 10, 8, 8, 8])
     )
-    return scores, long
+    return scores, units
 
 
 DLQI = {"dlqi": {"column": "dlqi", "scale": {"min": 0, "max": 30, "step": 1}, "better": "lower",
@@ -307,16 +303,17 @@ DLQI = {"dlqi": {"column": "dlqi", "scale": {"min": 0, "max": 30, "step": 1}, "b
 def test_declared_judgements_count_as_the_rates_do(rule):
     from pppflow.outcomes import (
         declared_responses,
+        outcome_long,
         outcome_wide,
         outcomes_from_config,
         responder_rates,
     )
 
-    scores, long = _locf_cohort()
+    scores, units = _locf_cohort()
     declared = outcomes_from_config(DLQI)
-    rates = responder_rates(long, scores, declared, "baseline", rule, 0.95)
+    rates = responder_rates(outcome_long(units, declared), scores, declared, "baseline", rule, 0.95)
     judged = declared_responses(
-        outcome_wide(scores, long, declared), scores, declared, "baseline", rule
+        outcome_wide(scores, units, declared), scores, declared, "baseline", rule
     )
     column = "dlqi:improvement >= 4"
     for row in rates.iter_rows(named=True):
@@ -328,13 +325,14 @@ def test_locf_carries_the_last_follow_up_visit_not_the_baseline():
     from pppflow.locf import carry_forward
     from pppflow.outcomes import (
         declared_responses,
+        outcome_long,
         outcome_wide,
         outcomes_from_config,
         responder_rates,
     )
     from pppflow.response import classify_responses, response_rates
 
-    scores, long = _locf_cohort()
+    scores, units = _locf_cohort()
     responses = carry_forward(classify_responses(scores.lazy(), "baseline", "observed").collect())
     rates = response_rates(responses.lazy(), "locf", 0.95)
     week12 = rates.filter((pl.col("endpoint") == "PPPASI75") & (pl.col("visit") == "week12"))
@@ -346,12 +344,14 @@ def test_locf_carries_the_last_follow_up_visit_not_the_baseline():
         "locf",
     )
     declared = outcomes_from_config(DLQI)
-    dlqi = responder_rates(long, scores, declared, "baseline", "locf", 0.95)
+    dlqi = responder_rates(
+        outcome_long(units, declared), scores, declared, "baseline", "locf", 0.95
+    )
     assert dlqi.filter(pl.col("visit") == "week12").select(
         "responders", "evaluable", "missing"
     ).row(0) == (1, 2, 2)
     judged = declared_responses(
-        outcome_wide(scores, long, declared), scores, declared, "baseline", "locf"
+        outcome_wide(scores, units, declared), scores, declared, "baseline", "locf"
     )
     assert judged.filter(pl.col("visit") == "week12").sort("patient_id")[
         "dlqi:improvement >= 4"

@@ -192,12 +192,12 @@ def _run_plan(
 
     import polars as pl
 
-    from pppflow.outcomes import LONG_SCHEMA
+    from pppflow.outcomes import UNITS_KEY_SCHEMA
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.syspath_prepend(str(ROOT / "workflow_scripts"))
     scores.write_parquet(tmp_path / "pppasi.parquet")
-    (pl.DataFrame(schema=LONG_SCHEMA) if outcomes is None else outcomes).write_parquet(
+    (pl.DataFrame(schema=UNITS_KEY_SCHEMA) if outcomes is None else outcomes).write_parquet(
         tmp_path / "outcomes.parquet"
     )
     if patients is None:
@@ -241,23 +241,22 @@ def test_the_plan_reads_whether_any_pga_grade_is_recorded(tmp_path, monkeypatch)
 def test_the_plan_reads_whether_any_declared_outcome_has_a_value(tmp_path, monkeypatch):
     import polars as pl
 
-    from pppflow.outcomes import LONG_SCHEMA
+    from pppflow.outcomes import units_column
 
     scores = pl.DataFrame(
         {"patient_id": ["1", "1"], "visit": ["baseline", "week12"], "pga": [3, 1]}
     )
     assert _run_plan(tmp_path, monkeypatch, scores) == EVERY
-    dlqi = pl.DataFrame(
-        {
-            "outcome": ["dlqi"],
-            "patient_id": ["1"],
-            "visit": ["baseline"],
-            "week": [0.0],
-            "units": [7],
-        },
-        schema=LONG_SCHEMA,
+    # Declared, but no value at any visit: nothing to chart
+    dlqi = scores.select(
+        "patient_id",
+        "visit",
+        pl.Series("week", [0.0, 12.0]),
+        pl.Series(units_column("dlqi"), [None, None], dtype=pl.Int64),
     )
-    assert _run_plan(tmp_path, monkeypatch, scores, dlqi) == EVERY + DECLARED
+    assert _run_plan(tmp_path, monkeypatch, scores, dlqi) == EVERY
+    recorded = dlqi.with_columns(pl.Series(units_column("dlqi"), [7, None], dtype=pl.Int64))
+    assert _run_plan(tmp_path, monkeypatch, scores, recorded) == EVERY + DECLARED
 
 
 def test_the_plan_reads_the_arms_from_the_patients_column_the_config_names(tmp_path, monkeypatch):

@@ -13,6 +13,7 @@ from pppflow.outcomes import (
     declared_descriptives,
     declared_tests,
     outcome_long,
+    outcome_units,
     outcome_wide,
     outcomes_from_config,
     responder_rates,
@@ -100,14 +101,28 @@ def test_values_are_kept_in_whole_steps(tmp_path):
         "p3,baseline,0,1.0,10\n"
     )
     validated = validate_cohort(cohort(tmp_path, visits, {"itch": NRS_HALVES}))
-    assert validated.outcomes.sort("patient_id", "visit")["units"].to_list() == [15, 2, 6, 20]
+    units = validated.outcomes.sort("patient_id", "visit")
+    assert units["itch:units"].to_list() == [15, 2, 6, None, 20]
+    # One row per visit, in the validated visits' order: the stages take the values by row
+    assert validated.outcomes.select("patient_id", "visit").equals(
+        validated.visits.select("patient_id", "visit")
+    )
+    assert outcome_long(validated.outcomes, outcomes_from_config({"itch": NRS_HALVES}))[
+        "units"
+    ].to_list() == [
+        15,
+        2,
+        6,
+        20,
+    ]
 
 
 def demo() -> tuple[pl.DataFrame, pl.DataFrame, tuple]:
     config = __import__("yaml").safe_load((DEMO / "config.yaml").read_text())
     declared = outcomes_from_config(config["cohorts"]["outcomes_demo"]["outcomes"])
     visits = pl.read_csv(DEMO / "visits.csv", infer_schema=False)
-    return outcome_long(visits, declared), visits.with_columns(pl.col("week").cast(float)), declared
+    visits = visits.with_columns(pl.col("week").cast(float))
+    return outcome_long(outcome_units(visits, declared), declared), visits, declared
 
 
 def test_responder_rates_of_the_demo_cohort_by_hand():
@@ -168,7 +183,12 @@ def test_higher_is_better_and_thresholds_off_the_step():
         }
     )
     rates = responder_rates(
-        outcome_long(visits, declared), visits, declared, "baseline", "observed", 0.95
+        outcome_long(outcome_units(visits, declared), declared),
+        visits,
+        declared,
+        "baseline",
+        "observed",
+        0.95,
     )
     assert dict(zip(rates["endpoint"], rates["responders"], strict=True)) == {
         "qol:up": 1,
@@ -178,7 +198,7 @@ def test_higher_is_better_and_thresholds_off_the_step():
 
 def test_descriptives_and_tests_against_numpy_and_scipy():
     long, visits, declared = demo()
-    valued = outcome_wide(visits, long, declared)
+    valued = outcome_wide(visits, outcome_units(visits, declared), declared)
     summary = declared_descriptives(valued, declared, visit_weeks(visits))
     tests = declared_tests(valued, declared, "baseline", "week12", 0.95)
     raw = pl.read_csv(DEMO / "visits.csv")
@@ -243,7 +263,7 @@ def test_pairs_of_the_wide_form_against_a_plain_python_pairing():
     double nearest units x step."""
     long, visits, declared = demo()
     steps = units_of(declared)
-    wide = outcome_wide(visits, long, declared)
+    wide = outcome_wide(visits, outcome_units(visits, declared), declared)
     assert wide.height == visits.height
     at = {
         (o, p, v): u for o, p, v, u in long.select("outcome", "patient_id", "visit", "units").rows()

@@ -612,7 +612,7 @@ def demo_subgroup_rates(rule: str, assignment: pl.DataFrame | None = None) -> pl
     from pppflow.locf import carry_forward
     from pppflow.outcomes import (
         declared_responses,
-        outcome_long,
+        outcome_units,
         outcome_wide,
         outcomes_from_config,
     )
@@ -635,7 +635,7 @@ def demo_subgroup_rates(rule: str, assignment: pl.DataFrame | None = None) -> pl
     ).collect()
     if rule == "locf":
         responses = carry_forward(responses)
-    wide = outcome_wide(scores, outcome_long(visits, declared), declared)
+    wide = outcome_wide(scores, outcome_units(visits, declared), declared)
     judged = declared_responses(wide, scores, declared, "baseline", rule)
     joined = responses.join(judged, on=["patient_id", "visit"], how="left", maintain_order="left")
     more = [name for name in judged.columns if name not in ("patient_id", "visit")]

@@ -4,7 +4,7 @@ import polars as pl
 from _shim import start_logging
 
 from pppflow.charts.registry import planned_charts
-from pppflow.constants import STOP_WEEK_COLUMN
+from pppflow.constants import OUTCOME_UNITS_SUFFIX, STOP_WEEK_COLUMN
 from pppflow.io import write_text
 
 log = start_logging(snakemake)
@@ -18,7 +18,12 @@ counts = scores.select(
 ).collect()
 visit_labels, pga_grades = counts.row(0)
 # The declared outcomes' values (none where the cohort declares none or records none).
-declared_values = pl.scan_parquet(inp.outcomes).select(pl.len()).collect().item()
+values_per_outcome = (
+    pl.scan_parquet(inp.outcomes)
+    .select(pl.col(f"^.*{OUTCOME_UNITS_SUFFIX}$").is_not_null().sum())
+    .collect()
+)
+declared_values = sum(values_per_outcome.row(0)) if values_per_outcome.width else 0
 # The arms among the patients, where the config names an arm column (none otherwise).
 arm_column = snakemake.params.arm_column
 arms = (

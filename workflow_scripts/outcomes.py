@@ -16,7 +16,7 @@ from pppflow.arms import (
 from pppflow.comparisons import time_to_response_by_arm
 from pppflow.flow import patient_flow
 from pppflow.io import write_csv
-from pppflow.outcomes import outcomes_from_config
+from pppflow.outcomes import outcome_long, outcomes_from_config
 from pppflow.percent_change import percent_change_summary
 from pppflow.safety import SAFETY_SCHEMA, safety_table
 from pppflow.time_on_drug import STOP_REASON, STOP_WEEK, time_on_drug
@@ -84,11 +84,12 @@ flow = per_arm_rows(
 write_csv(flow, out.flow)
 log.info("cohort %s: %d flow steps", cohort, flow.height)
 
+declared = outcomes_from_config(params.outcomes)
 time_to_first = time_to_response(
     responses.lazy(),
     params.confidence_level,
-    outcomes_from_config(params.outcomes),
-    pl.read_parquet(inp.outcomes),
+    declared,
+    outcome_long(pl.read_parquet(inp.outcomes), declared),
     params.baseline_visit,
 )
 if design is not None:
