@@ -15,6 +15,7 @@ from scipy import stats as sps
 from statsmodels.stats.weightstats import ttest_ind as sm_ttest_ind
 
 from pppflow import constants, stats
+from pppflow.consistency import quantile
 from pppflow.derive import with_prior_biologic
 
 # The letter's Table 2, typed from the paper here (not read from resources/): PPPASI before
@@ -709,3 +710,20 @@ def test_subgroup_rates_golden_of_outcomes_demo_has_the_declared_responders_by_h
         for r in rows.iter_rows(named=True)
     }
     assert got == demo_subgroup_counts("observed", "dose_mg")
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4, 5, 7, 8, 9, 100, 1001])
+def test_order_statistics_place_what_the_quartiles_min_and_max_read(n):
+    """The descriptives' partial sort: every quartile, the minimum and the maximum as a full
+    sort and numpy's type-7 quantile give them."""
+    rng = np.random.default_rng(n)
+    values = rng.integers(0, 50, n)
+    placed = stats.order_statistics(values.copy(), stats.QUARTILES)
+    ordered = np.sort(values)
+    assert placed[0] == ordered[0] and placed[-1] == ordered[-1]
+    for p in stats.QUARTILES:
+        assert quantile(placed, p, presorted=True) == quantile(ordered, p, presorted=True)
+        assert float(quantile(placed, p, presorted=True)) == pytest.approx(
+            np.quantile(values, float(p)), abs=1e-12
+        )
+    assert sorted(placed.tolist()) == ordered.tolist()
