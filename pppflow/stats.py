@@ -15,7 +15,7 @@ from fractions import Fraction
 
 import numpy as np
 import polars as pl
-from scipy import optimize, stats
+from scipy import optimize, special, stats
 
 from pppflow import constants as c
 from pppflow import response
@@ -429,24 +429,56 @@ def wilcoxon_exact(diff_units: np.ndarray, unit: Fraction = Fraction(1)) -> Test
     )
 
 
-def wilcoxon_normal(diff: np.ndarray) -> TestRow:
+def wilcoxon_normal(diff_units: np.ndarray) -> TestRow:
     """The normal approximation most packages print (R's wilcox.test with exact = FALSE):
-    zeros dropped, tie-corrected variance, continuity correction."""
-    d = np.asarray(diff, dtype=float)
+    zeros dropped, tie-corrected variance, continuity correction; from the differences in whole
+    steps (their ranks are those of the differences)."""
+    d = np.asarray(diff_units)
     n = len(d)
     if not np.any(d != 0):
         return TestRow(
             "wilcoxon_signed_rank_normal", n, method="not computed: every difference is 0"
         )
-    result = stats.wilcoxon(d, zero_method="wilcox", correction=True, method="asymptotic")
+    statistic, z, p_value = signed_rank_normal(d)
     return TestRow(
         "wilcoxon_signed_rank_normal",
         n,
-        statistic=float(result.statistic),
-        p_value=float(result.pvalue),
+        statistic=statistic,
+        p_value=p_value,
         method=f"normal approximation, zeros dropped, tie-corrected variance, continuity "
-        f"correction, two-sided; z = {float(result.zstatistic):.4f}",
+        f"correction, two-sided; z = {z:.4f}",
     )
+
+
+# Above this many distinct |differences| per nonzero one, counting ranks would allocate more
+# than sorting costs: scipy ranks them.
+SIGNED_RANK_COUNTING_MAX_SPAN = 16
+
+
+def signed_rank_normal(units: np.ndarray) -> tuple[float, float, float]:
+    """min(W+, W-), z and the two-sided P of scipy.stats.wilcoxon(zero_method="wilcox",
+    correction=True, method="asymptotic") on integer differences (some nonzero), the same to
+    the last bit (tests/test_stats.py): the midranks of |d| counted (numpy's bincount) instead
+    of sorted, ten times faster than scipy on a million differences."""
+    nonzero = units[units != 0]
+    m = len(nonzero)
+    size = np.abs(nonzero)
+    if int(size.max()) > SIGNED_RANK_COUNTING_MAX_SPAN * m + 1024:
+        result = stats.wilcoxon(
+            nonzero.astype(float), zero_method="wilcox", correction=True, method="asymptotic"
+        )
+        return float(result.statistic), float(result.zstatistic), float(result.pvalue)
+    counts = np.bincount(size)
+    midrank = (np.cumsum(counts) - counts) + (counts + 1) / 2
+    r_plus = float(np.dot(np.bincount(size[nonzero > 0], minlength=len(counts)), midrank))
+    r_minus = float(np.dot(np.bincount(size[nonzero < 0], minlength=len(counts)), midrank))
+    tied = counts[counts > 0].astype(float)
+    tie_correction = float(np.sum(tied**3 - tied))
+    mean = m * (m + 1.0) * 0.25
+    se = math.sqrt((m * (m + 1.0) * (2.0 * m + 1.0) - tie_correction / 2) / 24)
+    z = (r_plus - mean) / se
+    z -= math.copysign(0.5, z) * (z != 0) / se
+    return min(r_plus, r_minus), -abs(z), float(2 * special.ndtr(-abs(z)))
 
 
 def shapiro_wilk(diff: np.ndarray) -> TestRow:
@@ -601,7 +633,7 @@ def outcome_tests(
             paired_t(diff, confidence_level),
             independent_t(baseline, endpoint, confidence_level),
             wilcoxon_exact(diff_units, unit),
-            wilcoxon_normal(diff),
+            wilcoxon_normal(diff_units),
             shapiro_wilk(diff),
             mean_difference(diff, confidence_level),
             cohens_dz(diff, confidence_level),

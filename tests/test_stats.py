@@ -727,3 +727,24 @@ def test_order_statistics_place_what_the_quartiles_min_and_max_read(n):
             np.quantile(values, float(p)), abs=1e-12
         )
     assert sorted(placed.tolist()) == ordered.tolist()
+
+
+@pytest.mark.parametrize(
+    "n, low, high", [(12, -3, 4), (40, -2, 3), (300, -50, 60), (5000, -30, 40), (30, 0, 5)]
+)
+def test_signed_rank_normal_is_scipys_to_the_last_bit(n, low, high):
+    """Ranks counted instead of sorted: the statistic, z and P scipy gives, on differences
+    with ties and zeros (and, over the counting span, scipy itself)."""
+    rng = np.random.default_rng(n)
+    units = rng.integers(low, high, n)
+    expected = sps.wilcoxon(
+        units.astype(float), zero_method="wilcox", correction=True, method="asymptotic"
+    )
+    statistic, z, p_value = stats.signed_rank_normal(units)
+    assert (statistic, z, p_value) == (
+        float(expected.statistic),
+        float(expected.zstatistic),
+        float(expected.pvalue),
+    )
+    spread = units * 10**9  # a span no count array should be allocated for
+    assert stats.signed_rank_normal(spread)[2] == pytest.approx(p_value, rel=1e-12)
