@@ -102,19 +102,25 @@ def changes_from_baseline(responses: pl.DataFrame | pl.LazyFrame) -> pl.DataFram
 def ancova(
     values: np.ndarray,
     baseline: np.ndarray,
-    arms: np.ndarray,
+    arms: pl.Series,
     reference_arm: str,
     confidence_level: float,
 ) -> tuple[dict[str, tuple[float | None, ...]], str]:
     """Per arm other than the reference: (difference, ci_low, ci_high, p) of the OLS fit
-    value ~ arm + baseline, and a note (empty, or why there is no fit)."""
+    value ~ arm + baseline, and a note (empty, or why there is no fit). `arms`: each value's
+    arm (text)."""
     import statsmodels.api as sm
 
-    others = sorted(set(arms.tolist()) - {reference_arm})
+    present = set(arms.unique().to_list())
+    others = sorted(present - {reference_arm})
     design = np.column_stack(
-        [np.ones(len(values)), *((arms == arm).astype(float) for arm in others), baseline]
+        [
+            np.ones(len(values)),
+            *((arms == arm).cast(pl.Float64).to_numpy() for arm in others),
+            baseline,
+        ]
     )
-    if reference_arm not in set(arms.tolist()) or not others:
+    if reference_arm not in present or not others:
         return {}, "no ANCOVA: an arm has no patient"
     if len(values) <= design.shape[1]:
         return {}, "no ANCOVA: no residual degrees of freedom"
@@ -223,7 +229,7 @@ def continuous_comparisons(
             fits, ancova_note = ancova(
                 at_visit["value"].to_numpy(),
                 at_visit["baseline"].to_numpy(),
-                at_visit["arm"].to_numpy(),
+                at_visit["arm"],
                 reference_arm,
                 confidence_level,
             )
