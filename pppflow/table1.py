@@ -85,12 +85,16 @@ def _label(value) -> str:
     return str(value)
 
 
-def group_labels(frame: pl.DataFrame, group_column: str | None) -> list[tuple[str, pl.Expr]]:
-    """(column header, row filter) per group, in the order of the group values; nulls last."""
+def group_labels(
+    frame: pl.DataFrame, group_column: str | None, first_group: str | None = None
+) -> list[tuple[str, pl.Expr]]:
+    """(column header, row filter) per group, in the order of the group values, nulls last;
+    the group labelled `first_group` (a trial's reference arm) first."""
     if group_column is None:
         return []
     values = frame[group_column].unique().to_list()
     ordered = sorted(v for v in values if v is not None) + ([None] if None in values else [])
+    ordered.sort(key=lambda v: v is None or _label(v) != first_group)
     return [
         (
             f"{group_column}={_label(v)}",
@@ -178,9 +182,11 @@ def table1(
     max_levels: int = c.TABLE1_MAX_LEVELS,
     decimals: int = c.TABLE1_DECIMALS,
     pct_decimals: int = c.TABLE1_PERCENT_DECIMALS,
+    first_group: str | None = None,
 ) -> pl.DataFrame:
     """One row per variable and statistic (and level): variable, level, statistic, overall,
-    then one column per group of `group_column` (which itself is not tabulated)."""
+    then one column per group of `group_column` (which itself is not tabulated), the group
+    `first_group` first (group_labels)."""
     if group_column is not None and group_column not in frame.columns:
         raise ValueError(
             f"Table 1 group column {group_column!r} is not a patient column "
@@ -190,7 +196,8 @@ def table1(
         frame, [*exclude, *([group_column] if group_column else [])], max_levels
     )
     parts = [("overall", frame)] + [
-        (header, frame.filter(keep)) for header, keep in group_labels(frame, group_column)
+        (header, frame.filter(keep))
+        for header, keep in group_labels(frame, group_column, first_group)
     ]
     rows: list[dict[str, str]] = []
 

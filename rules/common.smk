@@ -158,6 +158,12 @@ def table1_group(wildcards):
     return arms["column"] if arms else config["stats"]["table1_group_column"]
 
 
+def table1_first_group(wildcards):
+    """Table 1's first group: a trial's reference arm (None: the groups in their order)."""
+    arms = cohort_entry(wildcards).get("arms")
+    return arms["reference"] if arms else None
+
+
 def configured_patient_columns():
     """Patient columns the config names, for validation to catch near-miss headers."""
     stats = config["stats"]

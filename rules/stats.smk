@@ -53,5 +53,6 @@ rule table1:
     params:
         baseline_visit=cohort_setting("baseline_visit"),
         group_column=table1_group,
+        first_group=table1_first_group,
     script:
         "../workflow_scripts/table1.py"

@@ -79,6 +79,21 @@ def test_table1_without_groups_and_with_a_bad_group(fixture_patients):
         table1(fixture_patients, "arm")
 
 
+def test_a_trials_reference_arm_is_the_first_group():
+    patients = pl.DataFrame(
+        {
+            "patient_id": ["1", "2", "3", "4"],
+            "arm": ["placebo", "active", "placebo", None],
+            "age_years": [40, 50, 60, 70],
+        }
+    )
+    assert table1(patients, "arm").columns[4:] == ["arm=active", "arm=placebo", "arm=missing"]
+    t = table1(patients, "arm", first_group="placebo")
+    assert t.columns[4:] == ["arm=placebo", "arm=active", "arm=missing"]
+    assert cell(t, "n", "n", "arm=placebo") == "2"
+    assert cell(t, "age_years", "mean (SD)", "arm=placebo") == "50.00 (14.14)"
+
+
 def test_classify_columns(fixture_patients):
     kinds = classify_columns(fixture_patients, ["patient_id"], max_levels=3)
     assert kinds.continuous == ("age_years", "dose_mg")

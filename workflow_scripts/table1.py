@@ -26,7 +26,7 @@ if group is not None and group not in frame.columns:
     log.info("cohort %s: no %s column; Table 1 is overall only", cohort, group)
     group = None
 try:
-    table = table1(frame, group)
+    table = table1(frame, group, first_group=params.first_group)
 except ValueError as err:
     log.error("cohort %s: %s (file %s)", cohort, err, inp.patients)
     sys.exit(1)
