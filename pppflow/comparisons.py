@@ -366,8 +366,8 @@ def time_to_response_by_arm(
         patients = _first_responses(frame, arms, threshold)
         p_value = logrank_p(patients)
         for arm in arms:
-            weeks, responded = patients[arm]["weeks"].to_list(), patients[arm]["responded"]
-            median, low, high = kaplan_meier_median(weeks, responded.to_list(), confidence_level)
+            weeks, responded = patients[arm]["weeks"], patients[arm]["responded"]
+            median, low, high = kaplan_meier_median(weeks, responded, confidence_level)
             rows.append(
                 (
                     f"{c.PPPASI_ENDPOINT_PREFIX}{threshold}",

@@ -259,6 +259,14 @@ PARQUET_ROW_GROUP_ROWS = 1 << 24
 PARQUET_COMPRESSION = "lz4"
 
 
+def read_parquet_columns(path: str | Path, columns: Iterable[str]) -> pl.DataFrame:
+    """The file's columns among `columns` (a cohort may lack an optional one), in the file's
+    order: a job reads what it uses, not every column of a registry-sized table."""
+    wanted = set(columns)
+    scan = pl.scan_parquet(path)
+    return scan.select([c for c in scan.collect_schema().names() if c in wanted]).collect()
+
+
 def write_parquet(frame: pl.DataFrame, path: str | Path) -> None:
     write_atomic(
         lambda tmp: frame.write_parquet(

@@ -54,6 +54,9 @@ ENDPOINTS = [
 
 # The column of the visits file each built-in outcome is scored in.
 OUTCOME_COLUMNS: dict[str, str] = {c.PPPASI_OUTCOME: "pppasi_tenths", c.PGA_OUTCOME: "pga"}
+# What a job reading the scores per patient-visit needs of pppasi.parquet (PGA may be absent),
+# not the recorded and recomputed totals beside them.
+SCORE_COLUMNS = ("patient_id", "visit", "week", *OUTCOME_COLUMNS.values())
 
 
 def unrecorded_outcomes(scores: pl.DataFrame) -> list[str]:

@@ -80,6 +80,15 @@ PAIRS_SCHEMA = {
 }
 
 
+# What the stats job reads of responses.parquet (a cohort may lack some).
+RESPONSE_COLUMNS = (
+    "patient_id",
+    "visit",
+    "week",
+    *(endpoint.column for endpoint in response.ENDPOINTS),
+)
+
+
 class StatsInputError(ValueError):
     """Scores that cannot be compared as asked (a visit missing, a column missing)."""
 

@@ -170,8 +170,7 @@ def time_on_drug(
         return pl.DataFrame(schema=TIME_ON_DRUG_SCHEMA)
     data = time_on_drug_data(patients, visits)
     weeks = data["weeks"].to_list()
-    stopped = data["stopped"].to_list()
-    median, low, high = kaplan_meier_median(weeks, stopped, confidence_level)
+    median, low, high = kaplan_meier_median(data["weeks"], data["stopped"], confidence_level)
     rows = [
         {
             "reason": ANY_REASON,

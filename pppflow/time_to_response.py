@@ -67,15 +67,35 @@ def _finite(value) -> float | None:
 
 
 def kaplan_meier_median(
-    weeks: list[float], responded: list[bool], confidence_level: float
+    weeks: Sequence[float] | pl.Series,
+    responded: Sequence[bool] | pl.Series,
+    confidence_level: float,
 ) -> tuple[float | None, float | None, float | None]:
-    """Median time to response and its CI (None where not reached)."""
-    if not weeks:
+    """Median time to response (or to any event) and its CI (None where not reached), by
+    lifelines from each distinct (week, event) with its count as weight: lifelines' estimate of
+    the patients one by one (its weights are counts of duplicates), without a million-row
+    pandas frame at registry scale."""
+    if len(weeks) == 0:
         return None, None, None
     from lifelines import KaplanMeierFitter
     from lifelines.utils import median_survival_times
 
-    fitter = KaplanMeierFitter(alpha=1 - confidence_level).fit(weeks, responded)
+    distinct = (
+        pl.DataFrame(
+            {
+                "weeks": pl.Series(weeks, dtype=pl.Float64),
+                "event": pl.Series(responded, dtype=pl.Boolean),
+            }
+        )
+        .group_by("weeks", "event")
+        .len()
+        .sort("weeks", "event")
+    )
+    fitter = KaplanMeierFitter(alpha=1 - confidence_level).fit(
+        distinct["weeks"].to_numpy(),
+        distinct["event"].to_numpy(),
+        weights=distinct["len"].to_numpy(),
+    )
     band = median_survival_times(fitter.confidence_interval_)
     return (
         _finite(fitter.median_survival_time_),
@@ -120,7 +140,7 @@ def first_declared_response(
 
 def _row(endpoint: str, patients: pl.DataFrame, confidence_level: float) -> dict:
     median, low, high = kaplan_meier_median(
-        patients["weeks"].to_list(), patients["responded"].to_list(), confidence_level
+        patients["weeks"], patients["responded"], confidence_level
     )
     return {
         "endpoint": endpoint,

@@ -9,7 +9,7 @@ import pytest
 from scipy import stats
 from statsmodels.duration.survfunc import SurvfuncRight
 
-from pppflow.time_to_response import first_response, time_to_response
+from pppflow.time_to_response import first_response, kaplan_meier_median, time_to_response
 
 # PPPASI 50 per patient and visit: (patient, week, observed, pppasi50)
 ROWS = [
@@ -117,3 +117,22 @@ def test_band_matches_the_hand_formula(level):
     ):
         assert band.loc[t].iloc[0] == pytest.approx(low, rel=1e-9)
         assert band.loc[t].iloc[1] == pytest.approx(high, rel=1e-9)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_kaplan_meier_median_by_counts_is_lifelines_patient_by_patient(seed):
+    """Fitted on each distinct (week, event) weighted by its count, the median and its CI are
+    lifelines' fit of the patients one by one (ties in weeks and censoring at the same week as
+    events, as visit weeks give them)."""
+    from lifelines import KaplanMeierFitter
+    from lifelines.utils import median_survival_times
+
+    rng = np.random.default_rng(seed)
+    weeks = rng.choice([4.0, 8.0, 12.0, 16.0, 24.0], size=400)
+    events = rng.random(400) < 0.45
+    direct = KaplanMeierFitter(alpha=0.05).fit(weeks, events)
+    band = median_survival_times(direct.confidence_interval_)
+    expected = (direct.median_survival_time_, band.iloc[0, 0], band.iloc[0, 1])
+    found = kaplan_meier_median(pl.Series(weeks), pl.Series(events), 0.95)
+    assert found == pytest.approx(expected, rel=1e-12)
+    assert found[0] in (8.0, 12.0, 16.0, 24.0)

@@ -15,9 +15,10 @@ from pppflow.arms import (
 )
 from pppflow.comparisons import time_to_response_by_arm
 from pppflow.flow import patient_flow
-from pppflow.io import write_csv
+from pppflow.io import read_parquet_columns, write_csv
 from pppflow.outcomes import outcome_long, outcomes_from_config
 from pppflow.percent_change import percent_change_summary
+from pppflow.response import SCORE_COLUMNS
 from pppflow.safety import SAFETY_SCHEMA, safety_table
 from pppflow.time_on_drug import STOP_REASON, STOP_WEEK, time_on_drug
 from pppflow.time_to_response import time_to_response
@@ -65,7 +66,7 @@ else:
     log.info("cohort %s: no events file: safety.csv has no rows", cohort)
 write_csv(safety, out.safety)
 
-scores = pl.read_parquet(inp.pppasi)
+scores = read_parquet_columns(inp.pppasi, SCORE_COLUMNS)
 rates = pl.read_csv(inp.rates, schema_overrides={"arm": pl.Utf8})
 flow = per_arm_rows(
     lambda keep, arm: patient_flow(

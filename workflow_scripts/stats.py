@@ -11,7 +11,7 @@ from _shim import start_logging
 from pppflow.arm_settings import design_from_config
 from pppflow.arms import arm_assignment, per_arm_rows
 from pppflow.fast_paths.subscores import derived_table
-from pppflow.io import write_csv
+from pppflow.io import read_parquet_columns, write_csv
 from pppflow.outcomes import (
     declared_descriptives,
     declared_responses,
@@ -19,8 +19,9 @@ from pppflow.outcomes import (
     outcome_wide,
     outcomes_from_config,
 )
-from pppflow.response import endpoints_of, unrecorded_outcomes, visit_weeks
+from pppflow.response import SCORE_COLUMNS, endpoints_of, unrecorded_outcomes, visit_weeks
 from pppflow.stats import (
+    RESPONSE_COLUMNS,
     TESTS_SCHEMA,
     StatsInputError,
     absent_group_columns,
@@ -34,7 +35,7 @@ log = start_logging(snakemake)
 cohort = snakemake.wildcards.cohort
 inp, out, params = snakemake.input, snakemake.output, snakemake.params
 
-scores = pl.read_parquet(inp.pppasi)
+scores = read_parquet_columns(inp.pppasi, SCORE_COLUMNS)
 try:
     pairs = paired_outcomes(scores, params.baseline_visit, params.endpoint_visit)
 except StatsInputError as err:
@@ -61,7 +62,7 @@ declared_units = outcome_wide(scores, pl.read_parquet(inp.outcomes), declared)
 valued = declared_units.with_columns(derived_units.drop("patient_id", "visit"))
 weeks = visit_weeks(scores)
 patients = pl.read_parquet(inp.patients)
-responses = pl.read_parquet(inp.responses)
+responses = read_parquet_columns(inp.responses, RESPONSE_COLUMNS)
 design = design_from_config(**params.arms)
 assignment = arm_assignment(patients, design)
 reference = design.reference if design else None
