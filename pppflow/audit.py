@@ -42,6 +42,7 @@ from pppflow.consistency import (
     sd_conventions_matching,
     sqrt_round_half_up,
 )
+from pppflow.outcomes import units_column
 from pppflow.summary_audit import check_summary_claim
 from pppflow.summary_checks import Check
 
@@ -89,8 +90,7 @@ class AuditInputs:
     comparisons: pl.DataFrame | None = None  # comparisons.csv
     continuous_comparisons: pl.DataFrame | None = None  # continuous_comparisons.csv
     time_to_response: pl.DataFrame | None = None  # time_to_response.csv
-    # The cohort's declared outcomes (outcomes.outcome_long: outcome, patient_id, visit,
-    # units) and the value of one step of each: a mean, SD, median or range may name one.
+    # The cohort's declared outcomes' units per patient-visit (outcomes.outcome_units) and the value of one step of each: a mean, SD, median or range may name one.
     outcome_values: pl.DataFrame | None = None
     outcome_steps: Mapping[str, Fraction] = field(default_factory=dict)
 
@@ -222,9 +222,9 @@ def declared_sample(inputs: AuditInputs, outcome: str, visit: str | None) -> Sam
     if visit is None:
         raise NotCheckable(f"{outcome} needs a visit in refers_to")
     step = inputs.outcome_steps[outcome]
-    units = inputs.outcome_values.filter(
-        (pl.col("outcome") == outcome) & (pl.col("visit") == visit)
-    )["units"]
+    units = inputs.outcome_values.filter(pl.col("visit") == visit)[
+        units_column(outcome)
+    ].drop_nulls()
     if units.is_empty():
         raise NotCheckable(f"no {outcome} values at visit {visit!r}")
     return Sample([u * step for u in units.to_list()], step, False, f"{outcome} at {visit}")

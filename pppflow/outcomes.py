@@ -263,7 +263,7 @@ def responder_test(outcome: Outcome, responder: Responder) -> tuple[pl.Expr, boo
 
 
 def responder_rates(
-    long: pl.DataFrame,
+    units: pl.DataFrame,
     visits: pl.DataFrame,
     outcomes: Sequence[Outcome],
     baseline_visit: str,
@@ -287,7 +287,12 @@ def responder_rates(
     for outcome in outcomes:
         if not outcome.responders:
             continue
-        values = long.lazy().filter(pl.col("outcome") == outcome.name)
+        column = pl.col(units_column(outcome.name))
+        values = (
+            units.lazy()
+            .filter(column.is_not_null())
+            .select("patient_id", "visit", column.alias("units"))
+        )
         base = values.filter(pl.col("visit") == baseline_visit).select(
             "patient_id", pl.col("units").alias("base")
         )

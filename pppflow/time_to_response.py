@@ -21,7 +21,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from pppflow import constants as c
-from pppflow.outcomes import Outcome, Responder, responder_test
+from pppflow.outcomes import Outcome, Responder, responder_test, units_column
 from pppflow.response import nominal_week, pppasi_column
 
 TIME_TO_RESPONSE_THRESHOLDS = (50, 75)
@@ -105,11 +105,16 @@ def kaplan_meier_median(
 
 
 def first_declared_response(
-    long: pl.DataFrame, outcome: Outcome, responder: Responder, baseline_visit: str
+    units: pl.DataFrame, outcome: Outcome, responder: Responder, baseline_visit: str
 ) -> pl.DataFrame:
-    """first_response()'s table for a declared responder, from the long declared outcomes
-    (pppflow.outcomes.outcome_long): patient_id, weeks, responded."""
-    values = long.lazy().filter(pl.col("outcome") == outcome.name)
+    """first_response()'s table for a declared responder, from the declared outcomes' units
+    per patient-visit (pppflow.outcomes.outcome_units): patient_id, weeks, responded."""
+    column = pl.col(units_column(outcome.name))
+    values = (
+        units.lazy()
+        .filter(column.is_not_null())
+        .select("patient_id", "visit", "week", column.alias("units"))
+    )
     base = values.filter(pl.col("visit") == baseline_visit).select(
         "patient_id", pl.col("units").alias("base")
     )
@@ -158,12 +163,12 @@ def time_to_response(
     responses: pl.LazyFrame,
     confidence_level: float,
     declared: Sequence[Outcome] = (),
-    long: pl.DataFrame | None = None,
+    units: pl.DataFrame | None = None,
     baseline_visit: str = "",
 ) -> pl.DataFrame:
     """time_to_response.csv: per endpoint (PPPASI 50, 75, then each declared responder) n,
     responses, median weeks to the first response with its CI; `arm` and `p_logrank` empty
-    (one arm)."""
+    (one arm). `units`: the declared outcomes' (outcomes.outcome_units)."""
     rows = [
         _row(
             f"{c.PPPASI_ENDPOINT_PREFIX}{threshold}",
@@ -174,7 +179,7 @@ def time_to_response(
     ]
     for outcome in declared:
         for responder in outcome.responders:
-            patients = first_declared_response(long, outcome, responder, baseline_visit)
+            patients = first_declared_response(units, outcome, responder, baseline_visit)
             rows.append(_row(outcome.endpoint(responder), patients, confidence_level))
     return pl.DataFrame(rows, schema=TIME_TO_RESPONSE_SCHEMA)
 

@@ -145,7 +145,8 @@ def test_outcome_tables_per_arm():
 
 def test_table1_is_split_by_arm():
     header = _rows(GOLDEN / "table1.csv")[0]
-    assert [k for k in header if k.startswith("arm=")] == ["arm=active", "arm=placebo"]
+    # The reference arm first, as in every per-arm table
+    assert [k for k in header if k.startswith("arm=")] == ["arm=placebo", "arm=active"]
     assert (header["arm=active"], header["arm=placebo"]) == ("12", "12")
 
 
@@ -303,7 +304,6 @@ DLQI = {"dlqi": {"column": "dlqi", "scale": {"min": 0, "max": 30, "step": 1}, "b
 def test_declared_judgements_count_as_the_rates_do(rule):
     from pppflow.outcomes import (
         declared_responses,
-        outcome_long,
         outcome_wide,
         outcomes_from_config,
         responder_rates,
@@ -311,7 +311,7 @@ def test_declared_judgements_count_as_the_rates_do(rule):
 
     scores, units = _locf_cohort()
     declared = outcomes_from_config(DLQI)
-    rates = responder_rates(outcome_long(units, declared), scores, declared, "baseline", rule, 0.95)
+    rates = responder_rates(units, scores, declared, "baseline", rule, 0.95)
     judged = declared_responses(
         outcome_wide(scores, units, declared), scores, declared, "baseline", rule
     )
@@ -325,7 +325,6 @@ def test_locf_carries_the_last_follow_up_visit_not_the_baseline():
     from pppflow.locf import carry_forward
     from pppflow.outcomes import (
         declared_responses,
-        outcome_long,
         outcome_wide,
         outcomes_from_config,
         responder_rates,
@@ -344,9 +343,7 @@ def test_locf_carries_the_last_follow_up_visit_not_the_baseline():
         "locf",
     )
     declared = outcomes_from_config(DLQI)
-    dlqi = responder_rates(
-        outcome_long(units, declared), scores, declared, "baseline", "locf", 0.95
-    )
+    dlqi = responder_rates(units, scores, declared, "baseline", "locf", 0.95)
     assert dlqi.filter(pl.col("visit") == "week12").select(
         "responders", "evaluable", "missing"
     ).row(0) == (1, 2, 2)

@@ -513,6 +513,10 @@ def declared_inputs(inputs) -> audit.AuditInputs:
             "units": [14, 22, 9, 25, 6, 2, 15, 0, 1, 13, 6, 1],
         }
     )
+    # ... as validation writes them: a column per outcome beside each patient-visit
+    values = values.pivot(on="outcome", index=["patient_id", "visit"], values="units").rename(
+        {"dlqi": "dlqi:units", "nrs": "nrs:units"}
+    )
     rates = pl.concat(
         [
             inputs.response_rates,

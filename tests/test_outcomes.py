@@ -126,8 +126,10 @@ def demo() -> tuple[pl.DataFrame, pl.DataFrame, tuple]:
 
 
 def test_responder_rates_of_the_demo_cohort_by_hand():
-    long, visits, declared = demo()
-    rates = responder_rates(long, visits, declared, "baseline", "observed", 0.95)
+    _, visits, declared = demo()
+    rates = responder_rates(
+        outcome_units(visits, declared), visits, declared, "baseline", "observed", 0.95
+    )
     got = {
         (r["endpoint"], r["visit"]): (
             r["responders"],
@@ -154,8 +156,10 @@ def test_responder_rates_of_the_demo_cohort_by_hand():
 
 
 def test_nri_counts_the_missing_as_non_responders():
-    long, visits, declared = demo()
-    rates = responder_rates(long, visits, declared, "baseline", "nri", 0.95)
+    _, visits, declared = demo()
+    rates = responder_rates(
+        outcome_units(visits, declared), visits, declared, "baseline", "nri", 0.95
+    )
     row = rates.filter(pl.col("endpoint") == "dlqi:0/1", pl.col("visit") == "week12").row(
         0, named=True
     )
@@ -183,7 +187,7 @@ def test_higher_is_better_and_thresholds_off_the_step():
         }
     )
     rates = responder_rates(
-        outcome_long(outcome_units(visits, declared), declared),
+        outcome_units(visits, declared),
         visits,
         declared,
         "baseline",

@@ -14,7 +14,6 @@ import yaml
 from lifelines import AalenJohansenFitter, KaplanMeierFitter
 
 from pppflow.arm_settings import ArmDesign
-from pppflow.outcomes import outcome_long
 from pppflow.time_on_drug import (
     INCIDENCE_CURVE_SCHEMA,
     ON_DRUG_CURVE_SCHEMA,
@@ -177,9 +176,7 @@ def test_time_to_first_declared_response_by_hand_and_lifelines():
     dlqi = declared[0]
     # DLQI 0/1 (no baseline needed): o03 reaches 0 and o07 1 at week 12; the others are
     # censored at their last DLQI (o05 at week 5, o06 at week 13).
-    at_most = first_declared_response(
-        outcome_long(validated.outcomes, declared), dlqi, dlqi.responders[0], "baseline"
-    )
+    at_most = first_declared_response(validated.outcomes, dlqi, dlqi.responders[0], "baseline")
     assert at_most.rows() == [
         ("o01", 12.0, False),
         ("o02", 12.0, False),
@@ -192,9 +189,7 @@ def test_time_to_first_declared_response_by_hand_and_lifelines():
     ]
     # DLQI improvement >= 4 needs a baseline: o04 is left out. Events at 4 (o01 14->8, o02
     # 22->18, o03 9->3), 5 (o05), 12 (o07), 3 (o08); o06 (6, 6, 3) censored at 13.
-    improves = first_declared_response(
-        outcome_long(validated.outcomes, declared), dlqi, dlqi.responders[1], "baseline"
-    )
+    improves = first_declared_response(validated.outcomes, dlqi, dlqi.responders[1], "baseline")
     assert improves.rows() == [
         ("o01", 4.0, True),
         ("o02", 4.0, True),
@@ -208,9 +203,7 @@ def test_time_to_first_declared_response_by_hand_and_lifelines():
         schema={"patient_id": pl.Utf8, "week": pl.Float64, "observed": pl.Boolean}
         | {f"pppasi{t}": pl.Boolean for t in (50, 75)}
     )
-    table = time_to_response(
-        responses, 0.95, declared, outcome_long(validated.outcomes, declared), "baseline"
-    )
+    table = time_to_response(responses, 0.95, declared, validated.outcomes, "baseline")
     rows = {r["endpoint"]: r for r in table.iter_rows(named=True)}
     assert list(rows) == [
         "PPPASI50",

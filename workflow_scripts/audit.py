@@ -11,7 +11,7 @@ from pppflow.arms import pooled_rows
 from pppflow.audit import AUDIT_SCHEMA, AuditInputs, audit_claims, audit_markdown
 from pppflow.claims import claims_from_json
 from pppflow.io import write_csv, write_text
-from pppflow.outcomes import outcome_long, outcomes_from_config, units_of
+from pppflow.outcomes import outcomes_from_config, units_of
 
 log = start_logging(snakemake)
 cohort = snakemake.wildcards.cohort
@@ -41,7 +41,7 @@ inputs = AuditInputs(
     comparisons=between_arms("comparisons"),
     continuous_comparisons=between_arms("continuous_comparisons"),
     time_to_response=between_arms("time_to_response"),
-    outcome_values=outcome_long(pl.read_parquet(inp.outcomes), declared),
+    outcome_values=pl.read_parquet(inp.outcomes),
     outcome_steps=units_of(declared),
 )
 try:

@@ -16,7 +16,7 @@ from pppflow.arms import (
 from pppflow.comparisons import time_to_response_by_arm
 from pppflow.flow import patient_flow
 from pppflow.io import read_parquet_columns, write_csv
-from pppflow.outcomes import outcome_long, outcomes_from_config
+from pppflow.outcomes import outcomes_from_config
 from pppflow.percent_change import percent_change_summary
 from pppflow.response import SCORE_COLUMNS
 from pppflow.safety import SAFETY_SCHEMA, safety_table
@@ -90,7 +90,7 @@ time_to_first = time_to_response(
     responses.lazy(),
     params.confidence_level,
     declared,
-    outcome_long(pl.read_parquet(inp.outcomes), declared),
+    pl.read_parquet(inp.outcomes),
     params.baseline_visit,
 )
 if design is not None:

@@ -8,7 +8,7 @@ from pppflow.arms import arm_assignment, per_arm_rows
 from pppflow.fast_paths.response import responses_table
 from pppflow.io import write_csv, write_parquet
 from pppflow.locf import carry_forward
-from pppflow.outcomes import LOCF, outcome_long, outcomes_from_config, responder_rates
+from pppflow.outcomes import LOCF, outcomes_from_config, responder_rates
 from pppflow.response import endpoints_of, per_patient, response_rates, unrecorded_outcomes
 
 log = start_logging(snakemake)
@@ -32,7 +32,7 @@ unrecorded = unrecorded_outcomes(scores)
 if unrecorded:
     log.info("cohort %s: no %s recorded: its endpoints are left out", cohort, "/".join(unrecorded))
 declared = outcomes_from_config(params.outcomes)
-long = outcome_long(pl.read_parquet(inp.outcomes), declared) if declared else None
+units = pl.read_parquet(inp.outcomes) if declared else None
 
 
 def rates_of(keep, arm):
@@ -41,7 +41,7 @@ def rates_of(keep, arm):
     rates = rates.filter(~pl.col("endpoint").is_in(endpoints_of(unrecorded)))
     if declared:
         more = responder_rates(
-            keep(long),
+            keep(units),
             keep(scores),
             declared,
             params.baseline_visit,
