@@ -32,13 +32,6 @@ ENDPOINT_SEPARATOR = ":"
 LOCF = "locf"
 
 UNITS_KEY_SCHEMA = {"patient_id": pl.Utf8, "visit": pl.Utf8, "week": pl.Float64}
-LONG_SCHEMA = {
-    "outcome": pl.Utf8,
-    "patient_id": pl.Utf8,
-    "visit": pl.Utf8,
-    "week": pl.Float64,
-    "units": pl.Int64,
-}
 
 
 def exact(number: float | int | str) -> Fraction:
@@ -177,7 +170,7 @@ def outcome_units(visits: pl.DataFrame, outcomes: Sequence[Outcome]) -> pl.DataF
     each outcome's units (Int64; null where the visit has no value) in its units_column, one
     row per visit in the visits' order (none without a declared outcome). What validation
     writes (validated/outcomes.parquet): row for row beside the validated visits, so a later
-    stage takes the values as they are (outcome_wide) or one row per value (outcome_long)."""
+    stage takes the values by row or by column (outcome_wide, responder_rates)."""
     if not outcomes:
         return pl.DataFrame(schema=UNITS_KEY_SCHEMA)
     return visits.select(
@@ -192,23 +185,6 @@ def outcome_units(visits: pl.DataFrame, outcomes: Sequence[Outcome]) -> pl.DataF
             for o in outcomes
         ),
     )
-
-
-def outcome_long(units: pl.DataFrame, outcomes: Sequence[Outcome]) -> pl.DataFrame:
-    """The declared outcomes one row per outcome and patient-visit with a value: outcome,
-    patient_id, visit, week, units (LONG_SCHEMA), from outcome_units' table."""
-    frames = [
-        units.filter(pl.col(units_column(o.name)).is_not_null()).select(
-            pl.lit(o.name).alias("outcome"),
-            "patient_id",
-            "visit",
-            "week",
-            pl.col(units_column(o.name)).alias("units"),
-        )
-        for o in outcomes
-        if units_column(o.name) in units.columns
-    ]
-    return pl.concat(frames).cast(LONG_SCHEMA) if frames else pl.DataFrame(schema=LONG_SCHEMA)
 
 
 # Analysis --------------------------------------------------------------------------------------

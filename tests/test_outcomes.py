@@ -1,6 +1,7 @@
 """Declared outcomes: validated against their scale, their responder rates, descriptives and
 tests, each checked against a hand count or scipy/numpy called directly."""
 
+import csv
 from fractions import Fraction
 from pathlib import Path
 
@@ -12,7 +13,6 @@ from scipy import stats
 from pppflow.outcomes import (
     declared_descriptives,
     declared_tests,
-    outcome_long,
     outcome_units,
     outcome_wide,
     outcomes_from_config,
@@ -107,26 +107,18 @@ def test_values_are_kept_in_whole_steps(tmp_path):
     assert validated.outcomes.select("patient_id", "visit").equals(
         validated.visits.select("patient_id", "visit")
     )
-    assert outcome_long(validated.outcomes, outcomes_from_config({"itch": NRS_HALVES}))[
-        "units"
-    ].to_list() == [
-        15,
-        2,
-        6,
-        20,
-    ]
 
 
-def demo() -> tuple[pl.DataFrame, pl.DataFrame, tuple]:
+def demo() -> tuple[pl.DataFrame, tuple]:
     config = __import__("yaml").safe_load((DEMO / "config.yaml").read_text())
     declared = outcomes_from_config(config["cohorts"]["outcomes_demo"]["outcomes"])
     visits = pl.read_csv(DEMO / "visits.csv", infer_schema=False)
     visits = visits.with_columns(pl.col("week").cast(float))
-    return outcome_long(outcome_units(visits, declared), declared), visits, declared
+    return visits, declared
 
 
 def test_responder_rates_of_the_demo_cohort_by_hand():
-    _, visits, declared = demo()
+    visits, declared = demo()
     rates = responder_rates(
         outcome_units(visits, declared), visits, declared, "baseline", "observed", 0.95
     )
@@ -156,7 +148,7 @@ def test_responder_rates_of_the_demo_cohort_by_hand():
 
 
 def test_nri_counts_the_missing_as_non_responders():
-    _, visits, declared = demo()
+    visits, declared = demo()
     rates = responder_rates(
         outcome_units(visits, declared), visits, declared, "baseline", "nri", 0.95
     )
@@ -201,7 +193,7 @@ def test_higher_is_better_and_thresholds_off_the_step():
 
 
 def test_descriptives_and_tests_against_numpy_and_scipy():
-    long, visits, declared = demo()
+    visits, declared = demo()
     valued = outcome_wide(visits, outcome_units(visits, declared), declared)
     summary = declared_descriptives(valued, declared, visit_weeks(visits))
     tests = declared_tests(valued, declared, "baseline", "week12", 0.95)
@@ -263,14 +255,19 @@ def test_parquet_numbers_are_checked_as_stored(tmp_path):
 
 def test_pairs_of_the_wide_form_against_a_plain_python_pairing():
     """The stats job reads the outcomes one row per patient-visit (outcome_wide); its pairs are
-    those of the long rows paired by hand, in order of outcome and patient, each value the
+    those of the CSV's values paired by hand, in order of outcome and patient, each value the
     double nearest units x step."""
-    long, visits, declared = demo()
+    visits, declared = demo()
     steps = units_of(declared)
     wide = outcome_wide(visits, outcome_units(visits, declared), declared)
     assert wide.height == visits.height
+    with (DEMO / "visits.csv").open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
     at = {
-        (o, p, v): u for o, p, v, u in long.select("outcome", "patient_id", "visit", "units").rows()
+        (o.name, row["patient_id"], row["visit"]): int(Fraction(row[o.column]) / o.step)
+        for o in declared
+        for row in rows
+        if row[o.column].strip()
     }
     expected = [
         (o, p, at[(o, p, "baseline")], at[(o, p, "week12")])
