@@ -332,30 +332,21 @@ def responder_rates(
 
 def declared_responses(
     wide: pl.DataFrame,
-    scores: pl.DataFrame,
+    grid: pl.DataFrame,
     outcomes: Sequence,
     baseline_visit: str,
     missing_rule: str,
 ) -> pl.DataFrame:
     """patient_id, visit and one Boolean column per declared responder endpoint
-    (`<outcome>:<responder>`), per patient with a baseline visit and follow-up visit, judged as
-    pppflow.outcomes.responder_rates counts them: null where not evaluable or (under observed)
-    missing, False for a missing visit under nri, and under locf the patient's last observed
-    follow-up value of the outcome in place of a missing one (none before: missing). `wide`:
-    the outcomes' units per patient-visit of `scores` (outcome_wide)."""
+    (`<outcome>:<responder>`), on each row of `grid` (patient_id, visit: every patient with a
+    baseline visit x every follow-up visit, each patient's rows in time order, as
+    responses.parquet has them), judged as pppflow.outcomes.responder_rates counts them: null
+    where not evaluable or (under observed) missing, False for a missing visit under nri, and
+    under locf the patient's last observed follow-up value of the outcome in place of a missing
+    one (none before: missing). `wide`: the outcomes' units per patient-visit (outcome_wide).
+    The rows are the grid's, in its order: the responses take the columns as they are."""
     judging = [o for o in outcomes if o.responders]
-    weeks = (
-        scores.filter(pl.col("visit") != baseline_visit)
-        .group_by("visit")
-        .agg(nominal_week().alias("week"))
-    )
-    grid = (
-        scores.filter(pl.col("visit") == baseline_visit)
-        .select(pl.col("patient_id").cast(pl.Utf8))
-        .unique(maintain_order=True)
-        .join(weeks, how="cross")
-        .sort("patient_id", "week", "visit")
-    )
+    grid = grid.select(pl.col("patient_id").cast(pl.Utf8), pl.col("visit").cast(pl.Utf8))
     if not judging:
         return grid.select("patient_id", "visit")
     # Every outcome's value at the visit and at baseline, in two joins for all of them.

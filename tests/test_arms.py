@@ -308,12 +308,14 @@ def test_declared_judgements_count_as_the_rates_do(rule):
         outcomes_from_config,
         responder_rates,
     )
+    from pppflow.response import patient_visit_grid
 
     scores, units = _locf_cohort()
     declared = outcomes_from_config(DLQI)
     rates = responder_rates(units, scores, declared, "baseline", rule, 0.95)
+    grid = patient_visit_grid(scores.lazy(), "baseline").select("patient_id", "visit").collect()
     judged = declared_responses(
-        outcome_wide(scores, units, declared), scores, declared, "baseline", rule
+        outcome_wide(scores, units, declared), grid, declared, "baseline", rule
     )
     column = "dlqi:improvement >= 4"
     for row in rates.iter_rows(named=True):
@@ -329,7 +331,7 @@ def test_locf_carries_the_last_follow_up_visit_not_the_baseline():
         outcomes_from_config,
         responder_rates,
     )
-    from pppflow.response import classify_responses, response_rates
+    from pppflow.response import classify_responses, patient_visit_grid, response_rates
 
     scores, units = _locf_cohort()
     responses = carry_forward(classify_responses(scores.lazy(), "baseline", "observed").collect())
@@ -347,8 +349,9 @@ def test_locf_carries_the_last_follow_up_visit_not_the_baseline():
     assert dlqi.filter(pl.col("visit") == "week12").select(
         "responders", "evaluable", "missing"
     ).row(0) == (1, 2, 2)
+    grid = patient_visit_grid(scores.lazy(), "baseline").select("patient_id", "visit").collect()
     judged = declared_responses(
-        outcome_wide(scores, units, declared), scores, declared, "baseline", "locf"
+        outcome_wide(scores, units, declared), grid, declared, "baseline", "locf"
     )
     assert judged.filter(pl.col("visit") == "week12").sort("patient_id")[
         "dlqi:improvement >= 4"

@@ -637,8 +637,10 @@ def demo_subgroup_rates(rule: str, assignment: pl.DataFrame | None = None) -> pl
     if rule == "locf":
         responses = carry_forward(responses)
     wide = outcome_wide(scores, outcome_units(visits, declared), declared)
-    judged = declared_responses(wide, scores, declared, "baseline", rule)
-    joined = responses.join(judged, on=["patient_id", "visit"], how="left", maintain_order="left")
+    judged = declared_responses(
+        wide, responses.select("patient_id", "visit"), declared, "baseline", rule
+    )
+    joined = responses.with_columns(judged.drop("patient_id", "visit"))
     more = [name for name in judged.columns if name not in ("patient_id", "visit")]
     assert more == list(DEMO_RULES)
     return per_arm_rows(

@@ -36,14 +36,12 @@ endpoints = [
 if declared:
     judged = declared_responses(
         outcome_wide(scores, pl.read_parquet(inp.outcomes), declared),
-        scores,
+        responses.select("patient_id", "visit"),
         declared,
         params.baseline_visit,
         params.missing,
     )
-    responses = responses.join(
-        judged, on=["patient_id", "visit"], how="left", maintain_order="left"
-    )
+    responses = responses.with_columns(judged.drop("patient_id", "visit"))
     endpoints += [(name, name) for name in judged.columns if name not in ("patient_id", "visit")]
 frame = comparison_frame(responses, patients, design, subgroup_columns)
 left_out = (

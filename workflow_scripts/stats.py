@@ -119,11 +119,13 @@ if absent:
 declared_endpoints: list[str] = []
 if any(o.responders for o in declared):
     judged = declared_responses(
-        declared_units, scores, declared, params.baseline_visit, params.missing
+        declared_units,
+        responses.select("patient_id", "visit"),
+        declared,
+        params.baseline_visit,
+        params.missing,
     )
-    responses = responses.join(
-        judged, on=["patient_id", "visit"], how="left", maintain_order="left"
-    )
+    responses = responses.with_columns(judged.drop("patient_id", "visit"))
     declared_endpoints = [name for name in judged.columns if name not in ("patient_id", "visit")]
 subgroups = per_arm_rows(
     lambda keep, arm: subgroup_response_rates(
