@@ -20,7 +20,7 @@ from fractions import Fraction
 import polars as pl
 
 from pppflow import constants as c
-from pppflow.outcomes import LOWER, Outcome, units_column
+from pppflow.outcomes import LOWER, Outcome, outcome_wide, units_column
 from pppflow.pppasi import region_weight_tenths
 
 # derived outcome -> the components' sign it is made of
@@ -111,3 +111,19 @@ def derived_outcomes(
     return kept, keys.with_columns(
         per_visit.get_column(o.name).cast(pl.Int64).alias(units_column(o.name)) for o in kept
     )
+
+
+def derived_from_table(
+    subscores: pl.DataFrame, scores: pl.DataFrame, declared: Sequence[str]
+) -> tuple[tuple[Outcome, ...], pl.DataFrame]:
+    """The derived outcomes of subscores.parquet (derived_outcomes' table, which the pppasi job
+    writes; no rows without components) a cohort gets, a declared outcome of the same name
+    being the cohort's own, and their units beside `scores`' rows (outcomes.outcome_wide)."""
+    kept = tuple(
+        o
+        for o in DERIVED_OUTCOMES
+        if o.name not in declared and units_column(o.name) in subscores.columns
+    )
+    if subscores.is_empty():
+        kept = ()
+    return kept, outcome_wide(scores, subscores, kept)

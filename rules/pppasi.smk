@@ -1,6 +1,6 @@
 # Stage: pppasi. PPPASI recomputed from region scores in exact tenths, and every recorded total
 # checked against its components (or, where there are none, against the totals the formula can
-# give).
+# give); from the same components, the sign subscores and PPSI per visit.
 
 
 rule pppasi:
@@ -12,6 +12,9 @@ rule pppasi:
     output:
         pppasi="results/{cohort}/pppasi.parquet",
         check="results/{cohort}/pppasi_check.csv",
+        # The outcomes derived from the same components (the sign subscores, PPSI), beside
+        # pppasi.parquet row for row: the stats job summarises them without the components.
+        subscores="results/{cohort}/subscores.parquet",
     log:
         "logs/pppasi/{cohort}.log",
     benchmark:

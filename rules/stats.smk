@@ -9,7 +9,7 @@ rule stats:
         responses=rules.response.output.responses,
         patients=rules.validate.output.patients,
         outcomes=rules.validate.output.outcomes,
-        components=rules.validate.output.components,
+        subscores=rules.pppasi.output.subscores,
         code=script_code("stats"),
         lock=LOCK,
     output:
@@ -30,7 +30,6 @@ rule stats:
         group_columns=config["stats"]["subgroup_columns"],
         outcomes=cohort_outcomes,
         arms=cohort_arms,
-        fast_paths=config["performance"]["fast_paths"],
     script:
         "../workflow_scripts/stats.py"
 

@@ -17,7 +17,7 @@ from pppflow.fast_paths.subscores import derived_by_position, derived_table
 from pppflow.outcomes import declared_descriptives, declared_tests, units_column
 from pppflow.pppasi import combine_pppasi, recompute_pppasi
 from pppflow.response import visit_weeks
-from pppflow.subscores import DERIVED_OUTCOMES, derived_outcomes
+from pppflow.subscores import DERIVED_OUTCOMES, derived_from_table, derived_outcomes
 from pppflow.validate import CohortFiles, validate_cohort
 
 DEMO = Path(__file__).parent / "cohorts" / "components_demo"
@@ -192,3 +192,17 @@ def test_by_position_equals_the_grouped_derivation_and_refuses_what_it_cannot_pr
     # ...and the general derivation, from shuffled rows, gives the same units in scores' order
     assert derived_outcomes(shuffled, scores, [])[1].equals(general[1])
     assert [o.name for o in general[0]] == [o.name for o in DERIVED_OUTCOMES]
+
+
+def test_the_stats_job_reads_the_pppasi_jobs_table():
+    """subscores.parquet as the pppasi job writes it, read back beside the scores: the same
+    units; none without components; a declared outcome of the same name is the cohort's."""
+    validated, scores = demo()
+    outcomes, table = derived_outcomes(validated.components, scores, [])
+    kept, units = derived_from_table(table, scores, [])
+    assert kept == outcomes and units.equals(table)
+    kept, units = derived_from_table(table, scores, ["ppsi"])
+    assert [o.name for o in kept] == [o.name for o in outcomes if o.name != "ppsi"]
+    assert units_column("ppsi") not in units.columns
+    kept, units = derived_from_table(table.clear(), scores, [])
+    assert kept == () and units.columns == ["patient_id", "visit"]

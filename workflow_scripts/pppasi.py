@@ -1,5 +1,6 @@
-"""Recompute PPPASI from region scores, check every recorded total, write both tables; under
-`pppasi_disagreement: error` a contradicted total stops the run and nothing is written."""
+"""Recompute PPPASI from region scores, check every recorded total, write both tables, and
+the sign subscores and PPSI from the same components; under `pppasi_disagreement: error` a
+contradicted total stops the run and nothing is written."""
 
 import sys
 
@@ -7,6 +8,7 @@ import polars as pl
 from _shim import start_logging
 
 from pppflow.fast_paths.pppasi import pppasi_table
+from pppflow.fast_paths.subscores import derived_table
 from pppflow.io import write_csv, write_parquet
 from pppflow.pppasi import PppasiDisagreement, enforce_agreement, pppasi_check
 
@@ -15,11 +17,16 @@ cohort = snakemake.wildcards.cohort
 inp, out = snakemake.input, snakemake.output
 action = snakemake.params.disagreement
 
+components = pl.read_parquet(inp.components)
 pppasi = pppasi_table(
-    pl.read_parquet(inp.visits),
-    pl.read_parquet(inp.components),
-    fast_paths=snakemake.params.fast_paths,
+    pl.read_parquet(inp.visits), components, fast_paths=snakemake.params.fast_paths
 )
+derived, subscores = derived_table(components, pppasi, (), fast_paths=snakemake.params.fast_paths)
+del components
+if derived:
+    log.info("cohort %s: from the components: %s", cohort, ", ".join(o.name for o in derived))
+else:
+    subscores = subscores.clear()  # no components: nothing derived, no rows
 check = pppasi_check(pppasi.lazy()).collect()
 try:
     found = enforce_agreement(check, action)
@@ -36,6 +43,7 @@ for problem in found:
 
 write_parquet(pppasi, out.pppasi)
 write_csv(check, out.check)
+write_parquet(subscores, out.subscores)
 recomputed = pppasi.get_column("pppasi_recomputed_tenths").is_not_null().sum()
 log.info(
     "cohort %s: %d patient-visits, %d recomputed from components, %d recorded total(s) "

@@ -10,7 +10,6 @@ from _shim import start_logging
 
 from pppflow.arm_settings import design_from_config
 from pppflow.arms import arm_assignment, per_arm_rows
-from pppflow.fast_paths.subscores import derived_table
 from pppflow.io import read_parquet_columns, write_csv
 from pppflow.outcomes import (
     declared_descriptives,
@@ -30,6 +29,7 @@ from pppflow.stats import (
     paired_outcomes,
     subgroup_response_rates,
 )
+from pppflow.subscores import derived_from_table
 
 log = start_logging(snakemake)
 cohort = snakemake.wildcards.cohort
@@ -48,14 +48,9 @@ if unrecorded:
     log.info("cohort %s: no %s recorded: its tests are left out", cohort, "/".join(unrecorded))
 declared = outcomes_from_config(params.outcomes)
 # From components, the PPPASI subscores and PPSI, summarised as the declared outcomes are.
-derived, derived_units = derived_table(
-    pl.read_parquet(inp.components),
-    scores,
-    [o.name for o in declared],
-    fast_paths=params.fast_paths,
+derived, derived_units = derived_from_table(
+    pl.read_parquet(inp.subscores), scores, [o.name for o in declared]
 )
-if derived:
-    log.info("cohort %s: from the components: %s", cohort, ", ".join(o.name for o in derived))
 summarised = (*declared, *derived)
 # Their units per patient-visit, once: every arm's descriptives and tests are read from them.
 declared_units = outcome_wide(scores, pl.read_parquet(inp.outcomes), declared)
