@@ -1,6 +1,6 @@
 """What the between-arm job (rules/comparisons.smk) needs beside the comparison modules: the
 mixed model kept to cohorts it can be fitted for in reasonable time (the declared outcomes'
-responders judged per patient and visit are pppflow.outcomes.declared_responses). Kept apart
+responders come judged in responses.parquet, by the response job). Kept apart
 from pppflow.arms so that the jobs reading only pooled rows do not depend on the outcomes or
 statistics code."""
 

@@ -238,117 +238,31 @@ def responder_test(outcome: Outcome, responder: Responder) -> tuple[pl.Expr, boo
     return pl.all_horizontal(parts), responder.improves_by is not None
 
 
-def responder_rates(
-    units: pl.DataFrame,
-    visits: pl.DataFrame,
+def missing_column(endpoint: str) -> str:
+    """declared_judgements' column of whether a patient counts as missing for an endpoint."""
+    return f"{endpoint} missing"
+
+
+def declared_judgements(
+    wide: pl.DataFrame,
+    grid: pl.DataFrame,
     outcomes: Sequence[Outcome],
     baseline_visit: str,
     missing_rule: str,
-    confidence_level: float,
 ) -> pl.DataFrame:
-    """response_rates.csv's rows of every declared responder endpoint, per follow-up visit:
-    the patients are those with a baseline visit; a patient without the outcome at the visit
-    is missing (left out under `observed`, a non-responder under `nri`, judged on the last
-    observed follow-up value under `locf`, still counted missing); a rule that needs the
-    baseline is not evaluable for a patient without the outcome at baseline."""
-    weeks = (
-        visits.filter(pl.col("visit") != baseline_visit)
-        .group_by("visit")
-        .agg(nominal_week().alias("week"))
-        .sort("week", "visit")
-    )
-    patients = visits.lazy().filter(pl.col("visit") == baseline_visit).select("patient_id").unique()
-    grid = patients.join(weeks.lazy().select("visit"), how="cross")
-    frames = []
-    for outcome in outcomes:
-        if not outcome.responders:
-            continue
-        column = pl.col(units_column(outcome.name))
-        values = (
-            units.lazy()
-            .filter(column.is_not_null())
-            .select("patient_id", "visit", column.alias("units"))
-        )
-        base = values.filter(pl.col("visit") == baseline_visit).select(
-            "patient_id", pl.col("units").alias("base")
-        )
-        judged_grid = (
-            grid.join(base, on="patient_id", how="left")
-            .join(
-                values.select("patient_id", "visit", pl.col("units").alias("at")),
-                on=["patient_id", "visit"],
-                how="left",
-            )
-            .with_columns(pl.col("at").is_not_null().alias("seen"))
-        )
-        if missing_rule == LOCF:
-            # A missed follow-up visit takes the patient's last observed follow-up value (never
-            # the baseline's); the patient still counts as missing at the visit.
-            judged_grid = (
-                judged_grid.join(weeks.lazy(), on="visit")
-                .sort("patient_id", "week", "visit")
-                .with_columns(pl.col("at").forward_fill().over("patient_id"))
-            )
-        # Every responder of the outcome in one pass over its grid.
-        aggregations = []
-        for i, responder in enumerate(outcome.responders):
-            test, needs_baseline = responder_test(outcome, responder)
-            defined = pl.col("base").is_not_null() if needs_baseline else pl.lit(True)
-            observed = pl.col("at").is_not_null()
-            judged = pl.when(observed & defined).then(test)
-            if missing_rule == "nri":
-                judged = judged.when(~observed & defined).then(pl.lit(False))
-            judged = judged.otherwise(pl.lit(None, pl.Boolean))
-            missing = ~pl.col("seen") & defined
-            aggregations += [
-                judged.sum().cast(pl.Int64).alias(f"{i}:responders"),
-                judged.is_not_null().sum().cast(pl.Int64).alias(f"{i}:evaluable"),
-                (judged.is_null() & ~missing).sum().cast(pl.Int64).alias(f"{i}:not_evaluable"),
-                missing.sum().cast(pl.Int64).alias(f"{i}:missing"),
-            ]
-        counts = (
-            judged_grid.group_by("visit")
-            .agg(aggregations)
-            .collect()
-            .join(weeks, on="visit")
-            .sort("week", "visit")
-        )
-        frames += [
-            counts.select(
-                pl.lit(outcome.endpoint(responder)).alias("endpoint"),
-                "visit",
-                "week",
-                *(
-                    pl.col(f"{i}:{name}").alias(name)
-                    for name in ("responders", "evaluable", "not_evaluable", "missing")
-                ),
-            )
-            for i, responder in enumerate(outcome.responders)
-        ]
-    if not frames:
-        return rates_from_counts(pl.DataFrame(schema=RATE_SCHEMA), missing_rule, confidence_level)
-    return rates_from_counts(pl.concat(frames).cast(RATE_SCHEMA), missing_rule, confidence_level)
-
-
-def declared_responses(
-    wide: pl.DataFrame,
-    grid: pl.DataFrame,
-    outcomes: Sequence,
-    baseline_visit: str,
-    missing_rule: str,
-) -> pl.DataFrame:
-    """patient_id, visit and one Boolean column per declared responder endpoint
-    (`<outcome>:<responder>`), on each row of `grid` (patient_id, visit: every patient with a
-    baseline visit x every follow-up visit, each patient's rows in time order, as
-    responses.parquet has them), judged as pppflow.outcomes.responder_rates counts them: null
-    where not evaluable or (under observed) missing, False for a missing visit under nri, and
-    under locf the patient's last observed follow-up value of the outcome in place of a missing
-    one (none before: missing). `wide`: the outcomes' units per patient-visit (outcome_wide).
-    The rows are the grid's, in its order: the responses take the columns as they are."""
+    """patient_id, visit and, per declared responder endpoint (`<outcome>:<responder>`), its
+    judgement (Boolean, in a column of the endpoint's name) and whether the patient counts as
+    missing there (missing_column), on each row of `grid` (patient_id, visit: every patient with
+    a baseline visit x every follow-up visit, each patient's rows in time order, as
+    responses.parquet has them), in its order. A patient without the outcome at the visit is
+    missing: not judged (null) under `observed`, a non-responder under `nri`, judged on the
+    last observed follow-up value under `locf` (none before: null), still counted missing; a
+    rule that needs the baseline is not evaluable (null, not missing) for a patient without the
+    outcome at baseline. `wide`: the outcomes' units per patient-visit (outcome_wide)."""
     judging = [o for o in outcomes if o.responders]
     grid = grid.select(pl.col("patient_id").cast(pl.Utf8), pl.col("visit").cast(pl.Utf8))
     if not judging:
-        return grid.select("patient_id", "visit")
+        return grid
     # Every outcome's value at the visit and at baseline, in two joins for all of them.
     at_columns = [units_column(o.name) for o in judging]
     base = wide.filter(pl.col("visit") == baseline_visit).select(
@@ -365,6 +279,8 @@ def declared_responses(
         .with_columns(pl.col(name).is_not_null().alias(f"seen {name}") for name in at_columns)
     )
     if missing_rule == LOCF:
+        # A missed follow-up visit takes the patient's last observed follow-up value (never
+        # the baseline's); the patient still counts as missing at the visit.
         judged_grid = judged_grid.with_columns(pl.col(at_columns).forward_fill().over("patient_id"))
     columns = []
     for outcome in judging:
@@ -372,18 +288,114 @@ def declared_responses(
         one = judged_grid.select(
             pl.col(name).alias("at"), pl.col(f"base {name}").alias("base"), f"seen {name}"
         )
+        seen = pl.col(f"seen {name}")
         for responder in outcome.responders:
             test, needs_baseline = responder_test(outcome, responder)
             defined = pl.col("base").is_not_null() if needs_baseline else pl.lit(True)
             judged = pl.when(pl.col("at").is_not_null() & defined).then(test)
             if missing_rule == "nri":
-                judged = judged.when(~pl.col(f"seen {name}") & defined).then(pl.lit(False))
+                judged = judged.when(~seen & defined).then(pl.lit(False))
+            endpoint = outcome.endpoint(responder)
             columns.append(
                 one.select(
-                    judged.otherwise(pl.lit(None, pl.Boolean)).alias(outcome.endpoint(responder))
+                    judged.otherwise(pl.lit(None, pl.Boolean)).alias(endpoint),
+                    (~seen & defined).alias(missing_column(endpoint)),
                 )
             )
-    return pl.concat([grid.select("patient_id", "visit"), *columns], how="horizontal")
+    return pl.concat([grid, *columns], how="horizontal")
+
+
+def declared_rates(
+    judgements: pl.DataFrame,
+    weeks: pl.DataFrame,
+    outcomes: Sequence[Outcome],
+    missing_rule: str,
+    confidence_level: float,
+) -> pl.DataFrame:
+    """response_rates.csv's rows of every declared responder endpoint, per follow-up visit
+    (`weeks`: visit, week), counted from declared_judgements' rows: responders, evaluable
+    (judged), missing, and not evaluable (neither)."""
+    endpoints = [o.endpoint(r) for o in outcomes for r in o.responders]
+    if not endpoints:
+        return rates_from_counts(pl.DataFrame(schema=RATE_SCHEMA), missing_rule, confidence_level)
+    counts = (
+        judgements.group_by("visit")
+        .agg(
+            *(
+                aggregation
+                for endpoint in endpoints
+                for aggregation in (
+                    pl.col(endpoint).sum().cast(pl.Int64).alias(f"{endpoint}\tresponders"),
+                    pl.col(endpoint)
+                    .is_not_null()
+                    .sum()
+                    .cast(pl.Int64)
+                    .alias(f"{endpoint}\tevaluable"),
+                    (pl.col(endpoint).is_null() & ~pl.col(missing_column(endpoint)))
+                    .sum()
+                    .cast(pl.Int64)
+                    .alias(f"{endpoint}\tnot_evaluable"),
+                    pl.col(missing_column(endpoint))
+                    .sum()
+                    .cast(pl.Int64)
+                    .alias(f"{endpoint}\tmissing"),
+                )
+            )
+        )
+        .join(weeks, on="visit")
+        .sort("week", "visit")
+    )
+    frames = [
+        counts.select(
+            pl.lit(endpoint).alias("endpoint"),
+            "visit",
+            "week",
+            *(
+                pl.col(f"{endpoint}\t{name}").alias(name)
+                for name in ("responders", "evaluable", "not_evaluable", "missing")
+            ),
+        )
+        for endpoint in endpoints
+    ]
+    return rates_from_counts(pl.concat(frames).cast(RATE_SCHEMA), missing_rule, confidence_level)
+
+
+def follow_up_weeks(visits: pl.DataFrame, baseline_visit: str) -> pl.DataFrame:
+    """visit, week: each follow-up visit label with its nominal week, in time order."""
+    return (
+        visits.filter(pl.col("visit") != baseline_visit)
+        .group_by("visit")
+        .agg(nominal_week().alias("week"))
+        .sort("week", "visit")
+    )
+
+
+def responder_rates(
+    units: pl.DataFrame,
+    visits: pl.DataFrame,
+    outcomes: Sequence[Outcome],
+    baseline_visit: str,
+    missing_rule: str,
+    confidence_level: float,
+) -> pl.DataFrame:
+    """response_rates.csv's rows of every declared responder endpoint, per follow-up visit of
+    `visits` (patient_id, visit, week), over every patient with a baseline visit (see
+    declared_judgements for who is missing, evaluable, a responder). The response job, which
+    has its grid of patients and visits already, judges once (declared_judgements) and counts
+    per arm (declared_rates)."""
+    weeks = follow_up_weeks(visits, baseline_visit)
+    grid = (
+        visits.filter(pl.col("visit") == baseline_visit)
+        .select(pl.col("patient_id").cast(pl.Utf8))
+        .unique(maintain_order=True)
+        .join(weeks, how="cross")
+        .sort("patient_id", "week", "visit")
+    )
+    judging = [o for o in outcomes if o.responders]
+    judgements = declared_judgements(
+        outcome_wide(visits, units, judging), grid, judging, baseline_visit, missing_rule
+    )
+    return declared_rates(judgements, weeks, judging, missing_rule, confidence_level)
 
 
 def declared_descriptives(

@@ -681,7 +681,7 @@ def subgroup_response_rates(
     Clopper-Pearson intervals. Descriptive only: no test across groups. Grouping columns the
     patients table lacks are skipped (see `absent_group_columns`). `more_endpoints`: further
     Boolean columns of `responses` named as their endpoint (the declared responders,
-    `dlqi:0/1`, judged by pppflow.outcomes.declared_responses), after the built-in ones."""
+    `dlqi:0/1`, judged by pppflow.outcomes.declared_judgements in the response job), after the built-in ones."""
     endpoints = {
         k: v
         for k, v in {**endpoint_columns(), **{e: e for e in more_endpoints}}.items()

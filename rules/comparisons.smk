@@ -10,7 +10,6 @@ rule comparisons:
         responses=rules.response.output.responses,
         pppasi=rules.pppasi.output.pppasi,
         patients=rules.validate.output.patients,
-        outcomes=rules.validate.output.outcomes,
         code=script_code("comparisons"),
         lock=LOCK,
     output:

@@ -300,10 +300,20 @@ DLQI = {"dlqi": {"column": "dlqi", "scale": {"min": 0, "max": 30, "step": 1}, "b
                  "responders": {"improvement >= 4": {"improves_by": 4}}}}  # fmt: skip
 
 
+# DLQI improvement >= 4 by hand: p1 12 -> 4 at week 4 (yes), missed week 12; p2 missed both;
+# p3 8 -> 8 -> 8 (no). (responders, evaluable, missing) at week 4 and week 12 per rule.
+BY_HAND = {
+    "observed": {"week4": (1, 2, 1), "week12": (0, 1, 2)},
+    "nri": {"week4": (1, 3, 1), "week12": (0, 3, 2)},
+    "locf": {"week4": (1, 2, 1), "week12": (1, 2, 2)},
+}
+
+
 @pytest.mark.parametrize("rule", ["observed", "nri", "locf"])
-def test_declared_judgements_count_as_the_rates_do(rule):
+def test_declared_judgements_and_rates_by_hand(rule):
     from pppflow.outcomes import (
-        declared_responses,
+        declared_judgements,
+        missing_column,
         outcome_wide,
         outcomes_from_config,
         responder_rates,
@@ -313,20 +323,30 @@ def test_declared_judgements_count_as_the_rates_do(rule):
     scores, units = _locf_cohort()
     declared = outcomes_from_config(DLQI)
     rates = responder_rates(units, scores, declared, "baseline", rule, 0.95)
+    found = {
+        r["visit"]: (r["responders"], r["evaluable"], r["missing"]) for r in rates.rows(named=True)
+    }
+    assert found == BY_HAND[rule]
+    # On the responses' own grid (patient rank, then time), the judgements count the same
     grid = patient_visit_grid(scores.lazy(), "baseline").select("patient_id", "visit").collect()
-    judged = declared_responses(
+    judged = declared_judgements(
         outcome_wide(scores, units, declared), grid, declared, "baseline", rule
     )
-    column = "dlqi:improvement >= 4"
-    for row in rates.iter_rows(named=True):
-        at = judged.filter(pl.col("visit") == row["visit"])[column]
-        assert (row["responders"], row["evaluable"]) == (int(at.sum()), at.is_not_null().sum())
+    endpoint = "dlqi:improvement >= 4"
+    assert judged.select("patient_id", "visit").equals(grid)
+    for visit, expected in BY_HAND[rule].items():
+        at = judged.filter(pl.col("visit") == visit)
+        assert (
+            int(at[endpoint].sum()),
+            at[endpoint].is_not_null().sum(),
+            int(at[missing_column(endpoint)].sum()),
+        ) == expected
 
 
 def test_locf_carries_the_last_follow_up_visit_not_the_baseline():
     from pppflow.locf import carry_forward
     from pppflow.outcomes import (
-        declared_responses,
+        declared_judgements,
         outcome_wide,
         outcomes_from_config,
         responder_rates,
@@ -350,7 +370,7 @@ def test_locf_carries_the_last_follow_up_visit_not_the_baseline():
         "responders", "evaluable", "missing"
     ).row(0) == (1, 2, 2)
     grid = patient_visit_grid(scores.lazy(), "baseline").select("patient_id", "visit").collect()
-    judged = declared_responses(
+    judged = declared_judgements(
         outcome_wide(scores, units, declared), grid, declared, "baseline", "locf"
     )
     assert judged.filter(pl.col("visit") == "week12").sort("patient_id")[

@@ -607,12 +607,12 @@ def demo_subgroup_counts(rule: str, grouping: str, arm_of=None) -> dict:
 
 def demo_subgroup_rates(rule: str, assignment: pl.DataFrame | None = None) -> pl.DataFrame:
     """subgroup_rates.csv of outcomes_demo as the stats job makes it: the built-in endpoints
-    judged from the scores, the declared responders by outcomes.declared_responses, joined on
-    patient and visit, per arm when `assignment` is given."""
+    judged from the scores, the declared responders by outcomes.declared_judgements on the
+    responses' rows (as the response job writes them), per arm when `assignment` is given."""
     from pppflow.arms import per_arm_rows
     from pppflow.locf import carry_forward
     from pppflow.outcomes import (
-        declared_responses,
+        declared_judgements,
         outcome_units,
         outcome_wide,
         outcomes_from_config,
@@ -637,11 +637,11 @@ def demo_subgroup_rates(rule: str, assignment: pl.DataFrame | None = None) -> pl
     if rule == "locf":
         responses = carry_forward(responses)
     wide = outcome_wide(scores, outcome_units(visits, declared), declared)
-    judged = declared_responses(
+    judged = declared_judgements(
         wide, responses.select("patient_id", "visit"), declared, "baseline", rule
     )
-    joined = responses.with_columns(judged.drop("patient_id", "visit"))
-    more = [name for name in judged.columns if name not in ("patient_id", "visit")]
+    more = [o.endpoint(r) for o in declared for r in o.responders]
+    joined = responses.with_columns(judged.select(more))
     assert more == list(DEMO_RULES)
     return per_arm_rows(
         lambda keep, arm: stats.subgroup_response_rates(

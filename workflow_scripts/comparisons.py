@@ -14,7 +14,7 @@ from pppflow.comparisons import comparisons
 from pppflow.continuous_comparisons import continuous_comparisons
 from pppflow.io import write_csv, write_parquet
 from pppflow.mean_change import mean_change_by_arm
-from pppflow.outcomes import declared_responses, outcome_wide, outcomes_from_config
+from pppflow.outcomes import outcomes_from_config
 from pppflow.response import ENDPOINTS, endpoints_of, unrecorded_outcomes
 from pppflow.subgroup_comparisons import SUBGROUP_COMPARISONS_SCHEMA, subgroup_comparisons
 
@@ -33,16 +33,8 @@ endpoints = [
     for e in ENDPOINTS
     if e.label not in endpoints_of(unrecorded_outcomes(scores))
 ]
-if declared:
-    judged = declared_responses(
-        outcome_wide(scores, pl.read_parquet(inp.outcomes), declared),
-        responses.select("patient_id", "visit"),
-        declared,
-        params.baseline_visit,
-        params.missing,
-    )
-    responses = responses.with_columns(judged.drop("patient_id", "visit"))
-    endpoints += [(name, name) for name in judged.columns if name not in ("patient_id", "visit")]
+# The declared responders, judged in responses.parquet beside the built-in endpoints.
+endpoints += [(name, name) for name in (o.endpoint(r) for o in declared for r in o.responders)]
 frame = comparison_frame(responses, patients, design, subgroup_columns)
 left_out = (
     responses.select("visit").unique().join(frame.select("visit").unique(), on="visit", how="anti")

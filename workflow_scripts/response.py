@@ -8,7 +8,14 @@ from pppflow.arms import arm_assignment, per_arm_rows
 from pppflow.fast_paths.response import responses_table
 from pppflow.io import write_csv, write_parquet
 from pppflow.locf import carry_forward
-from pppflow.outcomes import LOCF, outcomes_from_config, responder_rates
+from pppflow.outcomes import (
+    LOCF,
+    declared_judgements,
+    declared_rates,
+    follow_up_weeks,
+    outcome_wide,
+    outcomes_from_config,
+)
 from pppflow.response import endpoints_of, per_patient, response_rates, unrecorded_outcomes
 
 log = start_logging(snakemake)
@@ -31,22 +38,26 @@ endpoint = per_patient(responses.lazy(), params.endpoint_visit).collect()
 unrecorded = unrecorded_outcomes(scores)
 if unrecorded:
     log.info("cohort %s: no %s recorded: its endpoints are left out", cohort, "/".join(unrecorded))
+# The declared responders judged once on the responses' own rows: counted per arm here, and
+# written beside the built-in endpoints for the stages after (subgroups, comparisons).
 declared = outcomes_from_config(params.outcomes)
-units = pl.read_parquet(inp.outcomes) if declared else None
+judgements = declared_judgements(
+    outcome_wide(scores, pl.read_parquet(inp.outcomes), declared),
+    responses.select("patient_id", "visit"),
+    declared,
+    params.baseline_visit,
+    params.missing,
+)
+weeks = follow_up_weeks(scores, params.baseline_visit)
 
 
 def rates_of(keep, arm):
     """response_rates.csv's rows of the patients `keep` leaves (every patient, or one arm's)."""
     rates = response_rates(keep(responses).lazy(), params.missing, params.confidence_level)
     rates = rates.filter(~pl.col("endpoint").is_in(endpoints_of(unrecorded)))
-    if declared:
-        more = responder_rates(
-            keep(units),
-            keep(scores),
-            declared,
-            params.baseline_visit,
-            params.missing,
-            params.confidence_level,
+    if any(o.responders for o in declared):
+        more = declared_rates(
+            keep(judgements), weeks, declared, params.missing, params.confidence_level
         )
         rates = pl.concat([rates, more])
     return rates
@@ -60,6 +71,9 @@ rates = per_arm_rows(
     after="visit",
 )
 
+responses = responses.with_columns(
+    judgements.select(o.endpoint(r) for o in declared for r in o.responders)
+)
 write_parquet(responses, out.responses)
 write_parquet(endpoint, out.per_patient)
 write_csv(endpoint, out.per_patient_csv)

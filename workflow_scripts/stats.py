@@ -13,7 +13,6 @@ from pppflow.arms import arm_assignment, per_arm_rows
 from pppflow.io import read_parquet_columns, write_csv
 from pppflow.outcomes import (
     declared_descriptives,
-    declared_responses,
     declared_tests,
     outcome_wide,
     outcomes_from_config,
@@ -57,7 +56,9 @@ declared_units = outcome_wide(scores, pl.read_parquet(inp.outcomes), declared)
 valued = declared_units.with_columns(derived_units.drop("patient_id", "visit"))
 weeks = visit_weeks(scores)
 patients = pl.read_parquet(inp.patients)
-responses = read_parquet_columns(inp.responses, RESPONSE_COLUMNS)
+# The declared responders are judged in responses.parquet beside the built-in endpoints.
+declared_endpoints = [o.endpoint(r) for o in declared for r in o.responders]
+responses = read_parquet_columns(inp.responses, [*RESPONSE_COLUMNS, *declared_endpoints])
 design = design_from_config(**params.arms)
 assignment = arm_assignment(patients, design)
 reference = design.reference if design else None
@@ -109,19 +110,6 @@ if absent:
         cohort,
         ", ".join(absent),
     )
-# The declared responders judged per patient and visit under the cohort's missing-data rule,
-# beside the built-in endpoints (the same patient-visit grid), as the comparisons job has them.
-declared_endpoints: list[str] = []
-if any(o.responders for o in declared):
-    judged = declared_responses(
-        declared_units,
-        responses.select("patient_id", "visit"),
-        declared,
-        params.baseline_visit,
-        params.missing,
-    )
-    responses = responses.with_columns(judged.drop("patient_id", "visit"))
-    declared_endpoints = [name for name in judged.columns if name not in ("patient_id", "visit")]
 subgroups = per_arm_rows(
     lambda keep, arm: subgroup_response_rates(
         keep(responses),
