@@ -46,11 +46,11 @@ def first_response(responses: pl.LazyFrame, threshold: int) -> pl.DataFrame:
         pl.col("observed") & judged.is_not_null() & pl.col("week").is_not_null()
     )
     return (
-        scored.group_by("patient_id")
-        .agg(
-            pl.col("week").filter(judged).min().alias("first"),
-            pl.col("week").max().alias("last"),
-        )
+        # The week of each response as a column first: a filter inside the aggregation runs per
+        # group, several times slower on a million patients.
+        scored.with_columns(pl.when(judged).then(pl.col("week")).alias("responded_week"))
+        .group_by("patient_id")
+        .agg(pl.col("responded_week").min().alias("first"), pl.col("week").max().alias("last"))
         .select(
             "patient_id",
             pl.coalesce("first", "last").alias("weeks"),
@@ -127,12 +127,9 @@ def first_declared_response(
     if needs_baseline:
         follow_up = follow_up.filter(pl.col("base").is_not_null())
     return (
-        follow_up.with_columns(test.alias("judged"))
+        follow_up.with_columns(pl.when(test).then(pl.col("week")).alias("responded_week"))
         .group_by("patient_id")
-        .agg(
-            pl.col("week").filter("judged").min().alias("first"),
-            pl.col("week").max().alias("last"),
-        )
+        .agg(pl.col("responded_week").min().alias("first"), pl.col("week").max().alias("last"))
         .select(
             "patient_id",
             pl.coalesce("first", "last").alias("weeks"),
