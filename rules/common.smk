@@ -98,6 +98,13 @@ def chart_code(charts):
 
 LOCK = "requirements.lock"
 
+# The jobs a run waits on from its start to its end: validate, pppasi, response, stats, audit,
+# charts, summary and report_landing, each needing the one before. Where more jobs are ready than
+# there are cores, these go first and the others (chart_plan, table1, outcomes, the other charts,
+# the table pages) fill the cores beside them; otherwise a side job taken first delays the end
+# of the run by its whole length. A scheduling order only: no output depends on it.
+CRITICAL_PATH = 1
+
 
 def per_cohort_outputs(*rules_):
     """Every output of the given rules, for every cohort with patient data."""
