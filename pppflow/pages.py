@@ -15,14 +15,16 @@ over REPORT_TABLE_MAX_EMBEDDED_CSV_BYTES is named by its path rather than embedd
 import base64
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
-import polars as pl
 from markupsafe import Markup
 
 from pppflow.constants import REPORT_TABLE_MAX_EMBEDDED_CSV_BYTES, REPORT_TABLE_MAX_ROWS
 from pppflow.tables import TEMPLATES
+
+if TYPE_CHECKING:  # types only: the method and chart index pages show no table, need no polars
+    import polars as pl
 
 # A cell that reads as a number is right-aligned, so that digits line up.
 _NUMBER = re.compile(
@@ -78,13 +80,15 @@ class TextTable:
     rows: list[tuple[str | None, ...]]
 
 
-def text_table(table: pl.DataFrame) -> TextTable:
+def text_table(table: "pl.DataFrame") -> TextTable:
+    import polars as pl
+
     text = table.with_columns(pl.all().cast(pl.Utf8))
     return TextTable(text.columns, list(text.iter_rows()))
 
 
 def table_html(
-    table: pl.DataFrame,
+    table: "pl.DataFrame",
     *,
     title: str,
     description: str,

@@ -8,13 +8,15 @@ for display only; nothing is decided on it.
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
 import polars as pl
-from scipy.special import betaincinv
 
 from pppflow import constants as c
 from pppflow.pppasi import points_from_tenths
+
+if TYPE_CHECKING:  # types only: numpy is imported where the rates are computed
+    import numpy as np
 
 OBSERVED = "observed"
 MISSING = "missing"
@@ -239,13 +241,19 @@ def per_patient(responses: pl.LazyFrame, endpoint_visit: str) -> pl.LazyFrame:
 
 
 def clopper_pearson(
-    responders: np.ndarray, n: np.ndarray, confidence_level: float
-) -> tuple[np.ndarray, np.ndarray]:
+    responders: "np.ndarray", n: "np.ndarray", confidence_level: float
+) -> tuple["np.ndarray", "np.ndarray"]:
     """Exact (Clopper-Pearson) interval for responders/n, elementwise; NaN where n is 0.
 
     The bounds are beta quantiles (scipy.special's inverse incomplete beta: the same numbers
     as scipy.stats.beta.ppf without its second of import time); at k = 0 the lower bound is 0
     and at k = n the upper is 1 by definition (the quantile formula is undefined there)."""
+    # Imported here, not at the top: numpy and scipy.special cost a job about 0.25 s, and most
+    # jobs import this module for its names and endpoints only (validation, audit, charts,
+    # summary), never for an interval.
+    import numpy as np
+    from scipy.special import betaincinv
+
     k = np.asarray(responders, dtype=float)
     n = np.asarray(n, dtype=float)
     tail = (1 - confidence_level) / 2
@@ -343,13 +351,15 @@ def rates_from_counts(
     )
 
 
-def exact_ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+def exact_ratio(numerator: "np.ndarray", denominator: "np.ndarray") -> "np.ndarray":
     """numerator / denominator, correctly rounded; NaN where the denominator is 0."""
+    import numpy as np
+
     num = np.asarray(numerator, dtype=float)
     den = np.asarray(denominator, dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
 
 
-def _nullable(name: str, values: np.ndarray) -> pl.Series:
+def _nullable(name: str, values: "np.ndarray") -> pl.Series:
     return pl.Series(name, values, dtype=pl.Float64).fill_nan(None)

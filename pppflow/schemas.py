@@ -6,12 +6,33 @@ check; the range check passes values that fail the format check, so one bad valu
 once, under the rule it breaks.
 """
 
+import sys
+
 import pandera.polars as pa
 import polars as pl
 from pandera.api.polars.types import PolarsData
 from pandera.extensions import register_check_method
 
 from pppflow import constants as c
+
+
+def _strategies_without_hypothesis() -> None:
+    """Import pandera's data-synthesis strategies as if hypothesis were not installed.
+
+    register_check_method imports them, and they import hypothesis where it is installed (the
+    tests use it): about 0.2 s of every validation job, for generating data, which nothing here
+    does. A process that imported hypothesis before keeps it as it is; one that imports it later
+    gets it as usual, only pandera's strategies go without it."""
+    if "hypothesis" in sys.modules or "pandera.strategies.pandas_strategies" in sys.modules:
+        return
+    sys.modules["hypothesis"] = None  # type: ignore[assignment]  # importing it fails
+    try:
+        import pandera.strategies.pandas_strategies  # noqa: F401
+    finally:
+        del sys.modules["hypothesis"]
+
+
+_strategies_without_hypothesis()
 
 NUMBER = r"^-?[0-9]+(\.[0-9]+)?$"
 # An integer may be written with a zero fraction ('3.0'): that is how pandas writes an integer

@@ -10,7 +10,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-import numpy as np
 import polars as pl
 
 from pppflow import constants as c
@@ -123,6 +122,8 @@ def decimal_places(values: pl.Series) -> int | None:
     it is, or None."""
     if values.dtype.is_integer():
         return 0
+    import numpy as np  # here: the summary and table pages use this module without numpy
+
     # numpy divides exactly (IEEE); polars multiplies by the reciprocal (107 * 0.1 != 10.7).
     array = values.to_numpy()
     for places in range(MAX_DECIMAL_PLACES + 1):
@@ -134,6 +135,8 @@ def decimal_places(values: pl.Series) -> int | None:
 def exact_moments(values: pl.Series) -> Moments:
     """n, sum and sum of squares of non-null values, exactly: as integer multiples of
     10^-places where the values are short decimals (fast at any size), else as Fractions."""
+    import numpy as np
+
     places = decimal_places(values)
     if places is not None:
         scaled = pl.Series(np.rint(values.to_numpy() * 10**places)).cast(pl.Int64)
@@ -162,6 +165,8 @@ def _median_iqr(values: pl.Series, decimals: int) -> str:
     values = values.drop_nulls()
     if values.is_empty():
         return "-"
+    import numpy as np
+
     places = decimal_places(values)
     if places is not None:  # quantiles of the decimals themselves (8.4 and 8.8, not doubles)
         ordered = np.sort(np.rint(values.to_numpy() * 10**places).astype(np.int64))

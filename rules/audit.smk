@@ -20,6 +20,7 @@ rule audit:
         "logs/audit/{cohort}.log",
     benchmark:
         "benchmarks/audit/{cohort}.tsv"
+    priority: CRITICAL_PATH
     conda:
         "../envs/core.yaml"
     params:

@@ -117,6 +117,7 @@ rule charts:
         "logs/charts/{cohort}.log",
     benchmark:
         "benchmarks/charts/{cohort}.tsv"
+    priority: CRITICAL_PATH
     conda:
         "../envs/charts.yaml"
     params:

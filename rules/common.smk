@@ -1,4 +1,6 @@
 # Cohort look-ups, input functions and wildcard constraints. No rule lives here.
+import atexit
+import gc
 from pathlib import Path
 
 from pppflow.arm_settings import design_from_config, design_lines
@@ -98,6 +100,13 @@ def chart_code(charts):
 
 LOCK = "requirements.lock"
 
+# The jobs a run waits on from its start to its end: validate, pppasi, response, stats, audit,
+# charts, summary and report_landing, each needing the one before. Where more jobs are ready than
+# there are cores, these go first and the others (chart_plan, table1, outcomes, the other charts,
+# the table pages) fill the cores beside them; otherwise a side job taken first delays the end
+# of the run by its whole length. A scheduling order only: no output depends on it.
+CRITICAL_PATH = 1
+
 
 def per_cohort_outputs(*rules_):
     """Every output of the given rules, for every cohort with patient data."""
@@ -179,6 +188,12 @@ onsuccess:
 
 onerror:
     cancel_pending_rechecks()
+
+
+# At exit Python's garbage collector walks every object Snakemake still holds (the DAG, the
+# modules of pandas its SLURM plugin imports...): about 0.3 s at the end of every run. Frozen at
+# exit, they are left to the end of the process, as in every job (workflow_scripts/_shim.py).
+atexit.register(gc.freeze)
 
 
 # Summary-only cohorts: an entry with `claims` and no patient files. Only the claims are

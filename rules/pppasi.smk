@@ -19,6 +19,7 @@ rule pppasi:
         "logs/pppasi/{cohort}.log",
     benchmark:
         "benchmarks/pppasi/{cohort}.tsv"
+    priority: CRITICAL_PATH
     conda:
         "../envs/core.yaml"
     params:

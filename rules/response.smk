@@ -18,6 +18,7 @@ rule response:
         "logs/response/{cohort}.log",
     benchmark:
         "benchmarks/response/{cohort}.tsv"
+    priority: CRITICAL_PATH
     conda:
         "../envs/stats.yaml"
     params:

@@ -20,6 +20,7 @@ rule stats:
         "logs/stats/{cohort}.log",
     benchmark:
         "benchmarks/stats/{cohort}.tsv"
+    priority: CRITICAL_PATH
     conda:
         "../envs/stats.yaml"
     params:

@@ -47,6 +47,7 @@ rule summary:
         "logs/summary/{cohort}.log",
     benchmark:
         "benchmarks/summary/{cohort}.tsv"
+    priority: CRITICAL_PATH
     conda:
         "../envs/charts.yaml"
     params:
@@ -81,6 +82,7 @@ rule report_landing:
         "logs/report_landing/run.log",
     benchmark:
         "benchmarks/report_landing/run.tsv"
+    priority: CRITICAL_PATH
     conda:
         "../envs/core.yaml"
     script:

@@ -14,6 +14,7 @@ rule validate:
         "logs/validate/{cohort}.log",
     benchmark:
         "benchmarks/validate/{cohort}.tsv"
+    priority: CRITICAL_PATH
     conda:
         "../envs/core.yaml"
     params:

@@ -8,7 +8,7 @@ import pytest
 import yaml
 from snakemake.utils import validate
 
-from pppflow.wiring import imported_names, project_imports
+from pppflow.wiring import imported_names, project_imports, save_import_caches
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPTS = sorted((ROOT / "workflow_scripts").glob("[!_]*.py"))
@@ -140,6 +140,7 @@ def test_imports_kept_between_runs_count_only_for_the_file_version_they_were_rea
     first = tmp_path / "first/imports.json"
     expected = ["pkg/__init__.py", "pkg/a.py", "pkg/b.py"]
     assert project_imports(tmp_path / "run.py", tmp_path, first) == expected
+    save_import_caches()  # as at the end of the process
     kept = json.loads(first.read_text())
     assert kept[str(tmp_path / "pkg/a.py")][3] == ["pkg", "pkg.b"]
     # A later run (a new process reads the file) after an edit of a.py: its new import counts.
