@@ -275,9 +275,11 @@ PARQUET_COMPRESSION = "lz4"
 PARQUET_STATISTICS = False
 
 
-def read_parquet_columns(path: str | Path, columns: Iterable[str]) -> pl.DataFrame:
+def read_parquet_columns(path: str | Path, columns: Iterable[str]) -> "pl.DataFrame":
     """The file's columns among `columns` (a cohort may lack an optional one), in the file's
     order: a job reads what it uses, not every column of a registry-sized table."""
+    import polars as pl
+
     wanted = set(columns)
     scan = pl.scan_parquet(path)
     return scan.select([c for c in scan.collect_schema().names() if c in wanted]).collect()
