@@ -174,6 +174,22 @@ def evil_frames() -> dict[str, pl.DataFrame]:
         "subgroup_comparisons": subgroup_comparisons,
         "continuous_comparisons": continuous,
         "repeated_measures": repeated,
+        # Each arm's mean change at the visit EVIL, the arms EVIL and placebo (reference first).
+        "mean_change": pl.DataFrame(
+            {
+                "outcome": ["PPPASI change"] * 2,
+                "visit": [EVIL, EVIL],
+                "arm": ["placebo", EVIL],
+                "week": [12.0, 12.0],
+                "n": [1, 1],
+                "mean": [-2.0, -6.0],
+                "sd": [None, None],
+                "ci_low": [None, None],
+                "ci_high": [None, None],
+                "method": [EVIL, EVIL],
+            },
+            schema_overrides={"sd": pl.Float64, "ci_low": pl.Float64, "ci_high": pl.Float64},
+        ),
         "arm_responses": responses.with_columns(
             pl.Series("arm", [EVIL, EVIL, "placebo", "placebo"])
         ),
