@@ -7,18 +7,20 @@ from pppflow import constants as c
 from pppflow.pppasi import KEYS
 
 
-def components_in_visit_blocks(visits: pl.DataFrame, components: pl.DataFrame) -> bool:
+def visit_blocks_check(visits: pl.DataFrame, components: pl.DataFrame) -> pl.LazyFrame | None:
     """Whether row 4i to 4i + 3 of `components` are the regions of row i of `visits` (any table
-    with one row per visit and its patient_id and visit: the validated visits, the pppasi table).
+    with one row per visit and its patient_id and visit: the validated visits, the pppasi
+    table), as a query of one Boolean to collect beside the one that computes by position (in
+    parallel, pl.collect_all); None where the row counts already rule it out.
 
     Validation guarantees four distinct regions per scored visit and unique visits, so blocks
     whose rows share one key, and whose keys are the visits' keys in order, are those visits."""
     per_visit = len(c.REGIONS)
     if visits.is_empty() or components.height != per_visit * visits.height:
-        return False
+        return None
     # One chunk first: a file is read as many (a row group each), and comparing a column with
     # itself shifted by one row would realign every chunk, at several times the cost.
-    keys = components.select(KEYS).rechunk()
+    keys = components.select(KEYS).rechunk().lazy()
 
     def rows_share_block_key(key: str) -> pl.Expr:
         # differs[i]: row i + 1 has another key than row i. Allowed only where row i + 1
@@ -36,4 +38,4 @@ def components_in_visit_blocks(visits: pl.DataFrame, components: pl.DataFrame) -
             *(rows_share_block_key(key) for key in KEYS),
             *(blocks_are_visits(key) for key in KEYS),
         )
-    ).item()
+    )

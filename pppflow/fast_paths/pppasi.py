@@ -3,19 +3,24 @@
 import polars as pl
 
 from pppflow import constants as c
-from pppflow.fast_paths.blocks import components_in_visit_blocks
+from pppflow.fast_paths.blocks import visit_blocks_check
 from pppflow.pppasi import combine_pppasi, region_term_tenths, with_pppasi_used
 
 
 def recomputed_by_position(visits: pl.DataFrame, components: pl.DataFrame) -> pl.Series | None:
     """Each visit's recomputed total by position, where the components are the visits' own
     rows in the visits' order, one block of four per visit (the usual export; proven by
-    blocks.components_in_visit_blocks); None otherwise. The totals need no grouping and no
+    blocks.visit_blocks_check); None otherwise. The totals need no grouping and no
     join on the (patient_id, visit) strings."""
     per_visit = len(c.REGIONS)
-    if not components_in_visit_blocks(visits, components):
+    check = visit_blocks_check(visits, components)
+    if check is None:
         return None
-    terms = components.select(region_term_tenths()).to_series()
+    # The proof and the terms are independent queries: run in parallel.
+    proven, terms = pl.collect_all([check, components.lazy().select(region_term_tenths())])
+    if not proven.item():
+        return None
+    terms = terms.to_series()
     if terms.null_count():
         return None  # the grouped sum skips a missing score; validation allows none anyway
     # Each block's four terms as one fixed-size array row: summed in place, no grouping.
