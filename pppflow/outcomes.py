@@ -223,9 +223,16 @@ def threshold_units(value: Fraction, step: Fraction, rounding) -> int:
     return int(rounding(value / step))
 
 
-def responder_test(outcome: Outcome, responder: Responder) -> tuple[pl.Expr, bool]:
-    """The responder test on `base` and `at` (units), and whether it needs the baseline."""
-    at, base = pl.col("at"), pl.col("base")
+def responder_test(
+    outcome: Outcome,
+    responder: Responder,
+    at: pl.Expr | None = None,
+    base: pl.Expr | None = None,
+) -> tuple[pl.Expr, bool]:
+    """The responder test on the value at the visit and at baseline (units; the columns `at`
+    and `base` unless given), and whether it needs the baseline."""
+    at = pl.col("at") if at is None else at
+    base = pl.col("base") if base is None else base
     # improvement in units, positive when better
     improvement = base - at if outcome.better == LOWER else at - base
     parts = []

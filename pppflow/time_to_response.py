@@ -21,7 +21,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from pppflow import constants as c
-from pppflow.outcomes import Outcome, Responder, responder_test, units_column
+from pppflow.outcomes import Outcome, responder_test, units_column
 from pppflow.response import nominal_week, pppasi_column
 
 TIME_TO_RESPONSE_THRESHOLDS = (50, 75)
@@ -104,40 +104,63 @@ def kaplan_meier_median(
     )
 
 
-def first_declared_response(
-    units: pl.DataFrame, outcome: Outcome, responder: Responder, baseline_visit: str
-) -> pl.DataFrame:
-    """first_response()'s table for a declared responder, from the declared outcomes' units
-    per patient-visit (pppflow.outcomes.outcome_units): patient_id, weeks, responded."""
-    column = pl.col(units_column(outcome.name))
-    values = (
+def first_declared_responses(
+    units: pl.DataFrame, outcomes: Sequence[Outcome], baseline_visit: str
+) -> dict[str, pl.DataFrame]:
+    """first_response()'s table (patient_id, weeks, responded) of every declared responder,
+    by endpoint name, from the declared outcomes' units per patient-visit
+    (pppflow.outcomes.outcome_units): per patient with a value of the outcome at a dated
+    follow-up visit (and, for a rule that needs it, at baseline), the week of the first response
+    or of the last such visit. Every outcome's baseline is joined once and every responder
+    counted in one grouping per patient."""
+    judging = [o for o in outcomes if o.responders]
+    if not judging:
+        return {}
+    names = [units_column(o.name) for o in judging]
+    visit = pl.col("visit")
+    base = (
         units.lazy()
-        .filter(column.is_not_null())
-        .select("patient_id", "visit", "week", column.alias("units"))
+        .filter(visit == baseline_visit)
+        .select("patient_id", *(pl.col(n).alias(f"{n}\tbase") for n in names))
     )
-    base = values.filter(pl.col("visit") == baseline_visit).select(
-        "patient_id", pl.col("units").alias("base")
-    )
-    test, needs_baseline = responder_test(outcome, responder)
     follow_up = (
-        values.filter((pl.col("visit") != baseline_visit) & pl.col("week").is_not_null())
-        .select("patient_id", "week", pl.col("units").alias("at"))
+        units.lazy()
+        .filter((visit != baseline_visit) & pl.col("week").is_not_null())
+        .select("patient_id", "week", *names)
         .join(base, on="patient_id", how="left")
     )
-    if needs_baseline:
-        follow_up = follow_up.filter(pl.col("base").is_not_null())
-    return (
-        follow_up.with_columns(pl.when(test).then(pl.col("week")).alias("responded_week"))
-        .group_by("patient_id")
-        .agg(pl.col("responded_week").min().alias("first"), pl.col("week").max().alias("last"))
-        .select(
-            "patient_id",
-            pl.coalesce("first", "last").alias("weeks"),
-            pl.col("first").is_not_null().alias("responded"),
-        )
-        .sort("patient_id")
-        .collect()
-    )
+    weeks, aggregations = [], []
+    for outcome in judging:
+        name = units_column(outcome.name)
+        at, at_base = pl.col(name), pl.col(f"{name}\tbase")
+        for responder in outcome.responders:
+            endpoint = outcome.endpoint(responder)
+            test, needs_baseline = responder_test(outcome, responder, at, at_base)
+            valid = at.is_not_null() & (at_base.is_not_null() if needs_baseline else True)
+            # Each visit's week where it counts, as columns before grouping: a filter inside
+            # the aggregation runs per group, several times slower on a million patients.
+            weeks += [
+                pl.when(valid).then(pl.col("week")).alias(f"{endpoint}\tseen"),
+                pl.when(valid & test).then(pl.col("week")).alias(f"{endpoint}\tresponded"),
+            ]
+            aggregations += [
+                pl.col(f"{endpoint}\tseen").max().alias(f"{endpoint}\tlast"),
+                pl.col(f"{endpoint}\tresponded").min().alias(f"{endpoint}\tfirst"),
+            ]
+    per_patient = (
+        follow_up.with_columns(weeks).group_by("patient_id").agg(aggregations).sort("patient_id")
+    ).collect()
+    found = {}
+    for outcome in judging:
+        for responder in outcome.responders:
+            endpoint = outcome.endpoint(responder)
+            first, last = pl.col(f"{endpoint}\tfirst"), pl.col(f"{endpoint}\tlast")
+            found[endpoint] = per_patient.filter(last.is_not_null()).select(
+                "patient_id",
+                pl.coalesce(first, last).alias("weeks"),
+                first.is_not_null().alias("responded"),
+            )
+    return found
 
 
 def _row(endpoint: str, patients: pl.DataFrame, confidence_level: float) -> dict:
@@ -174,10 +197,13 @@ def time_to_response(
         )
         for threshold in TIME_TO_RESPONSE_THRESHOLDS
     ]
-    for outcome in declared:
-        for responder in outcome.responders:
-            patients = first_declared_response(units, outcome, responder, baseline_visit)
-            rows.append(_row(outcome.endpoint(responder), patients, confidence_level))
+    declared_patients = (
+        first_declared_responses(units, declared, baseline_visit) if units is not None else {}
+    )
+    rows += [
+        _row(endpoint, patients, confidence_level)
+        for endpoint, patients in declared_patients.items()
+    ]
     return pl.DataFrame(rows, schema=TIME_TO_RESPONSE_SCHEMA)
 
 

@@ -158,7 +158,7 @@ def test_without_reasons_only_the_any_row():
 
 def test_time_to_first_declared_response_by_hand_and_lifelines():
     from pppflow.outcomes import outcomes_from_config
-    from pppflow.time_to_response import first_declared_response, time_to_response
+    from pppflow.time_to_response import first_declared_responses, time_to_response
 
     config = yaml.safe_load((DEMO / "config.yaml").read_text())["cohorts"]["outcomes_demo"]
     declared = outcomes_from_config(config["outcomes"])
@@ -176,7 +176,8 @@ def test_time_to_first_declared_response_by_hand_and_lifelines():
     dlqi = declared[0]
     # DLQI 0/1 (no baseline needed): o03 reaches 0 and o07 1 at week 12; the others are
     # censored at their last DLQI (o05 at week 5, o06 at week 13).
-    at_most = first_declared_response(validated.outcomes, dlqi, dlqi.responders[0], "baseline")
+    firsts = first_declared_responses(validated.outcomes, declared, "baseline")
+    at_most = firsts[dlqi.endpoint(dlqi.responders[0])]
     assert at_most.rows() == [
         ("o01", 12.0, False),
         ("o02", 12.0, False),
@@ -189,7 +190,7 @@ def test_time_to_first_declared_response_by_hand_and_lifelines():
     ]
     # DLQI improvement >= 4 needs a baseline: o04 is left out. Events at 4 (o01 14->8, o02
     # 22->18, o03 9->3), 5 (o05), 12 (o07), 3 (o08); o06 (6, 6, 3) censored at 13.
-    improves = first_declared_response(validated.outcomes, dlqi, dlqi.responders[1], "baseline")
+    improves = firsts[dlqi.endpoint(dlqi.responders[1])]
     assert improves.rows() == [
         ("o01", 4.0, True),
         ("o02", 4.0, True),
