@@ -116,6 +116,8 @@ def aalen_johansen(
     of_cause = np.bincount(
         np.searchsorted(event_times, time[kind == cause]), minlength=len(event_times)
     ).astype(float)
+    # The stops for the cause by each week, by searching its sorted stop weeks.
+    cause_times = np.sort(time[kind == cause])
     survival = np.cumprod(1.0 - deaths / at_risk)
     before = np.concatenate([[1.0], survival[:-1]])
     incidence = np.cumsum(before * of_cause / at_risk)
@@ -128,7 +130,7 @@ def aalen_johansen(
     found = []
     for week in at:
         last = int(np.searchsorted(event_times, week, side="right"))  # event times <= week
-        events = int(((time <= week) & (kind == cause)).sum())
+        events = int(np.searchsorted(cause_times, week, side="right"))
         if last == 0:
             found.append(Incidence(0.0, None, None, events))
             continue
@@ -169,7 +171,7 @@ def time_on_drug(
     if STOP_WEEK not in patients.columns:
         return pl.DataFrame(schema=TIME_ON_DRUG_SCHEMA)
     data = time_on_drug_data(patients, visits)
-    weeks = data["weeks"].to_list()
+    weeks = data["weeks"].to_numpy()
     median, low, high = kaplan_meier_median(data["weeks"], data["stopped"], confidence_level)
     rows = [
         {
@@ -183,7 +185,7 @@ def time_on_drug(
     ]
     if STOP_REASON in patients.columns:
         codes = {reason: i + 1 for i, reason in enumerate(STOP_REASONS)}
-        causes = data["reason"].replace_strict(codes, default=0, return_dtype=pl.Int64).to_list()
+        causes = data["reason"].replace_strict(codes, default=0, return_dtype=pl.Int64).to_numpy()
         at = follow_up_weeks(visits, baseline_visit)
         for reason in STOP_REASONS:
             for week, found in zip(
@@ -284,12 +286,12 @@ def incidence_curves(data: pl.DataFrame, confidence_level: float = 0.95) -> pl.D
     codes = {reason: i + 1 for i, reason in enumerate(STOP_REASONS)}
     rows = []
     for arm, block in _arm_blocks(data):
-        weeks = block["weeks"].to_list()
-        causes = block["reason"].replace_strict(codes, default=0, return_dtype=pl.Int64)
-        stops = block.filter(pl.col("stopped"))["weeks"].to_list()
-        at = sorted({0.0, *stops, max(weeks)})
+        weeks = block["weeks"].to_numpy()
+        causes = block["reason"].replace_strict(codes, default=0, return_dtype=pl.Int64).to_numpy()
+        stops = block.filter(pl.col("stopped"))["weeks"].unique().to_list()
+        at = sorted({0.0, *stops, float(weeks.max())})
         for reason in STOP_REASONS:
-            found = aalen_johansen(weeks, causes.to_list(), codes[reason], at, confidence_level)
+            found = aalen_johansen(weeks, causes, codes[reason], at, confidence_level)
             rows += [
                 {
                     ARM: arm,
