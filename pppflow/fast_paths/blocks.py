@@ -39,3 +39,16 @@ def visit_blocks_check(visits: pl.DataFrame, components: pl.DataFrame) -> pl.Laz
             *(blocks_are_visits(key) for key in KEYS),
         )
     )
+
+
+def terms_by_visit_block(
+    visits: pl.DataFrame, components: pl.DataFrame, terms: list[pl.Expr]
+) -> pl.DataFrame | None:
+    """The `terms` of every component row, in the components' order, where visit_blocks_check
+    proves the rows are the visits' blocks of four (the proof and the terms are independent
+    queries, run in parallel); None otherwise."""
+    check = visit_blocks_check(visits, components)
+    if check is None:
+        return None
+    proven, found = pl.collect_all([check, components.lazy().select(terms)])
+    return found if proven.item() else None

@@ -3,24 +3,20 @@
 import polars as pl
 
 from pppflow import constants as c
-from pppflow.fast_paths.blocks import visit_blocks_check
+from pppflow.fast_paths.blocks import terms_by_visit_block
 from pppflow.pppasi import combine_pppasi, region_term_tenths, with_pppasi_used
 
 
 def recomputed_by_position(visits: pl.DataFrame, components: pl.DataFrame) -> pl.Series | None:
     """Each visit's recomputed total by position, where the components are the visits' own
     rows in the visits' order, one block of four per visit (the usual export; proven by
-    blocks.visit_blocks_check); None otherwise. The totals need no grouping and no
+    blocks.terms_by_visit_block); None otherwise. The totals need no grouping and no
     join on the (patient_id, visit) strings."""
     per_visit = len(c.REGIONS)
-    check = visit_blocks_check(visits, components)
-    if check is None:
+    found = terms_by_visit_block(visits, components, [region_term_tenths()])
+    if found is None:
         return None
-    # The proof and the terms are independent queries: run in parallel.
-    proven, terms = pl.collect_all([check, components.lazy().select(region_term_tenths())])
-    if not proven.item():
-        return None
-    terms = terms.to_series()
+    terms = found.to_series()
     if terms.null_count():
         return None  # the grouped sum skips a missing score; validation allows none anyway
     # Each block's four terms as one fixed-size array row: summed in place, no grouping.

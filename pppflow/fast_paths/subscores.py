@@ -5,7 +5,7 @@ rows summed in place (see pppflow.fast_paths), no grouping and no join on the
 import polars as pl
 
 from pppflow import constants as c
-from pppflow.fast_paths.blocks import visit_blocks_check
+from pppflow.fast_paths.blocks import terms_by_visit_block
 from pppflow.subscores import SUBSCORES, derived_outcomes, derived_terms, ppsi_of
 
 
@@ -13,12 +13,8 @@ def derived_by_position(scores: pl.DataFrame, components: pl.DataFrame) -> pl.Da
     """Every derived outcome's units per row of `scores` (the pppasi table, one row per visit),
     where the components are its rows' own in its order, four a visit; None otherwise."""
     per_visit = len(c.REGIONS)
-    check = visit_blocks_check(scores, components)
-    if check is None:
-        return None
-    # The proof and the terms are independent queries: run in parallel.
-    proven, terms = pl.collect_all([check, components.lazy().select(derived_terms())])
-    if not proven.item():
+    terms = terms_by_visit_block(scores, components, derived_terms())
+    if terms is None:
         return None
     if terms.select(pl.sum_horizontal(pl.col(SUBSCORES).null_count())).item():
         return None  # the grouped sum skips a missing score; validation allows none anyway
