@@ -83,6 +83,12 @@ def outcomes_from_config(section: Mapping | None) -> tuple[Outcome, ...]:
     return tuple(found)
 
 
+def declared_endpoints(outcomes: Sequence[Outcome]) -> list[str]:
+    """Every declared responder endpoint (`<outcome>:<responder>`), in the config's order: the
+    columns responses.parquet carries them in, and their names in the results."""
+    return [o.endpoint(r) for o in outcomes for r in o.responders]
+
+
 def units_of(outcomes: Sequence[Outcome]) -> dict[str, Fraction]:
     return {o.name: o.step for o in outcomes}
 
@@ -322,7 +328,7 @@ def declared_rates(
     """response_rates.csv's rows of every declared responder endpoint, per follow-up visit
     (`weeks`: visit, week), counted from declared_judgements' rows: responders, evaluable
     (judged), missing, and not evaluable (neither)."""
-    endpoints = [o.endpoint(r) for o in outcomes for r in o.responders]
+    endpoints = declared_endpoints(outcomes)
     if not endpoints:
         return rates_from_counts(pl.DataFrame(schema=RATE_SCHEMA), missing_rule, confidence_level)
     counts = (

@@ -14,7 +14,7 @@ from pppflow.comparisons import comparisons
 from pppflow.continuous_comparisons import continuous_comparisons
 from pppflow.io import write_csv, write_parquet
 from pppflow.mean_change import mean_change_by_arm
-from pppflow.outcomes import outcomes_from_config
+from pppflow.outcomes import declared_endpoints, outcomes_from_config
 from pppflow.response import ENDPOINTS, endpoints_of, unrecorded_outcomes
 from pppflow.subgroup_comparisons import SUBGROUP_COMPARISONS_SCHEMA, subgroup_comparisons
 
@@ -34,7 +34,7 @@ endpoints = [
     if e.label not in endpoints_of(unrecorded_outcomes(scores))
 ]
 # The declared responders, judged in responses.parquet beside the built-in endpoints.
-endpoints += [(name, name) for name in (o.endpoint(r) for o in declared for r in o.responders)]
+endpoints += [(name, name) for name in declared_endpoints(declared)]
 frame = comparison_frame(responses, patients, design, subgroup_columns)
 left_out = (
     responses.select("visit").unique().join(frame.select("visit").unique(), on="visit", how="anti")

@@ -10,6 +10,7 @@ from pppflow.io import write_csv, write_parquet
 from pppflow.locf import carry_forward
 from pppflow.outcomes import (
     LOCF,
+    declared_endpoints,
     declared_judgements,
     declared_rates,
     follow_up_weeks,
@@ -71,9 +72,7 @@ rates = per_arm_rows(
     after="visit",
 )
 
-responses = responses.with_columns(
-    judgements.select(o.endpoint(r) for o in declared for r in o.responders)
-)
+responses = responses.with_columns(judgements.select(declared_endpoints(declared)))
 write_parquet(responses, out.responses)
 write_parquet(endpoint, out.per_patient)
 write_csv(endpoint, out.per_patient_csv)

@@ -13,6 +13,7 @@ from pppflow.arms import arm_assignment, per_arm_rows
 from pppflow.io import read_parquet_columns, write_csv
 from pppflow.outcomes import (
     declared_descriptives,
+    declared_endpoints,
     declared_tests,
     outcome_wide,
     outcomes_from_config,
@@ -57,8 +58,7 @@ valued = declared_units.with_columns(derived_units.drop("patient_id", "visit"))
 weeks = visit_weeks(scores)
 patients = pl.read_parquet(inp.patients)
 # The declared responders are judged in responses.parquet beside the built-in endpoints.
-declared_endpoints = [o.endpoint(r) for o in declared for r in o.responders]
-responses = read_parquet_columns(inp.responses, [*RESPONSE_COLUMNS, *declared_endpoints])
+responses = read_parquet_columns(inp.responses, [*RESPONSE_COLUMNS, *declared_endpoints(declared)])
 design = design_from_config(**params.arms)
 assignment = arm_assignment(patients, design)
 reference = design.reference if design else None
@@ -116,7 +116,7 @@ subgroups = per_arm_rows(
         patients,
         params.group_columns,
         params.confidence_level,
-        declared_endpoints,
+        declared_endpoints(declared),
     ).filter(~pl.col("endpoint").is_in(endpoints_of(unrecorded))),
     assignment,
     reference,
