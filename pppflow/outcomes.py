@@ -16,7 +16,7 @@ from fractions import Fraction
 import polars as pl
 
 from pppflow.constants import OUTCOME_UNITS_SUFFIX
-from pppflow.response import RATE_SCHEMA, nominal_week, rates_from_counts
+from pppflow.response import RATE_SCHEMA, follow_up_visits, rates_from_counts
 
 # The rule keys of a responder definition; a definition of several keys needs all of them.
 AT_MOST = "at_most"
@@ -374,12 +374,12 @@ def declared_rates(
 
 
 def follow_up_weeks(visits: pl.DataFrame, baseline_visit: str) -> pl.DataFrame:
-    """visit, week: each follow-up visit label with its nominal week, in time order."""
+    """visit, week: each follow-up visit label with its nominal week, in time order
+    (response.follow_up_visits)."""
     return (
-        visits.filter(pl.col("visit") != baseline_visit)
-        .group_by("visit")
-        .agg(nominal_week().alias("week"))
-        .sort("week", "visit")
+        follow_up_visits(visits.lazy(), baseline_visit)
+        .select("visit", pl.col("nominal_week").alias("week"))
+        .collect()
     )
 
 

@@ -56,7 +56,7 @@ def rates_of(keep, arm):
     """response_rates.csv's rows of the patients `keep` leaves (every patient, or one arm's)."""
     rates = response_rates(keep(responses).lazy(), params.missing, params.confidence_level)
     rates = rates.filter(~pl.col("endpoint").is_in(endpoints_of(unrecorded)))
-    if any(o.responders for o in declared):
+    if declared_endpoints(declared):
         more = declared_rates(
             keep(judgements), weeks, declared, params.missing, params.confidence_level
         )
