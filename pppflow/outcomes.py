@@ -320,14 +320,15 @@ def declared_judgements(
 
 def declared_rates(
     judgements: pl.DataFrame,
-    weeks: pl.DataFrame,
+    visits: pl.DataFrame,
     outcomes: Sequence[Outcome],
     missing_rule: str,
     confidence_level: float,
 ) -> pl.DataFrame:
     """response_rates.csv's rows of every declared responder endpoint, per follow-up visit
-    (`weeks`: visit, week), counted from declared_judgements' rows: responders, evaluable
-    (judged), missing, and not evaluable (neither)."""
+    (`visits`: response.follow_up_visits', dating each by its nominal week), counted from
+    declared_judgements' rows: responders, evaluable (judged), missing, and not evaluable
+    (neither)."""
     endpoints = declared_endpoints(outcomes)
     if not endpoints:
         return rates_from_counts(pl.DataFrame(schema=RATE_SCHEMA), missing_rule, confidence_level)
@@ -355,7 +356,7 @@ def declared_rates(
                 )
             )
         )
-        .join(weeks, on="visit")
+        .join(visits.select("visit", pl.col("nominal_week").alias("week")), on="visit")
         .sort("week", "visit")
     )
     frames = [
@@ -373,16 +374,6 @@ def declared_rates(
     return rates_from_counts(pl.concat(frames).cast(RATE_SCHEMA), missing_rule, confidence_level)
 
 
-def follow_up_weeks(visits: pl.DataFrame, baseline_visit: str) -> pl.DataFrame:
-    """visit, week: each follow-up visit label with its nominal week, in time order
-    (response.follow_up_visits)."""
-    return (
-        follow_up_visits(visits.lazy(), baseline_visit)
-        .select("visit", pl.col("nominal_week").alias("week"))
-        .collect()
-    )
-
-
 def responder_rates(
     units: pl.DataFrame,
     visits: pl.DataFrame,
@@ -396,19 +387,19 @@ def responder_rates(
     declared_judgements for who is missing, evaluable, a responder). The response job, which
     has its grid of patients and visits already, judges once (declared_judgements) and counts
     per arm (declared_rates)."""
-    weeks = follow_up_weeks(visits, baseline_visit)
+    follow_up = follow_up_visits(visits.lazy(), baseline_visit).collect()
     grid = (
         visits.filter(pl.col("visit") == baseline_visit)
         .select(pl.col("patient_id").cast(pl.Utf8))
         .unique(maintain_order=True)
-        .join(weeks, how="cross")
-        .sort("patient_id", "week", "visit")
+        .join(follow_up.select("visit", "nominal_week"), how="cross")
+        .sort("patient_id", "nominal_week", "visit")
     )
     judging = [o for o in outcomes if o.responders]
     judgements = declared_judgements(
         outcome_wide(visits, units, judging), grid, judging, baseline_visit, missing_rule
     )
-    return declared_rates(judgements, weeks, judging, missing_rule, confidence_level)
+    return declared_rates(judgements, follow_up, judging, missing_rule, confidence_level)
 
 
 def declared_descriptives(

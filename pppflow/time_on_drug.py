@@ -36,7 +36,7 @@ import polars as pl
 from pppflow import constants as c
 from pppflow.arm_settings import ArmDesign
 from pppflow.arms import ARM, arm_assignment, arms_in_order
-from pppflow.response import nominal_week
+from pppflow.response import follow_up_visits
 from pppflow.time_to_response import kaplan_meier_median, product_limit
 
 STOP_WEEK = c.STOP_WEEK_COLUMN
@@ -153,13 +153,9 @@ def aalen_johansen(
 
 
 def follow_up_weeks(visits: pl.DataFrame, baseline_visit: str) -> list[float]:
-    """The nominal week of every follow-up visit label, in time order, each once."""
-    weeks = (
-        visits.filter(pl.col("visit") != baseline_visit)
-        .group_by("visit")
-        .agg(nominal_week().alias("week"))
-        .get_column("week")
-    )
+    """The nominal week of every follow-up visit label (response.follow_up_visits), in time
+    order, each once."""
+    weeks = follow_up_visits(visits.lazy(), baseline_visit).collect().get_column("nominal_week")
     return sorted(set(weeks.drop_nulls().to_list()))
 
 

@@ -13,11 +13,16 @@ from pppflow.outcomes import (
     declared_endpoints,
     declared_judgements,
     declared_rates,
-    follow_up_weeks,
     outcome_wide,
     outcomes_from_config,
 )
-from pppflow.response import endpoints_of, per_patient, response_rates, unrecorded_outcomes
+from pppflow.response import (
+    endpoints_of,
+    follow_up_visits,
+    per_patient,
+    response_rates,
+    unrecorded_outcomes,
+)
 
 log = start_logging(snakemake)
 cohort = snakemake.wildcards.cohort
@@ -49,7 +54,7 @@ judgements = declared_judgements(
     params.baseline_visit,
     params.missing,
 )
-weeks = follow_up_weeks(scores, params.baseline_visit)
+follow_up = follow_up_visits(scores.lazy(), params.baseline_visit).collect()
 
 
 def rates_of(keep, arm):
@@ -58,7 +63,7 @@ def rates_of(keep, arm):
     rates = rates.filter(~pl.col("endpoint").is_in(endpoints_of(unrecorded)))
     if declared_endpoints(declared):
         more = declared_rates(
-            keep(judgements), weeks, declared, params.missing, params.confidence_level
+            keep(judgements), follow_up, declared, params.missing, params.confidence_level
         )
         rates = pl.concat([rates, more])
     return rates
