@@ -41,6 +41,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from workflow import copy_workflow  # noqa: E402  (tests/workflow.py: what a copy needs)
 
+from pppflow.between_arms import REPEATED_MEASURES_MAX_PATIENTS  # noqa: E402
+
 BIN = Path(sys.executable).parent
 SNAKEMAKE = BIN / "snakemake"
 PYTHON = Path(sys.executable)
@@ -604,7 +606,10 @@ def render_markdown(results: dict) -> str:
             for s in synthetic
             if "generate_seconds" in s
         )
-        + ".",
+        + ". In the two-arm run, the mixed model over the visits (`repeated_measures.csv`) "
+        f"is fitted on a seeded random subsample of {REPEATED_MEASURES_MAX_PATIENTS:,} "
+        "patients per arm (`pppflow/between_arms.py`; statsmodels' MixedLM fits patient by "
+        "patient), as each of its rows says; every other between-arm result uses every patient.",
         "",
         "## Per rule",
         "",
