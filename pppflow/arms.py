@@ -351,21 +351,21 @@ def comparison_frame(
     patient's randomised `arm`, strata columns (text, empty cells null) and the further patient
     columns asked for (subgroups), as pppflow.comparisons and its siblings take them. Patients
     without an arm (none in a valid cohort) are left out."""
-    assignment = arm_assignment(patients, design)
     strata = [s for s in design.strata if s in patients.columns]
     others = [
         name
         for name in dict.fromkeys(patient_columns)
         if name in patients.columns and name not in strata and name not in (ARM, design.column)
     ]
-    extra = patients.select(
+    columns = patients.select(
         pl.col("patient_id").cast(pl.Utf8),
+        arm_text(design.column).alias(ARM),
         *(arm_text(s).alias(s) for s in strata),
         *others,
+    ).filter(pl.col(ARM).is_not_null())
+    # The period first and one join: the rows after the switch visit are never joined.
+    return (
+        randomised_period(responses, design.switch_visit)
+        .with_columns(pl.col("patient_id").cast(pl.Utf8))
+        .join(columns, on="patient_id", how="inner", maintain_order="left")
     )
-    frame = (
-        responses.with_columns(pl.col("patient_id").cast(pl.Utf8))
-        .join(assignment, on="patient_id", how="inner", maintain_order="left")
-        .join(extra, on="patient_id", how="left", maintain_order="left")
-    )
-    return randomised_period(frame, design.switch_visit)
