@@ -269,23 +269,37 @@ def product_limit(weeks: pl.Series, responded: pl.Series) -> pl.DataFrame:
     return pl.concat([start, steps.select(start.columns)])
 
 
-def cumulative_response_curve(
+def first_responses_by_arm(
     responses: pl.LazyFrame, thresholds: tuple[int, ...] = TIME_TO_RESPONSE_THRESHOLDS
+) -> dict[tuple[str, str | None], pl.DataFrame]:
+    """first_response's table per endpoint (PPPASI 50, 75) and arm (None for one arm), each
+    computed once for the curve and the numbers at risk under it."""
+    return {
+        (f"{c.PPPASI_ENDPOINT_PREFIX}{threshold}", arm): first_response(
+            _of_arm(responses, arm), threshold
+        )
+        for threshold in thresholds
+        for arm in _arms(responses)
+    }
+
+
+def cumulative_response_curve(
+    responses: pl.LazyFrame,
+    thresholds: tuple[int, ...] = TIME_TO_RESPONSE_THRESHOLDS,
+    patients: dict[tuple[str, str | None], pl.DataFrame] | None = None,
 ) -> pl.DataFrame:
     """Per endpoint (PPPASI 50, 75) and arm, the Kaplan-Meier cumulative response 1 - S over
-    the weeks (product_limit) of the patients time_to_response.csv counts (first_response)."""
-    frames = []
-    for threshold in thresholds:
-        for arm in _arms(responses):
-            patients = first_response(_of_arm(responses, arm), threshold)
-            if not patients.height:
-                continue
-            frames.append(
-                product_limit(patients["weeks"], patients["responded"]).with_columns(
-                    pl.lit(f"{c.PPPASI_ENDPOINT_PREFIX}{threshold}").alias("endpoint"),
-                    pl.lit(arm, pl.Utf8).alias("arm"),
-                )
-            )
+    the weeks (product_limit) of the patients time_to_response.csv counts (first_response);
+    `patients`: first_responses_by_arm's tables, where already at hand."""
+    if patients is None:
+        patients = first_responses_by_arm(responses, thresholds)
+    frames = [
+        product_limit(first["weeks"], first["responded"]).with_columns(
+            pl.lit(endpoint).alias("endpoint"), pl.lit(arm, pl.Utf8).alias("arm")
+        )
+        for (endpoint, arm), first in patients.items()
+        if first.height
+    ]
     if not frames:
         return pl.DataFrame(schema=CURVE_SCHEMA)
     return pl.concat(frames).select(list(CURVE_SCHEMA)).cast(CURVE_SCHEMA)
@@ -298,23 +312,21 @@ def visit_weeks(responses: pl.LazyFrame) -> list[float]:
 
 
 def at_risk_by_week(
-    responses: pl.LazyFrame, thresholds: tuple[int, ...] = TIME_TO_RESPONSE_THRESHOLDS
+    responses: pl.LazyFrame,
+    thresholds: tuple[int, ...] = TIME_TO_RESPONSE_THRESHOLDS,
+    patients: dict[tuple[str, str | None], pl.DataFrame] | None = None,
 ) -> pl.DataFrame:
     """The numbers at risk under a Kaplan-Meier chart: per endpoint and arm, at week 0 and at
     each visit's nominal week, the patients whose time (first response or censoring) is that
-    week or later."""
+    week or later; `patients` as for cumulative_response_curve."""
+    if patients is None:
+        patients = first_responses_by_arm(responses, thresholds)
     weeks = visit_weeks(responses)
     rows = []
-    for threshold in thresholds:
-        for arm in _arms(responses):
-            times = first_response(_of_arm(responses, arm), threshold)["weeks"]
-            rows += [
-                {
-                    "endpoint": f"{c.PPPASI_ENDPOINT_PREFIX}{threshold}",
-                    "arm": arm,
-                    "week": week,
-                    "at_risk": int((times >= week).sum()),
-                }
-                for week in weeks
-            ]
+    for (endpoint, arm), first in patients.items():
+        times = first["weeks"]
+        rows += [
+            {"endpoint": endpoint, "arm": arm, "week": week, "at_risk": int((times >= week).sum())}
+            for week in weeks
+        ]
     return pl.DataFrame(rows, schema=AT_RISK_SCHEMA)

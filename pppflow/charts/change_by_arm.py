@@ -27,11 +27,13 @@ METHODS = (MIXED_MODEL, ANCOVA)
 def visit_weeks(pppasi: pl.DataFrame) -> pl.DataFrame:
     """visit, week (the median week it was held at), label (common.time_point_label)."""
     rows = []
-    for visit, weeks in (
-        pppasi.group_by("visit", maintain_order=True).agg(pl.col("week")).iter_rows()
+    # The median and the distinct weeks in polars: the label needs no more, and a registry's
+    # million weeks per visit never become Python floats.
+    for visit, week, weeks in (
+        pppasi.group_by("visit", maintain_order=True)
+        .agg(pl.col("week").median(), pl.col("week").unique().alias("weeks"))
+        .iter_rows()
     ):
-        known = [w for w in weeks if w is not None]
-        week = float(pl.Series(known).median()) if known else None
         rows.append((visit, week, time_point_label(visit, weeks)))
     return pl.DataFrame(
         rows, schema={"visit": pl.Utf8, "week": pl.Float64, "label": pl.Utf8}, orient="row"

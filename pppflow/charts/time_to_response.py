@@ -14,7 +14,11 @@ from pppflow.charts.common import (
     share_y,
     styled,
 )
-from pppflow.time_to_response import at_risk_by_week, cumulative_response_curve
+from pppflow.time_to_response import (
+    at_risk_by_week,
+    cumulative_response_curve,
+    first_responses_by_arm,
+)
 
 
 def _series(frame: pl.DataFrame) -> pl.DataFrame:
@@ -29,8 +33,9 @@ def time_to_response_chart(
 ) -> alt.VConcatChart:
     """The curves of every endpoint (and arm, where `responses` has an `arm` column); `period`
     says which visits they cover, where not all."""
-    curve = _series(cumulative_response_curve(responses))
-    at_risk = _series(at_risk_by_week(responses))
+    patients = first_responses_by_arm(responses)
+    curve = _series(cumulative_response_curve(responses, patients=patients))
+    at_risk = _series(at_risk_by_week(responses, patients=patients))
     series = curve.unique("series", maintain_order=True).get_column("series").to_list()
     weeks = sorted(set(at_risk.get_column("week").to_list()))
     palette = alt.Scale(domain=series, range=list(PALETTE[: len(series)]))
