@@ -75,10 +75,13 @@ def mean_interval(values: np.ndarray, confidence_level: float) -> tuple[float, f
 def percent_change_summary(responses: pl.LazyFrame, confidence_level: float) -> pl.DataFrame:
     """percent_change.csv: per follow-up visit (in time order) n, mean with its t interval,
     median with its sign-test interval. `arm` is empty: one arm."""
-    changes = percent_changes(responses).collect()
-    weeks = (
-        responses.group_by("visit").agg(nominal_week().alias("week")).sort("week", "visit")
+    # Collected once, with only the columns read: a filter upstream (one arm's patients) runs
+    # once rather than per use.
+    rows_read = responses.select(
+        "visit", "week", "observed", "pppasi_baseline_tenths", "pppasi_visit_tenths"
     ).collect()
+    changes = percent_changes(rows_read.lazy()).collect()
+    weeks = rows_read.group_by("visit").agg(nominal_week().alias("week")).sort("week", "visit")
     rows = []
     for visit in weeks["visit"]:
         values = changes.filter(pl.col("visit") == visit)["percent_change"].to_numpy()

@@ -59,11 +59,13 @@ write_csv(rates, out.comparisons)
 write_parquet(frame.select(ARM_RESPONSE_COLUMNS), out.arm_responses)
 write_csv(continuous_comparisons(frame, design.reference, params.confidence_level), out.continuous)
 write_csv(mean_change_by_arm(frame, design.reference, params.confidence_level), out.mean_change)
+# The endpoint visit's rows once, rather than each endpoint filtering every visit's.
+at_endpoint = frame.filter(pl.col("visit") == params.endpoint_visit)
 subgroups = (
     pl.concat(
         [
             subgroup_comparisons(
-                frame,
+                at_endpoint,
                 endpoint,
                 params.endpoint_visit,
                 subgroup_columns,

@@ -8,6 +8,8 @@ from _shim import start_logging
 
 from pppflow.arm_settings import design_from_config
 from pppflow.arms import (
+    ARM,
+    ARM_RESPONSE_COLUMNS,
     arm_assignment,
     comparison_frame,
     per_arm_rows,
@@ -32,10 +34,11 @@ design = design_from_config(**params.arms)
 assignment = arm_assignment(patients, design)
 reference = design.reference if design else None
 responses = pl.read_parquet(inp.responses)
-visits = pl.read_parquet(inp.visits)
+# The visits' dates only: the safety table and time on drug need no score.
+visits = read_parquet_columns(inp.visits, ["patient_id", "visit", "week"])
 
 summary = per_arm_rows(
-    lambda keep, arm: percent_change_summary(keep(responses).lazy(), params.confidence_level),
+    lambda keep, arm: percent_change_summary(keep(responses.lazy()), params.confidence_level),
     assignment,
     reference,
     after="visit",
@@ -98,7 +101,11 @@ if design is not None:
     # response after switching to the active drug is not the placebo arm's), with the log-rank
     # P across the arms.
     by_arm = time_to_response_by_arm(
-        comparison_frame(responses, patients, design), reference, params.confidence_level
+        comparison_frame(
+            responses.select(c for c in ARM_RESPONSE_COLUMNS if c != ARM), patients, design
+        ),
+        reference,
+        params.confidence_level,
     )
     time_to_first = pl.concat([time_to_first, by_arm])
 write_csv(time_to_first, out.time_to_response)

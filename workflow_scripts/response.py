@@ -59,7 +59,7 @@ follow_up = follow_up_visits(scores.lazy(), params.baseline_visit).collect()
 
 def rates_of(keep, arm):
     """response_rates.csv's rows of the patients `keep` leaves (every patient, or one arm's)."""
-    rates = response_rates(keep(responses).lazy(), params.missing, params.confidence_level)
+    rates = response_rates(keep(responses.lazy()), params.missing, params.confidence_level)
     rates = rates.filter(~pl.col("endpoint").is_in(endpoints_of(unrecorded)))
     if declared_endpoints(declared):
         more = declared_rates(

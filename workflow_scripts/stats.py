@@ -64,6 +64,17 @@ assignment = arm_assignment(patients, design)
 reference = design.reference if design else None
 
 
+# Each arm's scores and declared values, filtered once for its tests and its descriptives.
+kept_of_arm = {}
+
+
+def of_arm(keep, arm):
+    """(scores, valued) of the patients `keep` leaves."""
+    if arm not in kept_of_arm:
+        kept_of_arm[arm] = (keep(scores), keep(valued))
+    return kept_of_arm[arm]
+
+
 def tests_of_patients(keep, arm):
     """tests.csv's rows of the patients `keep` leaves (every patient, or one arm's): the
     built-in outcomes', then the declared and derived ones'."""
@@ -72,14 +83,14 @@ def tests_of_patients(keep, arm):
     else:
         try:
             pairs_of_arm = paired_outcomes(
-                keep(scores), params.baseline_visit, params.endpoint_visit
+                of_arm(keep, arm)[0], params.baseline_visit, params.endpoint_visit
             )
             rows = outcome_tests(pairs_of_arm, params.confidence_level).filter(recorded)
         except StatsInputError:  # no patient of the arm scored at one of the two visits
             rows = pl.DataFrame(schema=TESTS_SCHEMA)
     if summarised:
         more = declared_tests(
-            keep(valued),
+            of_arm(keep, arm)[1],
             summarised,
             params.baseline_visit,
             params.endpoint_visit,
@@ -94,9 +105,10 @@ tests = per_arm_rows(tests_of_patients, assignment, reference, after="test")
 
 def descriptives_of_patients(keep, arm):
     """descriptives.csv's rows of the patients `keep` leaves (every patient, or one arm's)."""
-    summary = descriptives(keep(scores)).filter(recorded)
+    arm_scores, arm_valued = of_arm(keep, arm)
+    summary = descriptives(arm_scores).filter(recorded)
     if summarised:
-        summary = pl.concat([summary, declared_descriptives(keep(valued), summarised, weeks)])
+        summary = pl.concat([summary, declared_descriptives(arm_valued, summarised, weeks)])
     return summary
 
 
