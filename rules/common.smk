@@ -1,6 +1,7 @@
 # Cohort look-ups, input functions and wildcard constraints. No rule lives here.
 import atexit
 import gc
+import os
 from pathlib import Path
 
 from pppflow.arm_settings import design_from_config, design_lines
@@ -100,7 +101,8 @@ def chart_code(charts):
 
 LOCK = "requirements.lock"
 
-# The jobs a run waits on from its start to its end: validate, pppasi, response, stats, audit,
+# The jobs a run waits on from its start to its end: validate, pppasi, response, stats (and, for
+# a cohort with arms, comparisons, the longest job of a trial, which the audit reads), audit,
 # charts, summary and report_landing, each needing the one before. Where more jobs are ready than
 # there are cores, these go first and the others (chart_plan, table1, outcomes, the other charts,
 # the table pages) fill the cores beside them; otherwise a side job taken first delays the end
@@ -194,6 +196,12 @@ onerror:
 # modules of pandas its SLURM plugin imports...): about 0.3 s at the end of every run. Frozen at
 # exit, they are left to the end of the process, as in every job (workflow_scripts/_shim.py).
 atexit.register(gc.freeze)
+
+# No rule asks for threads, so each job has one core's share; but numpy's OpenBLAS starts a
+# thread per core in every job and keeps them spinning between calls: about 2.5 s of CPU in a
+# trial's comparisons job at registry scale (the mixed model's many small solves), taken from
+# the job beside it. One BLAS thread per job, unless the user's environment sets another number.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 # Summary-only cohorts: an entry with `claims` and no patient files. Only the claims are

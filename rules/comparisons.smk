@@ -29,6 +29,7 @@ rule comparisons:
         "benchmarks/comparisons/{cohort}.tsv"
     wildcard_constraints:
         cohort=one_of(ARM_COHORTS),
+    priority: CRITICAL_PATH
     conda:
         "../envs/stats.yaml"
     params:
