@@ -732,6 +732,24 @@ def test_order_statistics_place_what_the_quartiles_min_and_max_read(n):
 
 
 @pytest.mark.parametrize(
+    "n, low, high",
+    # Scores narrower than the sample (the counting sort, negative changes too), and wider
+    # (the partial sort).
+    [(1000, -300, 300), (200, 0, 7), (50, -10**6, 10**6), (3, 5, 5)],
+)
+def test_order_statistics_sort_integers_of_any_spread_as_numpy_does(n, low, high):
+    values = np.random.default_rng(n).integers(low, high + 1, n)
+    placed = stats.order_statistics(values.copy(), stats.QUARTILES)
+    assert placed.dtype == values.dtype
+    assert sorted(placed.tolist()) == sorted(values.tolist())
+    assert placed[0] == values.min() and placed[-1] == values.max()
+    for p in stats.QUARTILES:
+        assert float(quantile(placed, p, presorted=True)) == pytest.approx(
+            np.quantile(values, float(p)), abs=1e-9
+        )
+
+
+@pytest.mark.parametrize(
     "n, low, high", [(12, -3, 4), (40, -2, 3), (300, -50, 60), (5000, -30, 40), (30, 0, 5)]
 )
 def test_signed_rank_normal_is_scipys_to_the_last_bit(n, low, high):
