@@ -69,7 +69,8 @@ def interaction_p(
     likelihood as one row per patient, on a few rows for a registry's million patients."""
     if len(tested) < 2:
         return None, "p_interaction not estimable: fewer than two subgroups with both arms"
-    import statsmodels.api as sm
+    from statsmodels.genmod.families import Binomial
+    from statsmodels.genmod.generalized_linear_model import GLM
     from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
 
     # Per level x arm cell, a responders row and a non-responders row weighted by their counts:
@@ -93,8 +94,7 @@ def interaction_p(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         llf = [
-            sm.GLM(y, x, family=sm.families.Binomial(), freq_weights=weights).fit().llf
-            for x in (reduced, full)
+            GLM(y, x, family=Binomial(), freq_weights=weights).fit().llf for x in (reduced, full)
         ]
     trouble = [
         w for w in caught if issubclass(w.category, ConvergenceWarning | PerfectSeparationWarning)
