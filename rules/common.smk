@@ -101,12 +101,13 @@ def chart_code(charts):
 
 LOCK = "requirements.lock"
 
-# The jobs a run waits on from its start to its end: validate, pppasi, response, stats (and, for
-# a cohort with arms, comparisons, the longest job of a trial, which the audit reads), audit,
-# charts, summary and report_landing, each needing the one before. Where more jobs are ready than
-# there are cores, these go first and the others (chart_plan, table1, outcomes, the other charts,
-# the table pages) fill the cores beside them; otherwise a side job taken first delays the end
-# of the run by its whole length. A scheduling order only: no output depends on it.
+# The jobs a run waits on from its start to its end: validate, pppasi, response, then stats,
+# outcomes (the percent change chart's table; a trial's audit reads its times to response) and,
+# for a cohort with arms, comparisons (the longest job of a trial, which the audit reads), then
+# audit, charts, summary and report_landing. Where more jobs are ready than there are cores,
+# these go first and the others (chart_plan, table1, the other charts, the table pages) fill the
+# cores beside them; otherwise a side job taken first delays the end of the run by its whole
+# length. A scheduling order only: no output depends on it.
 CRITICAL_PATH = 1
 
 

@@ -25,6 +25,7 @@ rule outcomes:
         "logs/outcomes/{cohort}.log",
     benchmark:
         "benchmarks/outcomes/{cohort}.tsv"
+    priority: CRITICAL_PATH
     conda:
         "../envs/stats.yaml"
     params:
