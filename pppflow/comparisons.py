@@ -266,7 +266,7 @@ def comparisons(
     outcome's `<outcome>:<responder>`), follow-up visit (by nominal week) and arm other than
     `reference_arm`: the rates, their difference, RR and OR with intervals, Fisher's and (with
     strata) the CMH P (module doc). Columns COMPARISONS_SCHEMA, in that order; no rows for a
-    single arm. The built-in endpoints' pairs are stats.endpoint_columns().items(); `missing`
+    single arm. The built-in endpoints' pairs are subgroup_rates.endpoint_columns().items(); `missing`
     names the rule the responder columns were judged under (COMPARISON_MISSING_RULES)."""
     check_missing(missing)
     frame = collected(responses)

@@ -1,5 +1,5 @@
-"""Baseline versus endpoint: the tests the letter names and their companions, descriptives per
-outcome and visit, and response rates by subgroup.
+"""Baseline versus endpoint: the tests the letter names and their companions, and descriptives
+per outcome and visit (the response rates by subgroup are pppflow.subgroup_rates').
 
 Scores come in as integers (PPPASI in tenths, PGA grades), so sums and sums of squares are exact
 and so are the means and SDs derived from them; floats enter only where a distribution
@@ -18,10 +18,9 @@ import polars as pl
 from scipy import optimize, special, stats
 
 from pppflow import constants as c
-from pppflow import response
 from pppflow.consistency import Moments, quantile
 from pppflow.outcomes import units_column
-from pppflow.response import OUTCOME_COLUMNS, nominal_week, visit_weeks
+from pppflow.response import OUTCOME_COLUMNS, visit_weeks
 
 # The value of one integer step of each outcome, in the outcome's own unit.
 OUTCOME_UNITS: dict[str, Fraction] = {
@@ -56,20 +55,6 @@ DESCRIPTIVES_SCHEMA = {
     "max": pl.Float64,
 }
 
-SUBGROUP_SCHEMA = {
-    "grouping": pl.Utf8,
-    "group": pl.Utf8,
-    "endpoint": pl.Utf8,
-    "visit": pl.Utf8,
-    "week": pl.Float64,
-    "responders": pl.Int64,
-    "evaluable": pl.Int64,
-    "rate": pl.Float64,
-    "ci_low": pl.Float64,
-    "ci_high": pl.Float64,
-}
-
-
 PAIRS_SCHEMA = {
     "outcome": pl.Utf8,
     "patient_id": pl.Utf8,
@@ -78,15 +63,6 @@ PAIRS_SCHEMA = {
     "baseline": pl.Float64,
     "endpoint": pl.Float64,
 }
-
-
-# What the stats job reads of responses.parquet (a cohort may lack some).
-RESPONSE_COLUMNS = (
-    "patient_id",
-    "visit",
-    "week",
-    *(endpoint.column for endpoint in response.ENDPOINTS),
-)
 
 
 class StatsInputError(ValueError):
@@ -656,111 +632,3 @@ def outcome_tests(
         ):
             rows.append({"outcome": outcome, **row.__dict__})
     return pl.DataFrame(rows, schema=TESTS_SCHEMA)
-
-
-# Subgroup response rates ----------------------------------------------------------------------
-
-
-def endpoint_columns() -> dict[str, str]:
-    """Endpoint label (as response_rates.csv spells it) -> its column in responses.parquet."""
-    return {endpoint.label: endpoint.column for endpoint in response.ENDPOINTS}
-
-
-def _group_label(value) -> str:
-    if value is None:
-        return "missing"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def subgroup_response_rates(
-    responses: pl.DataFrame,
-    patients: pl.DataFrame,
-    group_columns: Sequence[str],
-    confidence_level: float,
-    more_endpoints: Sequence[str] = (),
-) -> pl.DataFrame:
-    """Responders over evaluable patients (a null response is not evaluable, as in
-    response_rates.csv) per grouping column, group, endpoint and follow-up visit, with exact
-    Clopper-Pearson intervals. Descriptive only: no test across groups. Grouping columns the
-    patients table lacks are skipped (see `absent_group_columns`). `more_endpoints`: further
-    Boolean columns of `responses` named as their endpoint (the declared responders,
-    `dlqi:0/1`, judged by pppflow.outcomes.declared_judgements in the response job), after the built-in ones."""
-    endpoints = {
-        k: v
-        for k, v in {**endpoint_columns(), **{e: e for e in more_endpoints}}.items()
-        if v in responses.columns
-    }
-    groups = [g for g in group_columns if g in patients.columns]
-    if not groups or not endpoints:
-        return pl.DataFrame(schema=SUBGROUP_SCHEMA)
-    joined = responses.join(
-        patients.select(pl.col("patient_id").cast(pl.Utf8), *groups), on="patient_id", how="left"
-    )
-    # A visit is dated by the whole cohort's nominal week, in every group alike.
-    weeks = responses.group_by("visit").agg(nominal_week().alias("week"))
-    parts = []
-    for grouping in groups:
-        values = joined[grouping].unique().to_list()
-        levels = sorted(v for v in values if v is not None) + ([None] if None in values else [])
-        rank = {_group_label(v): i for i, v in enumerate(levels)}
-        labels = {v: _group_label(v) for v in levels if v is not None}
-        labelled = joined.with_columns(
-            pl.col(grouping)
-            .replace_strict(labels, default=None, return_dtype=pl.Utf8)
-            .fill_null("missing")
-            .alias("group")
-        ).with_columns(pl.col("group").replace_strict(rank, return_dtype=pl.Int64).alias("_rank"))
-        counts = (
-            labelled.group_by("group", "_rank", "visit")
-            .agg(
-                *(
-                    pl.col(col).sum().cast(pl.Int64).alias(f"{label}:responders")
-                    for label, col in endpoints.items()
-                ),
-                *(
-                    pl.col(col).is_not_null().sum().cast(pl.Int64).alias(f"{label}:evaluable")
-                    for label, col in endpoints.items()
-                ),
-            )
-            .join(weeks, on="visit", how="left")
-        )
-        for label in endpoints:
-            parts.append(
-                counts.select(
-                    pl.lit(grouping).alias("grouping"),
-                    "group",
-                    "_rank",
-                    pl.lit(label).alias("endpoint"),
-                    "visit",
-                    "week",
-                    pl.col(f"{label}:responders").alias("responders"),
-                    pl.col(f"{label}:evaluable").alias("evaluable"),
-                )
-            )
-    counts = pl.concat(parts)
-    responders = counts["responders"].to_numpy()
-    evaluable = counts["evaluable"].to_numpy()
-    low, high = response.clopper_pearson(responders, evaluable, confidence_level)
-    group_order = {g: i for i, g in enumerate(groups)}
-    endpoint_order = {e: i for i, e in enumerate(endpoints)}
-    return (
-        counts.with_columns(
-            pl.Series("rate", response.exact_ratio(responders, evaluable)).fill_nan(None),
-            # Rounded as response_rates.csv rounds them (beta quantiles' last digits vary).
-            pl.Series("ci_low", low).fill_nan(None).round(6),
-            pl.Series("ci_high", high).fill_nan(None).round(6),
-            pl.col("grouping").replace_strict(group_order, return_dtype=pl.Int64).alias("_g"),
-            pl.col("endpoint").replace_strict(endpoint_order, return_dtype=pl.Int64).alias("_e"),
-        )
-        .sort("_g", "_rank", "_e", "week", "visit")
-        .select(list(SUBGROUP_SCHEMA))
-        .cast(SUBGROUP_SCHEMA)
-    )
-
-
-def absent_group_columns(patients: pl.DataFrame, group_columns: Sequence[str]) -> list[str]:
-    return [g for g in group_columns if g not in patients.columns]

@@ -36,7 +36,7 @@ from pppflow.comparisons import (
     newcombe_difference,
     require_columns,
 )
-from pppflow.stats import _group_label as subgroup_label  # the labels subgroups.csv uses
+from pppflow.subgroup_rates import group_label as subgroup_label  # subgroup_rates.csv's labels
 
 MISSING_LEVEL = "missing"
 

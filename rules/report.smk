@@ -17,7 +17,7 @@ TABLE_FILES = {
     "tests": rules.stats.output.tests,
     "descriptives": rules.stats.output.descriptives,
     "table1": rules.table1.output.table1,
-    "subgroup_rates": rules.stats.output.subgroup_rates,
+    "subgroup_rates": rules.response.output.subgroup_rates,
     "audit": rules.audit.output.audit,
 }
 

@@ -1,5 +1,5 @@
 # Stage: response. PPPASI-50/75/90/100 and PGA endpoints per patient and follow-up visit, and
-# the response rates with exact Clopper-Pearson intervals.
+# the response rates with exact Clopper-Pearson intervals, overall and by subgroup.
 
 
 rule response:
@@ -14,6 +14,7 @@ rule response:
         per_patient="results/{cohort}/per_patient.parquet",
         per_patient_csv="results/{cohort}/per_patient.csv",
         rates="results/{cohort}/response_rates.csv",
+        subgroup_rates="results/{cohort}/subgroup_rates.csv",
     log:
         "logs/response/{cohort}.log",
     benchmark:
@@ -27,6 +28,7 @@ rule response:
         endpoint_visit=cohort_setting("endpoint_visit"),
         missing=cohort_setting("missing"),
         confidence_level=config["stats"]["confidence_level"],
+        group_columns=config["stats"]["subgroup_columns"],
         outcomes=cohort_outcomes,
         arms=cohort_arms,
     script:

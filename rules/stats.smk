@@ -1,12 +1,12 @@
 # Stage: stats. Baseline versus endpoint tests and descriptives of PPPASI and PGA (and of the
-# declared outcomes and, from components, the PPPASI subscores and PPSI), response rates by
-# subgroup, and the baseline characteristics table.
+# declared outcomes and, from components, the PPPASI subscores and PPSI), and the baseline
+# characteristics table. From the scores alone, not the responses: the job runs beside the
+# response job rather than after it.
 
 
 rule stats:
     input:
         pppasi=rules.pppasi.output.pppasi,
-        responses=rules.response.output.responses,
         patients=rules.validate.output.patients,
         outcomes=rules.validate.output.outcomes,
         subscores=rules.pppasi.output.subscores,
@@ -15,7 +15,6 @@ rule stats:
     output:
         tests="results/{cohort}/tests.csv",
         descriptives="results/{cohort}/descriptives.csv",
-        subgroup_rates="results/{cohort}/subgroup_rates.csv",
     log:
         "logs/stats/{cohort}.log",
     benchmark:
@@ -26,9 +25,7 @@ rule stats:
     params:
         baseline_visit=cohort_setting("baseline_visit"),
         endpoint_visit=cohort_setting("endpoint_visit"),
-        missing=cohort_setting("missing"),
         confidence_level=config["stats"]["confidence_level"],
-        group_columns=config["stats"]["subgroup_columns"],
         outcomes=cohort_outcomes,
         arms=cohort_arms,
     script:

@@ -14,7 +14,7 @@ from scipy import integrate, optimize
 from scipy import stats as sps
 from statsmodels.stats.weightstats import ttest_ind as sm_ttest_ind
 
-from pppflow import constants, stats
+from pppflow import constants, stats, subgroup_rates
 from pppflow.consistency import quantile
 from pppflow.derive import with_prior_biologic
 
@@ -455,7 +455,7 @@ def test_subgroup_rates_count_over_evaluable_with_exact_intervals():
             "previous_treatments": ["Adalimumab 40 mg", None, "TCM", "ixekizumab", "untreated"],
         }
     )
-    rates = stats.subgroup_response_rates(
+    rates = subgroup_rates.subgroup_response_rates(
         responses, with_prior_biologic(patients), ["dose_mg", "prior_biologic", "absent"], 0.95
     )
     assert set(rates["grouping"]) == {"dose_mg", "prior_biologic"}
@@ -483,7 +483,7 @@ def test_subgroup_rates_count_over_evaluable_with_exact_intervals():
     ).row(0, named=True)
     assert (no_bio["responders"], no_bio["evaluable"]) == (2, 3)
     assert (no_bio["ci_low"], no_bio["ci_high"]) == pytest.approx((low, high), abs=1e-6)
-    assert stats.absent_group_columns(patients, ["dose_mg", "absent"]) == ["absent"]
+    assert subgroup_rates.absent_group_columns(patients, ["dose_mg", "absent"]) == ["absent"]
 
 
 def test_prior_biologic_is_whole_word_and_case_insensitive():
@@ -540,7 +540,7 @@ def test_every_table_dates_a_visit_by_the_median_of_its_recorded_weeks():
     patients = pl.DataFrame({"patient_id": ids, "dose_mg": [15.0, 15.0, 30.0, 30.0]})
     responses = classify_responses(scores.lazy(), "baseline", "observed").collect()
     rates = response_rates(responses.lazy(), "observed", 0.95)
-    subgroups = stats.subgroup_response_rates(responses, patients, ["dose_mg"], 0.95)
+    subgroups = subgroup_rates.subgroup_response_rates(responses, patients, ["dose_mg"], 0.95)
     described = stats.descriptives(scores).filter(pl.col("visit") == "week12")
     assert set(rates.filter(pl.col("visit") == "week12")["week"]) == {12.5}
     assert set(subgroups["week"]) == {12.5}
@@ -606,7 +606,7 @@ def demo_subgroup_counts(rule: str, grouping: str, arm_of=None) -> dict:
 
 
 def demo_subgroup_rates(rule: str, assignment: pl.DataFrame | None = None) -> pl.DataFrame:
-    """subgroup_rates.csv of outcomes_demo as the stats job makes it: the built-in endpoints
+    """subgroup_rates.csv of outcomes_demo as the response job makes it: the built-in endpoints
     judged from the scores, the declared responders by outcomes.declared_judgements on the
     responses' rows (as the response job writes them), per arm when `assignment` is given."""
     from pppflow.arms import per_arm_rows
@@ -644,7 +644,7 @@ def demo_subgroup_rates(rule: str, assignment: pl.DataFrame | None = None) -> pl
     joined = responses.with_columns(judged.select(more))
     assert more == list(DEMO_RULES)
     return per_arm_rows(
-        lambda keep, arm: stats.subgroup_response_rates(
+        lambda keep, arm: subgroup_rates.subgroup_response_rates(
             keep(joined), patients, ["dose_mg", "sex"], 0.95, more
         ),
         assignment,
@@ -735,7 +735,7 @@ def test_order_statistics_place_what_the_quartiles_min_and_max_read(n):
     "n, low, high",
     # Scores narrower than the sample (the counting sort, negative changes too), and wider
     # (the partial sort).
-    [(1000, -300, 300), (200, 0, 7), (50, -10**6, 10**6), (3, 5, 5)],
+    [(1000, -300, 300), (200, 0, 7), (50, -(10**6), 10**6), (3, 5, 5)],
 )
 def test_order_statistics_sort_integers_of_any_spread_as_numpy_does(n, low, high):
     values = np.random.default_rng(n).integers(low, high + 1, n)

@@ -1,4 +1,6 @@
-"""Classify responses per patient and follow-up visit; write the endpoint table and the rates."""
+"""Classify responses per patient and follow-up visit; write the endpoint table, the rates and
+the rates by subgroup (dose, joint involvement, prior biologic exposure) of the built-in
+endpoints and the declared responders; with arms, the whole cohort's rows then each arm's."""
 
 import polars as pl
 from _shim import start_logging
@@ -22,6 +24,11 @@ from pppflow.response import (
     per_patient,
     response_rates,
     unrecorded_outcomes,
+)
+from pppflow.subgroup_rates import (
+    absent_group_columns,
+    endpoint_columns,
+    subgroup_response_rates,
 )
 
 log = start_logging(snakemake)
@@ -69,19 +76,47 @@ def rates_of(keep, arm):
     return rates
 
 
+patients = pl.read_parquet(inp.patients)
 design = design_from_config(**params.arms)
-rates = per_arm_rows(
-    rates_of,
-    arm_assignment(pl.read_parquet(inp.patients), design),
-    design.reference if design else None,
-    after="visit",
-)
+assignment = arm_assignment(patients, design)
+reference = design.reference if design else None
+rates = per_arm_rows(rates_of, assignment, reference, after="visit")
 
 responses = responses.with_columns(judgements.select(declared_endpoints(declared)))
+
+absent = absent_group_columns(patients, params.group_columns)
+if absent:
+    # The default subgroups are columns a cohort may simply not record: not a warning.
+    log.info(
+        "cohort %s: no column(s) %s in the patients table: no subgroup rates for them",
+        cohort,
+        ", ".join(absent),
+    )
+# Only the columns counted: each arm's rows are a filtered copy.
+judged = responses.select(
+    "patient_id",
+    "visit",
+    "week",
+    *(c for c in endpoint_columns().values() if c in responses.columns),
+    *declared_endpoints(declared),
+)
+subgroups = per_arm_rows(
+    lambda keep, arm: subgroup_response_rates(
+        keep(judged),
+        patients,
+        params.group_columns,
+        params.confidence_level,
+        declared_endpoints(declared),
+    ).filter(~pl.col("endpoint").is_in(endpoints_of(unrecorded))),
+    assignment,
+    reference,
+    after="visit",
+)
 write_parquet(responses, out.responses)
 write_parquet(endpoint, out.per_patient)
 write_csv(endpoint, out.per_patient_csv)
 write_csv(rates, out.rates)
+write_csv(subgroups, out.subgroup_rates)
 log.info(
     "cohort %s: %d patients, %d patient x follow-up rows, missing rule %s",
     cohort,

@@ -1,7 +1,6 @@
-"""Baseline versus endpoint tests, descriptives per outcome and visit (PPPASI, PGA, the declared
-outcomes, and from components the PPPASI subscores and PPSI), and response rates by subgroup
-(dose, joint involvement, prior biologic exposure) of the built-in endpoints and the declared
-responders."""
+"""Baseline versus endpoint tests and descriptives per outcome and visit (PPPASI, PGA, the
+declared outcomes, and from components the PPPASI subscores and PPSI); with arms, the whole
+cohort's rows then each arm's. From the scores alone: the job runs beside the response job."""
 
 import sys
 
@@ -13,21 +12,17 @@ from pppflow.arms import arm_assignment, per_arm_rows
 from pppflow.io import read_parquet_columns, write_csv
 from pppflow.outcomes import (
     declared_descriptives,
-    declared_endpoints,
     declared_tests,
     outcome_wide,
     outcomes_from_config,
 )
-from pppflow.response import SCORE_COLUMNS, endpoints_of, unrecorded_outcomes, visit_weeks
+from pppflow.response import SCORE_COLUMNS, unrecorded_outcomes, visit_weeks
 from pppflow.stats import (
-    RESPONSE_COLUMNS,
     TESTS_SCHEMA,
     StatsInputError,
-    absent_group_columns,
     descriptives,
     outcome_tests,
     paired_outcomes,
-    subgroup_response_rates,
 )
 from pppflow.subscores import derived_from_table
 
@@ -57,8 +52,6 @@ declared_units = outcome_wide(scores, pl.read_parquet(inp.outcomes), declared)
 valued = declared_units.with_columns(derived_units.drop("patient_id", "visit"))
 weeks = visit_weeks(scores)
 patients = pl.read_parquet(inp.patients)
-# The declared responders are judged in responses.parquet beside the built-in endpoints.
-responses = read_parquet_columns(inp.responses, [*RESPONSE_COLUMNS, *declared_endpoints(declared)])
 design = design_from_config(**params.arms)
 assignment = arm_assignment(patients, design)
 reference = design.reference if design else None
@@ -114,29 +107,7 @@ def descriptives_of_patients(keep, arm):
 
 summary = per_arm_rows(descriptives_of_patients, assignment, reference, after="visit")
 
-absent = absent_group_columns(patients, params.group_columns)
-if absent:
-    # The default subgroups are columns a cohort may simply not record: not a warning.
-    log.info(
-        "cohort %s: no column(s) %s in the patients table: no subgroup rates for them",
-        cohort,
-        ", ".join(absent),
-    )
-subgroups = per_arm_rows(
-    lambda keep, arm: subgroup_response_rates(
-        keep(responses),
-        patients,
-        params.group_columns,
-        params.confidence_level,
-        declared_endpoints(declared),
-    ).filter(~pl.col("endpoint").is_in(endpoints_of(unrecorded))),
-    assignment,
-    reference,
-    after="visit",
-)
-
 write_csv(tests, out.tests)
 write_csv(summary, out.descriptives)
-write_csv(subgroups, out.subgroup_rates)
 for outcome, n in pairs.group_by("outcome").len().sort("outcome").rows():
     log.info("cohort %s: %s compared on %d patients with both visits", cohort, outcome, n)
