@@ -84,7 +84,6 @@ def time_on_drug_data(patients: pl.DataFrame, visits: pl.DataFrame) -> pl.DataFr
             pl.col(STOP_WEEK).is_not_null().alias("stopped"),
             pl.when(pl.col(STOP_WEEK).is_not_null()).then(pl.col(STOP_REASON)).alias("reason"),
         )
-        .sort("patient_id")
     )
 
 

@@ -36,6 +36,15 @@ reference = design.reference if design else None
 responses = pl.read_parquet(inp.responses)
 # The visits' dates only: the safety table and time on drug need no score.
 visits = read_parquet_columns(inp.visits, ["patient_id", "visit", "week"])
+# Each arm's patients and visits, filtered once for the safety table, the flow and time on drug.
+kept_of_arm = {}
+
+
+def patients_and_visits(keep, arm):
+    if arm not in kept_of_arm:
+        kept_of_arm[arm] = (keep(patients), keep(visits))
+    return kept_of_arm[arm]
+
 
 summary = per_arm_rows(
     lambda keep, arm: percent_change_summary(keep(responses.lazy()), params.confidence_level),
@@ -56,7 +65,9 @@ for visit, arm, n in summary.select("visit", "arm", "n").rows():
 if params.events_recorded:
     events = pl.read_parquet(inp.events)
     safety = per_arm_rows(
-        lambda keep, arm: safety_table(keep(events), keep(visits), keep(patients)),
+        lambda keep, arm: safety_table(
+            keep(events), patients_and_visits(keep, arm)[1], patients_and_visits(keep, arm)[0]
+        ),
         assignment,
         reference,
         after="arm",
@@ -73,7 +84,7 @@ scores = read_parquet_columns(inp.pppasi, SCORE_COLUMNS)
 rates = pl.read_csv(inp.rates, schema_overrides={"arm": pl.Utf8})
 flow = per_arm_rows(
     lambda keep, arm: patient_flow(
-        keep(patients),
+        patients_and_visits(keep, arm)[0],
         keep(scores),
         keep(responses.select("patient_id", "visit", "week", "observed")),
         rates.filter(pl.col("arm").is_null() if arm is None else pl.col("arm") == arm),
@@ -121,7 +132,7 @@ for endpoint, arm, n, events in time_to_first.select("endpoint", "arm", "n", "ev
 
 on_drug = per_arm_rows(
     lambda keep, arm: time_on_drug(
-        keep(patients), keep(visits), params.baseline_visit, params.confidence_level
+        *patients_and_visits(keep, arm), params.baseline_visit, params.confidence_level
     ),
     assignment,
     reference,
