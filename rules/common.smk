@@ -1,7 +1,6 @@
 # Cohort look-ups, input functions and wildcard constraints. No rule lives here.
 import atexit
 import gc
-import os
 from pathlib import Path
 
 from pppflow.arm_settings import design_from_config, design_lines
@@ -197,12 +196,6 @@ onerror:
 # modules of pandas its SLURM plugin imports...): about 0.3 s at the end of every run. Frozen at
 # exit, they are left to the end of the process, as in every job (workflow_scripts/_shim.py).
 atexit.register(gc.freeze)
-
-# No rule asks for threads, so each job has one core's share; but numpy's OpenBLAS starts a
-# thread per core in every job and keeps them spinning between calls: about 2.5 s of CPU in a
-# trial's comparisons job at registry scale (the mixed model's many small solves), taken from
-# the job beside it. One BLAS thread per job, unless the user's environment sets another number.
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 # Summary-only cohorts: an entry with `claims` and no patient files. Only the claims are
