@@ -29,7 +29,9 @@ rule comparisons:
         "benchmarks/comparisons/{cohort}.tsv"
     wildcard_constraints:
         cohort=one_of(ARM_COHORTS),
-    priority: CRITICAL_PATH
+    # The longest job of a trial's run: first among those the run waits on, when they are ready
+    # together.
+    priority: CRITICAL_PATH + 1
     conda:
         "../envs/stats.yaml"
     params:
