@@ -10,7 +10,7 @@
 # only for a cohort with a PGA grade, the declared outcomes' chart only for a cohort with a value
 # of one, and the charts between arms only for a cohort with arms in its config and two or more
 # arms among its patients, and the drug survival chart only for a cohort whose patients file gives
-# a stop week, which the data tell: the checkpoint chart_plan reads the cohort's PPPASI table,
+# a stop week, which the data tell: the checkpoint chart_plan reads the cohort's validated visits,
 # declared outcomes and patients and lists the charts it gets, and chart_index asks for exactly
 # those.
 from pppflow.charts.registry import CHARTS, INPUTS, Cohorts, charts_for, inputs_of
@@ -263,7 +263,10 @@ rule stop_charts:
 
 checkpoint chart_plan:
     input:
-        pppasi=rules.pppasi.output.pppasi,
+        # The validated visits (their labels and PGA grades), not the PPPASI table: the plan is
+        # made beside the recomputation, so that the charts it unlocks (drug survival, from the
+        # validated files alone) can fill a core early.
+        visits=rules.validate.output.visits,
         outcomes=rules.validate.output.outcomes,
         # Its arm column (the config's `arms: column`), if any: the charts between arms; its
         # stop weeks, if any: the drug survival chart.

@@ -184,7 +184,7 @@ def test_every_caption_fills_in_with_the_chart_settings():
 def _run_plan(
     tmp_path, monkeypatch, scores, outcomes=None, patients=None, arm_column=None
 ) -> list[str]:
-    """workflow_scripts/chart_plan.py as Snakemake runs it, on a PPPASI table, declared
+    """workflow_scripts/chart_plan.py as Snakemake runs it, on validated visits, declared
     outcomes (by default none) and patients (by default the table's, without an arm column)
     written here; `arm_column` as the config's `arms: column` gives it (None: no arms)."""
     import runpy
@@ -196,7 +196,7 @@ def _run_plan(
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.syspath_prepend(str(ROOT / "workflow_scripts"))
-    scores.write_parquet(tmp_path / "pppasi.parquet")
+    scores.write_parquet(tmp_path / "visits.parquet")
     (pl.DataFrame(schema=UNITS_KEY_SCHEMA) if outcomes is None else outcomes).write_parquet(
         tmp_path / "outcomes.parquet"
     )
@@ -205,7 +205,7 @@ def _run_plan(
     patients.write_parquet(tmp_path / "patients.parquet")
     stand_in = SimpleNamespace(
         input=SimpleNamespace(
-            pppasi=str(tmp_path / "pppasi.parquet"),
+            visits=str(tmp_path / "visits.parquet"),
             outcomes=str(tmp_path / "outcomes.parquet"),
             patients=str(tmp_path / "patients.parquet"),
         ),

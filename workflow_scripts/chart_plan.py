@@ -10,9 +10,9 @@ from pppflow.io import write_text
 log = start_logging(snakemake)
 inp, out = snakemake.input, snakemake.output
 
-scores = pl.scan_parquet(inp.pppasi)
-columns = scores.collect_schema().names()
-counts = scores.select(
+visits = pl.scan_parquet(inp.visits)
+columns = visits.collect_schema().names()
+counts = visits.select(
     pl.col("visit").n_unique().alias("visit_labels"),
     (pl.col("pga").count() if "pga" in columns else pl.lit(0)).alias("pga_grades"),
 ).collect()
