@@ -102,6 +102,16 @@ def endpoint_phrase(pppasi: pl.DataFrame, endpoint_visit: str) -> str:
     return visit_phrase(endpoint_visit, weeks.to_list())
 
 
+def weeks_axis(weeks: Sequence[float]) -> alt.X:
+    """The x axis of a chart over the weeks: from week 0, a tick at each visit's week."""
+    return alt.X(
+        "week:Q",
+        title="Weeks since baseline",
+        scale=alt.Scale(zero=True, nice=False, padding=12),
+        axis=alt.Axis(values=weeks, grid=False),
+    )
+
+
 def share_y(field: str, title: str) -> alt.Y:
     """A y axis of a share of patients, 0 to 100 %."""
     return alt.Y(

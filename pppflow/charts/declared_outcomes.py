@@ -4,7 +4,7 @@ median at each visit with its quartiles (descriptives.csv), on the outcome's own
 import altair as alt
 import polars as pl
 
-from pppflow.charts.common import PALETTE, ChartSettings, ChartSize, Frames, styled
+from pppflow.charts.common import PALETTE, ChartSettings, ChartSize, Frames, styled, weeks_axis
 from pppflow.constants import PGA_OUTCOME, PPPASI_OUTCOME
 
 BUILT_IN = (PPPASI_OUTCOME, PGA_OUTCOME)
@@ -46,12 +46,7 @@ def declared_outcomes_chart(
             legend=alt.Legend(title="Arm"),
         )
     base = alt.Chart().encode(
-        x=alt.X(
-            "week:Q",
-            title="Weeks since baseline",
-            scale=alt.Scale(zero=True, nice=False, padding=12),
-            axis=alt.Axis(values=weeks, grid=False),
-        ),
+        x=weeks_axis(weeks),
         **encodings,
     )
     mark_colour = {} if arms else {"color": PALETTE[0]}

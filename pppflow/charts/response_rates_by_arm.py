@@ -14,6 +14,7 @@ from pppflow.charts.common import (
     rate_tooltips,
     share_y,
     styled,
+    weeks_axis,
 )
 from pppflow.charts.response_rates_over_time import rates_over_time_frame
 
@@ -78,12 +79,7 @@ def response_rates_by_arm_chart(
         ),
     )
     base = alt.Chart().encode(
-        x=alt.X(
-            "week:Q",
-            title="Weeks since baseline",
-            scale=alt.Scale(zero=True, nice=False, padding=12),
-            axis=alt.Axis(values=weeks, grid=False),
-        ),
+        x=weeks_axis(weeks),
     )
     band = base.mark_area(opacity=0.15).encode(y=alt.Y("ci_low:Q"), y2="ci_high:Q", color=colour)
     line = base.mark_line(strokeWidth=2, point=alt.OverlayMarkDef(size=45, filled=True)).encode(

@@ -15,6 +15,7 @@ from pppflow.charts.common import (
     rate_tooltips,
     share_y,
     styled,
+    weeks_axis,
 )
 
 
@@ -67,12 +68,7 @@ def response_rates_over_time_chart(
     # Facet children carry no data of their own: the facet hands each panel its rows.
     weeks = sorted(set(data.get_column("week").drop_nulls().to_list()))
     base = alt.Chart().encode(
-        x=alt.X(
-            "week:Q",
-            title="Weeks since baseline",
-            scale=alt.Scale(zero=True, nice=False, padding=12),
-            axis=alt.Axis(values=weeks, grid=False),
-        ),
+        x=weeks_axis(weeks),
     )
     band = base.mark_area(opacity=0.2, color=PALETTE[0]).encode(y=alt.Y("ci_low:Q"), y2="ci_high:Q")
     line = base.mark_line(
