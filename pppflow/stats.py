@@ -179,8 +179,9 @@ QUARTILES = (Fraction(1, 4), Fraction(1, 2), Fraction(3, 4))
 
 def order_statistics(values: np.ndarray, probabilities: Sequence[Fraction]) -> np.ndarray:
     """`values` rearranged so that the first, the last and the order statistics the quantiles
-    at `probabilities` read (consistency.quantile, presorted) hold their sorted places: a
-    partial sort (numpy's partition), a third of a full sort's time on a million values."""
+    at `probabilities` read (consistency.quantile, presorted) hold their sorted places: integers
+    spanning no more values than there are are sorted whole by counting; others get a partial
+    sort (numpy's partition), a third of a full sort's time on a million values."""
     n = len(values)
     if n == 0:
         return values
